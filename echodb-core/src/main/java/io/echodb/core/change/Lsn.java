@@ -1,0 +1,45 @@
+package io.echodb.core.change;
+
+import io.echodb.core.model.InvalidValueException;
+
+/** A PostgreSQL WAL position (unsigned 64-bit), written like {@code 16/B374D848}. */
+public record Lsn(long value) implements Comparable<Lsn> {
+
+    public static final Lsn ZERO = new Lsn(0);
+
+    public static Lsn of(long value) {
+        return new Lsn(value);
+    }
+
+    public static Lsn parse(String text) {
+        int slash = text == null ? -1 : text.indexOf('/');
+        if (slash < 0) {
+            throw InvalidValueException.of("LSN", text, "must look like 16/B374D848");
+        }
+        try {
+            long hi = Long.parseLong(text.substring(0, slash), 16);
+            long lo = Long.parseLong(text.substring(slash + 1), 16);
+            return new Lsn((hi << 32) | lo);
+        } catch (NumberFormatException e) {
+            throw InvalidValueException.of("LSN", text, "must look like 16/B374D848");
+        }
+    }
+
+    public boolean isAfter(Lsn other) {
+        return Long.compareUnsigned(value, other.value) > 0;
+    }
+
+    public static Lsn max(Lsn a, Lsn b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    @Override
+    public int compareTo(Lsn o) {
+        return Long.compareUnsigned(value, o.value);
+    }
+
+    @Override
+    public String toString() {
+        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xffffffffL).toUpperCase();
+    }
+}

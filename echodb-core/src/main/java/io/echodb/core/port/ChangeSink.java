@@ -1,0 +1,31 @@
+package io.echodb.core.port;
+
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.schema.TableSchema;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Outbound: the ClickHouse side of the native engine; blocking; a returned write is durable in the target.
+ * Transient failures throw {@link SinkUnavailableException}; never returns null.
+ */
+public interface ChangeSink {
+
+    /** Creates the target table for {@code schema} or alters it (adds new columns); never drops data. */
+    SchemaSync ensureTable(String target, TableSchema schema);
+
+    /** Writes versioned rows (values in {@code schema}'s column order); rows never contain unchanged-TOAST markers. */
+    void write(String target, TableSchema schema, List<SinkRow> rows);
+
+    /** The current (highest-version, not deleted) rows for the given keys, used to fill unchanged TOAST values. */
+    Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys);
+
+    /** Removes every row of the target table. */
+    void truncate(String target);
+
+    /** Drops the target table. Idempotent. */
+    void drop(String target);
+}

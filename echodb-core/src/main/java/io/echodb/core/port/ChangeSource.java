@@ -1,0 +1,40 @@
+package io.echodb.core.port;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.TableSchema;
+import java.util.Optional;
+
+/**
+ * Inbound: the PostgreSQL side of the native engine — one publication and one slot. Blocking; idempotent where
+ * noted; never returns null. Connection failures throw {@link SourceUnavailableException}.
+ */
+public interface ChangeSource {
+
+    /** Creates the slot and publication if missing; returns the slot's confirmed position. Idempotent. */
+    Lsn prepare();
+
+    /** Adds the table to the publication. Idempotent. */
+    void publish(TableRef table);
+
+    /** Removes the table from the publication. Idempotent. */
+    void unpublish(TableRef table);
+
+    /** The table's current shape, or empty when it does not exist. */
+    Optional<TableSchema> describe(TableRef table);
+
+    /** Opens an exported snapshot whose consistent point orders it against the stream. */
+    SnapshotSession openSnapshot();
+
+    /** Streams changes of published tables from the slot's confirmed position (never before {@code from}). */
+    ChangeStream openStream(Lsn from);
+
+    /** Bytes of WAL the slot retains beyond its confirmed position (0 when unknown). */
+    long lagBytes();
+
+    /** The server's current WAL write position. */
+    Lsn currentLsn();
+
+    /** Drops the slot and the publication. Idempotent. */
+    void teardown();
+}

@@ -1,0 +1,18 @@
+package io.echodb.core.port;
+
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.replication.MirrorRecord;
+import java.util.List;
+
+/** Outbound: durable registry of the native engine's mirrors; blocking; never returns null. */
+public interface CheckpointStore {
+
+    /** Every stored mirror record, sorted by name. */
+    List<MirrorRecord> loadAll();
+
+    /** Inserts or replaces the record of {@code record.spec().name()}. */
+    void save(MirrorRecord record);
+
+    /** Removes the record; no-op when absent. */
+    void delete(MirrorName name);
+}

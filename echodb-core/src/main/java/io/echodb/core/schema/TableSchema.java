@@ -1,0 +1,75 @@
+package io.echodb.core.schema;
+
+import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.TableRef;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Shape of a source table: ordered columns and the key that identifies a row (primary key, replica identity
+ * index, or every column under REPLICA IDENTITY FULL; empty when the table cannot be identified).
+ */
+public record TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity) {
+
+    public TableSchema {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(identity, "identity");
+        columns = List.copyOf(columns);
+        keyColumns = List.copyOf(keyColumns);
+        Set<String> names = new HashSet<>();
+        for (Column c : columns) {
+            if (!names.add(c.name())) {
+                throw InvalidValueException.of("column name", c.name(), "appears twice in " + table);
+            }
+        }
+        for (String k : keyColumns) {
+            if (!names.contains(k)) {
+                throw InvalidValueException.of("key column", k, "is not a column of " + table);
+            }
+        }
+    }
+
+    /** Why the table cannot be mirrored, or empty when it can. */
+    public Optional<String> unsupportedReason() {
+        if (columns.isEmpty()) {
+            return Optional.of("table " + table + " has no columns");
+        }
+        if (keyColumns.isEmpty()) {
+            return Optional.of("table " + table + " has no primary key and no usable replica identity;"
+                    + " add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX)");
+        }
+        return Optional.empty();
+    }
+
+    public int indexOf(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public Optional<Column> column(String name) {
+        int i = indexOf(name);
+        return i < 0 ? Optional.empty() : Optional.of(columns.get(i));
+    }
+
+    public int[] keyIndexes() {
+        int[] idx = new int[keyColumns.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = indexOf(keyColumns.get(i));
+        }
+        return idx;
+    }
+
+    public List<String> columnNames() {
+        List<String> out = new ArrayList<>(columns.size());
+        columns.forEach(c -> out.add(c.name()));
+        return out;
+    }
+}
