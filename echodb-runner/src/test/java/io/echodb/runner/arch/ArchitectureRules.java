@@ -1,0 +1,57 @@
+package io.echodb.runner.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.List;
+
+/**
+ * The layering rules, parameterised by the root package so the same rules run on EchoDB ({@code io.echodb}) and on
+ * fixtures that break them on purpose (proving each rule can fail).
+ */
+final class ArchitectureRules {
+
+    /** A third-party library and the one module allowed to use it. */
+    record Confinement(String library, String libraryPackage, String ownerModulePackage) { }
+
+    static final List<Confinement> CONFINEMENTS = List.of(
+            new Confinement("Javalin", "io.javalin..", "runner"),
+            new Confinement("pgjdbc", "org.postgresql..", "adapters.postgres"),
+            new Confinement("clickhouse-jdbc", "com.clickhouse..", "adapters.clickhouse"),
+            new Confinement("lettuce", "io.lettuce..", "adapters.redis"));
+
+    private ArchitectureRules() {
+    }
+
+    static ArchRule coreDependsOnlyOnJdkAndSlf4j(String root) {
+        return classes().that().resideInAPackage(root + ".core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "org.slf4j..", root + ".core..", "")
+                .because("core is the pure domain: JDK and slf4j-api only");
+    }
+
+    static ArchRule adaptersDoNotDependOnEachOther(String root) {
+        return slices().matching(root + ".adapters.(*)..").should().notDependOnEachOther()
+                .because("each adapter talks to one outside system and knows only the core");
+    }
+
+    static ArchRule adaptersDoNotDependOnRunner(String root) {
+        return noClasses().that().resideInAPackage(root + ".adapters..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".runner..")
+                .because("dependencies point inwards: runner -> adapters -> core");
+    }
+
+    static ArchRule coreDoesNotDependOnOuterLayers(String root) {
+        return noClasses().that().resideInAPackage(root + ".core..")
+                .should().dependOnClassesThat().resideInAnyPackage(root + ".adapters..", root + ".runner..")
+                .because("the core never knows its adapters");
+    }
+
+    static ArchRule confined(String root, Confinement c) {
+        return noClasses().that().resideInAPackage(root + "..")
+                .and().resideOutsideOfPackage(root + "." + c.ownerModulePackage() + "..")
+                .should().dependOnClassesThat().resideInAPackage(c.libraryPackage())
+                .because(c.library() + " belongs to " + c.ownerModulePackage() + " only");
+    }
+}

@@ -1,0 +1,75 @@
+package io.echodb.runner.arch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs every layering rule on EchoDB's production classes, and proves each rule is able to fail by running it on a
+ * fixture codebase that breaks it ({@code io.echodb.fixture.violating}) and on one that obeys it
+ * ({@code io.echodb.fixture.clean}).
+ */
+class ArchitectureTest {
+
+    private static JavaClasses production;
+    private static JavaClasses violating;
+    private static JavaClasses clean;
+
+    @BeforeAll
+    static void importClasses() {
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages("io.echodb");
+        violating = new ClassFileImporter().importPackages("io.echodb.fixture.violating");
+        clean = new ClassFileImporter().importPackages("io.echodb.fixture.clean");
+    }
+
+    private record NamedRule(String name, java.util.function.Function<String, ArchRule> rule) { }
+
+    private static List<NamedRule> rules() {
+        List<NamedRule> rules = new ArrayList<>(List.of(
+                new NamedRule("core depends only on the JDK and slf4j", ArchitectureRules::coreDependsOnlyOnJdkAndSlf4j),
+                new NamedRule("core does not depend on adapters or runner", ArchitectureRules::coreDoesNotDependOnOuterLayers),
+                new NamedRule("adapters do not depend on each other", ArchitectureRules::adaptersDoNotDependOnEachOther),
+                new NamedRule("adapters do not depend on the runner", ArchitectureRules::adaptersDoNotDependOnRunner)));
+        for (ArchitectureRules.Confinement c : ArchitectureRules.CONFINEMENTS) {
+            rules.add(new NamedRule(c.library() + " only in " + c.ownerModulePackage(), root -> ArchitectureRules.confined(root, c)));
+        }
+        return rules;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> productionCodeObeysEveryRule() {
+        assertThat(production.stream().map(jc -> jc.getPackageName()).distinct())
+                .as("the production import must see the core and the runner")
+                .anyMatch(p -> p.startsWith("io.echodb.core"))
+                .anyMatch(p -> p.startsWith("io.echodb.runner"));
+        return rules().stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> r.rule().apply("io.echodb").check(production)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRuleCatchesItsViolation() {
+        return rules().stream().map(r -> DynamicTest.dynamicTest(r.name(), () ->
+                assertThatThrownBy(() -> r.rule().apply("io.echodb.fixture.violating").check(violating))
+                        .as("rule '%s' must fail on the violating fixture", r.name())
+                        .isInstanceOf(AssertionError.class)
+                        .hasMessageContaining("io.echodb.fixture.violating")));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRuleAcceptsTheCleanFixture() {
+        return rules().stream().map(r -> DynamicTest.dynamicTest(r.name(), () ->
+                r.rule().apply("io.echodb.fixture.clean").check(clean)));
+    }
+}
