@@ -42,7 +42,7 @@ export class Engine {
    * @param {boolean} [request.countWrites] measure written rows/bytes
    * @param {string[]} [request.setNames]   settings the statement itself SETs
    * @returns {Promise<{bytes: Uint8Array, resultRows: number, resultBytes: number,
-   *   writtenRows: number, writtenBytes: number, elapsedNs: bigint}>}
+   *   writtenRows: number, writtenBytes: number, wrote: boolean, elapsedNs: bigint}>}
    */
   execute(request) {
     return this.#serialize(async () => {
@@ -87,6 +87,7 @@ export class Engine {
       resultBytes: result.bytesRead,
       writtenRows: after ? after.rows - before.rows : 0,
       writtenBytes: after ? after.bytes - before.bytes : 0,
+      wrote: Boolean(countWrites),
       elapsedNs,
     };
   }

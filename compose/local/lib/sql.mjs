@@ -2,7 +2,15 @@
 // handler does: find the statement kind, a trailing `FORMAT x` clause and the
 // point where inline INSERT data begins. It never validates SQL; chDB does.
 
-const WORD = /[A-Za-z0-9_$]/;
+/** Letters, digits, `_` and `$` (char codes; this runs over multi-megabyte statements). */
+function isWordChar(code) {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57)
+    || code === 95 || code === 36;
+}
+
+function isSpace(code) {
+  return code === 32 || (code >= 9 && code <= 13);
+}
 
 /**
  * Splits `text` into tokens, skipping whitespace and comments.
@@ -19,7 +27,8 @@ export function tokenize(text, stop = () => false) {
   let depth = 0;
   while (i < text.length) {
     const c = text[i];
-    if (/\s/.test(c)) { i++; continue; }
+    const code = text.charCodeAt(i);
+    if (isSpace(code)) { i++; continue; }
     if (c === '-' && text[i + 1] === '-') { i = skipLine(text, i); continue; }
     if (c === '#' && (text[i + 1] === ' ' || text[i + 1] === '!')) { i = skipLine(text, i); continue; }
     if (c === '/' && text[i + 1] === '*') { i = skipBlockComment(text, i); continue; }
@@ -28,7 +37,11 @@ export function tokenize(text, stop = () => false) {
     let type;
     if (c === '\'') { type = 'string'; end = skipQuoted(text, i, '\''); }
     else if (c === '`' || c === '"') { type = 'quoted'; end = skipQuoted(text, i, c); }
-    else if (WORD.test(c)) { type = 'word'; end = i + 1; while (end < text.length && WORD.test(text[end])) end++; }
+    else if (isWordChar(code)) {
+      type = 'word';
+      end = i + 1;
+      while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    }
     else { type = 'punct'; end = i + 1; }
 
     if (c === ')') depth = Math.max(0, depth - 1);
