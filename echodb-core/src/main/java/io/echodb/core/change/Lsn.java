@@ -16,13 +16,24 @@ public record Lsn(long value) implements Comparable<Lsn> {
         if (slash < 0) {
             throw InvalidValueException.of("LSN", text, "must look like 16/B374D848");
         }
-        try {
-            long hi = Long.parseLong(text.substring(0, slash), 16);
-            long lo = Long.parseLong(text.substring(slash + 1), 16);
-            return new Lsn((hi << 32) | lo);
-        } catch (NumberFormatException e) {
-            throw InvalidValueException.of("LSN", text, "must look like 16/B374D848");
+        String hiText = text.substring(0, slash);
+        String loText = text.substring(slash + 1);
+        if (!isHexHalf(hiText) || !isHexHalf(loText)) {
+            throw InvalidValueException.of("LSN", text, "must look like 16/B374D848 (1 to 8 hex digits each side)");
         }
+        return new Lsn((Long.parseLong(hiText, 16) << 32) | Long.parseLong(loText, 16));
+    }
+
+    private static boolean isHexHalf(String half) {
+        if (half.isEmpty() || half.length() > 8) {
+            return false;
+        }
+        for (int i = 0; i < half.length(); i++) {
+            if (Character.digit(half.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean isAfter(Lsn other) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -97,6 +96,6 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
 
     @Override
     public String toString() {
-        return "schemas=" + schemas + " excluded=" + excludeGlobs.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        return "schemas=" + schemas + " excluded=" + excludeGlobs;
     }
 }

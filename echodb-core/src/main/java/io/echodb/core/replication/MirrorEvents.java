@@ -1,0 +1,22 @@
+package io.echodb.core.replication;
+
+/** What the stream side asks of the engine when a mirror's life changes; called with the engine lock held. */
+interface MirrorEvents {
+
+    /** The mirror stops with {@code reason}; its buffered changes are dropped. */
+    void failed(MirrorRuntime mirror, String reason, Throwable cause);
+
+    /** The table can no longer be mirrored (e.g. it lost its key). */
+    void unsupported(MirrorRuntime mirror, String reason);
+
+    /** Stops the copy in progress (waiting for its writes), runs {@code inBetween}, then starts a fresh copy. */
+    void restartSnapshot(MirrorRuntime mirror, Runnable inBetween);
+
+    void rowsWritten(MirrorRuntime mirror, int rows);
+
+    /** A target call failed transiently and will be retried. */
+    void transientFailure(MirrorRuntime mirror, String operation, RuntimeException error);
+
+    /** A target call succeeded after transient failures. */
+    void recovered(MirrorRuntime mirror);
+}

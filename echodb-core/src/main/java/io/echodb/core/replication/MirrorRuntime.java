@@ -1,0 +1,91 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorSpec;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.SnapshotProgress;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.TableSchema;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live state of one mirror inside the engine. Fields are changed under the engine lock (snapshot counters
+ * excepted) and are volatile so that status queries can read them without it.
+ */
+final class MirrorRuntime {
+
+    final MirrorSpec spec;
+    volatile MirrorState state;
+    volatile String lastError;
+    /** True while {@link #lastError} describes a transient outage that clears itself on the next success. */
+    volatile boolean errorIsTransient;
+    volatile Lsn snapshotPoint;
+    volatile Instant updatedAt;
+    final AtomicLong rowsSynced;
+
+    // Copy progress, written by the snapshot worker.
+    final AtomicLong snapshotRowsDone = new AtomicLong();
+    volatile long snapshotRowsEstimated;
+    volatile Instant snapshotStartedAt;
+    volatile boolean snapshotDone;
+
+    /** Guarded by the engine lock: the newest known shape of the source table (describe or Relation), or null. */
+    TableSchema latestSchema;
+    /** Changed under the engine lock: the copy in progress, or null. */
+    volatile SnapshotRun run;
+    /** Guarded by the engine lock: schemas already brought into the target (ensureTable done). */
+    final Set<TableSchema> ensuredSchemas = new HashSet<>();
+
+    MirrorRuntime(MirrorRecord record) {
+        this.spec = record.spec();
+        this.state = record.state();
+        this.lastError = record.lastError();
+        this.snapshotPoint = record.snapshotPoint();
+        this.updatedAt = record.updatedAt();
+        this.rowsSynced = new AtomicLong(Math.max(0, record.rowsSynced()));
+        this.snapshotDone = record.snapshotPoint() != null;
+    }
+
+    MirrorName name() {
+        return spec.name();
+    }
+
+    TableRef table() {
+        return spec.source();
+    }
+
+    String target() {
+        return spec.targetTable();
+    }
+
+    boolean isActive() {
+        return state.isActive();
+    }
+
+    MirrorRecord toRecord() {
+        return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt);
+    }
+
+    SnapshotProgress progress(Instant now) {
+        long done = snapshotRowsDone.get();
+        Instant started = snapshotStartedAt;
+        double rate = 0;
+        if (started != null && done > 0) {
+            long millis = Math.max(1, Duration.between(started, now).toMillis());
+            rate = done * 1000.0 / millis;
+        }
+        return new SnapshotProgress(done, Math.max(0, snapshotRowsEstimated), rate, snapshotDone);
+    }
+
+    void resetSnapshotProgress(Instant now) {
+        snapshotRowsDone.set(0);
+        snapshotRowsEstimated = 0;
+        snapshotStartedAt = now;
+        snapshotDone = false;
+    }
+}

@@ -1,0 +1,23 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.schema.TableSchema;
+
+/** What a copy needs from the engine; each call takes the engine lock and ignores runs that are no longer current. */
+interface SnapshotHost {
+
+    /** True while {@code run} is the mirror's current copy and the engine is running. */
+    boolean isCurrent(MirrorRuntime mirror, SnapshotRun run);
+
+    /** Brings the target in line with {@code schema} and publishes the table; false when the run must stop. */
+    boolean prepareTarget(MirrorRuntime mirror, SnapshotRun run, TableSchema schema);
+
+    /** The copy is complete at {@code point}: the mirror runs. */
+    void completed(MirrorRuntime mirror, SnapshotRun run, Lsn point, long rows);
+
+    void failed(MirrorRuntime mirror, SnapshotRun run, String reason, Throwable cause);
+
+    void unsupported(MirrorRuntime mirror, SnapshotRun run, String reason);
+
+    void transientFailure(MirrorRuntime mirror, SnapshotRun run, String operation, RuntimeException error);
+}

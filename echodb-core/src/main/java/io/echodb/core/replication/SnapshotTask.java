@@ -1,0 +1,176 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.change.RowVersion;
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies one table: empties the target, opens a snapshot at consistent point P, and writes every row with version
+ * (P, 0) while the stream keeps applying later changes with higher versions. Emptying first makes a re-copy correct
+ * for rows deleted while the mirror was not applying changes; it happens before P is chosen, so every change after P
+ * reaches the target after the truncate. Transient failures restart the attempt with backoff; a cancelled run stops
+ * at its next batch.
+ */
+final class SnapshotTask implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotTask.class);
+
+    /** Thrown from the copy callback to stop a cancelled run; adapters propagate callback exceptions. */
+    static final class CancelledException extends RuntimeException {
+        CancelledException(SnapshotRun run) {
+            super(run + " was cancelled", null, false, false);
+        }
+    }
+
+    private final MirrorRuntime mirror;
+    private final SnapshotRun run;
+    private final ChangeSource source;
+    private final ChangeSink sink;
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final EngineListener listener;
+    private final Retrier retrier;
+    private final SnapshotHost host;
+    private final AtomicLong lastProgressLog = new AtomicLong();
+
+    SnapshotTask(MirrorRuntime mirror, SnapshotRun run, ChangeSource source, ChangeSink sink, EngineSettings settings,
+            Clock clock, EngineListener listener, Retrier retrier, SnapshotHost host) {
+        this.mirror = mirror;
+        this.run = run;
+        this.source = source;
+        this.sink = sink;
+        this.settings = settings;
+        this.clock = clock;
+        this.listener = listener;
+        this.retrier = retrier;
+        this.host = host;
+    }
+
+    @Override
+    public void run() {
+        try {
+            retrier.run("copy " + mirror.table(), this::attempt, this::current,
+                    e -> host.transientFailure(mirror, run, "copy " + mirror.table(), e));
+        } catch (RetryAbandonedException | CancelledException e) {
+            LOG.debug("mirror {}: {} stopped", mirror.name(), run);
+        } catch (RuntimeException e) {
+            if (current()) {
+                host.failed(mirror, run, "copy of " + mirror.table() + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private boolean current() {
+        return host.isCurrent(mirror, run);
+    }
+
+    private void attempt() {
+        Optional<TableSchema> described = source.describe(mirror.table());
+        if (described.isEmpty()) {
+            host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);
+            return;
+        }
+        TableSchema schema = described.get();
+        Optional<String> unsupported = schema.unsupportedReason();
+        if (unsupported.isPresent()) {
+            host.unsupported(mirror, run, unsupported.get());
+            return;
+        }
+        if (!host.prepareTarget(mirror, run, schema)) {
+            return;
+        }
+        if (!run.writeIfActive(() -> sink.truncate(mirror.target()))) {
+            return;
+        }
+        try (SnapshotSession session = source.openSnapshot()) {
+            Lsn point = session.consistentPoint();
+            mirror.resetSnapshotProgress(clock.instant());
+            mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
+            LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
+                    mirror.snapshotRowsEstimated, settings.snapshotParallelism());
+            Batches batches = new Batches(schema, RowVersion.snapshot(point));
+            session.copy(schema, settings.snapshotParallelism(), batches::accept);
+            batches.writeRemaining();
+            host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
+        }
+    }
+
+    /** Gathers the rows each copy worker delivers into target writes of {@code snapshotBatchRows}. */
+    private final class Batches {
+        private final TableSchema schema;
+        private final RowVersion version;
+        private final Map<Thread, List<Row>> pending = new ConcurrentHashMap<>();
+
+        Batches(TableSchema schema, RowVersion version) {
+            this.schema = schema;
+            this.version = version;
+        }
+
+        void accept(List<Row> rows) {
+            if (run.isCancelled()) {
+                throw new CancelledException(run);
+            }
+            List<Row> mine = pending.computeIfAbsent(Thread.currentThread(), t -> new ArrayList<>());
+            mine.addAll(rows);
+            int limit = settings.snapshotBatchRows();
+            while (mine.size() >= limit) {
+                List<Row> chunk = new ArrayList<>(mine.subList(0, limit));
+                mine.subList(0, limit).clear();
+                write(chunk);
+            }
+        }
+
+        void writeRemaining() {
+            for (List<Row> rows : pending.values()) {
+                if (!rows.isEmpty()) {
+                    write(new ArrayList<>(rows));
+                    rows.clear();
+                }
+            }
+        }
+
+        private void write(List<Row> rows) {
+            List<SinkRow> out = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                out.add(new SinkRow(r, version, false));
+            }
+            long start = System.nanoTime();
+            retrier.run("write copied rows to " + mirror.target(), () -> {
+                if (!run.writeIfActive(() -> sink.write(mirror.target(), schema, out))) {
+                    throw new CancelledException(run);
+                }
+            }, SnapshotTask.this::current, e -> host.transientFailure(mirror, run, "write copied rows", e));
+            long nanos = System.nanoTime() - start;
+            long done = mirror.snapshotRowsDone.addAndGet(out.size());
+            mirror.rowsSynced.addAndGet(out.size());
+            mirror.updatedAt = clock.instant();
+            listener.snapshotBatchWritten(mirror.table(), out.size(), nanos);
+            logProgress(done);
+        }
+    }
+
+    private void logProgress(long done) {
+        long now = clock.millis();
+        long last = lastProgressLog.get();
+        long every = settings.progressLogInterval().toMillis();
+        if (now - last >= every && lastProgressLog.compareAndSet(last, now)) {
+            var p = mirror.progress(clock.instant());
+            LOG.info("mirror {}: copied {} of about {} rows ({}%) at {} rows/s", mirror.name(), done, p.rowsEstimated(),
+                    String.format("%.1f", p.percent()), String.format("%.0f", p.rowsPerSecond()));
+        }
+    }
+}

@@ -1,0 +1,513 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.change.ChangeEvent;
+import io.echodb.core.change.Lsn;
+import io.echodb.core.change.RowVersion;
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.schema.ReplicaIdentity;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.schema.TableSchema;
+import io.echodb.core.schema.UnchangedToast;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the change stream to the target: turns row changes into versioned rows, buffers them per table, writes
+ * buffers when they are full or old, and acknowledges the stream only up to what is durably written. Used only with
+ * the engine lock held (so by one thread at a time).
+ */
+final class StreamApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamApplier.class);
+    private static final int AGE_CHECK_EVERY_EVENTS = 1024;
+
+    private final MirrorRegistry registry;
+    private final ChangeSink sink;
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final EngineListener listener;
+    private final Retrier retrier;
+    private final MirrorEvents events;
+    private final BooleanSupplier running;
+
+    private final Map<TableRef, TableBatcher> buffers = new HashMap<>();
+    private final Map<TableRef, TableSchema> relations = new HashMap<>();
+    private final BufferTotals totals = new BufferTotals();
+    private final VersionAssigner versions = new VersionAssigner();
+
+    private ChangeStream stream;
+    /** End of the last commit whose every row is buffered, written or deliberately skipped. */
+    private Lsn lastCommitEnd = Lsn.ZERO;
+    private Lsn lastAcked = Lsn.ZERO;
+    private long lastAckMillis;
+    /** Set when a write was abandoned half-way: nothing may be acknowledged until the stream restarts. */
+    private boolean ackBlocked;
+    private int eventsSinceAgeCheck;
+
+    StreamApplier(MirrorRegistry registry, ChangeSink sink, EngineSettings settings, Clock clock, EngineListener listener,
+            Retrier retrier, MirrorEvents events, BooleanSupplier running) {
+        this.registry = registry;
+        this.sink = sink;
+        this.settings = settings;
+        this.clock = clock;
+        this.listener = listener;
+        this.retrier = retrier;
+        this.events = events;
+        this.running = running;
+    }
+
+    // ---------------------------------------------------------------- session
+
+    /** Starts applying a freshly opened stream that resumes after {@code from}. */
+    void attach(ChangeStream newStream, Lsn from) {
+        discardSessionState();
+        stream = newStream;
+        lastCommitEnd = from;
+        lastAcked = Lsn.max(lastAcked, from);
+        lastAckMillis = clock.millis();
+        ackBlocked = false;
+    }
+
+    /** Forgets the stream and everything buffered from it (a new session replays it from the last acknowledgement). */
+    ChangeStream detach() {
+        discardSessionState();
+        ChangeStream s = stream;
+        stream = null;
+        return s;
+    }
+
+    boolean attached() {
+        return stream != null;
+    }
+
+    ChangeStream stream() {
+        return stream;
+    }
+
+    Lsn lastAcked() {
+        return lastAcked;
+    }
+
+    long maxBufferedRows() {
+        return totals.maxRows();
+    }
+
+    long bufferedRows() {
+        return totals.rows();
+    }
+
+    private void discardSessionState() {
+        buffers.values().forEach(TableBatcher::discard);
+        buffers.clear();
+        relations.clear();
+        versions.reset();
+    }
+
+    /** Drops the buffered changes of {@code table} (mirror paused, dropped, failed or re-copied). */
+    void forget(TableRef table) {
+        TableBatcher b = buffers.remove(table);
+        if (b != null) {
+            b.discard();
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    void apply(ChangeEvent event) {
+        if (event instanceof ChangeEvent.Begin b) {
+            versions.begin(b.finalLsn());
+        } else if (event instanceof ChangeEvent.Commit c) {
+            versions.commit();
+            lastCommitEnd = Lsn.max(lastCommitEnd, c.endLsn());
+            flushAged();
+            maybeAck(false);
+        } else if (event instanceof ChangeEvent.Relation r) {
+            onRelation(r.schema());
+        } else if (event instanceof ChangeEvent.Insert i) {
+            onInsert(i);
+        } else if (event instanceof ChangeEvent.Update u) {
+            onUpdate(u);
+        } else if (event instanceof ChangeEvent.Delete d) {
+            onDelete(d);
+        } else if (event instanceof ChangeEvent.Truncate t) {
+            onTruncate(t);
+        } else if (event instanceof ChangeEvent.Keepalive k) {
+            onKeepalive(k);
+        }
+        if (++eventsSinceAgeCheck >= AGE_CHECK_EVERY_EVENTS) {
+            flushAged();
+        }
+    }
+
+    /** The stream had nothing to say for a while: write what has waited long enough and acknowledge. */
+    void idle() {
+        flushAged();
+        maybeAck(false);
+    }
+
+    private void onKeepalive(ChangeEvent.Keepalive k) {
+        if (!versions.inTransaction() && totals.rows() == 0) {
+            // Nothing in flight: every commit the server sent up to its position is applied, so the slot may
+            // advance even while the mirrored tables are idle.
+            lastCommitEnd = Lsn.max(lastCommitEnd, k.serverLsn());
+            maybeAck(true);
+        } else {
+            flushAged();
+            maybeAck(false);
+        }
+    }
+
+    private void onRelation(TableSchema schema) {
+        TableRef table = schema.table();
+        relations.put(table, schema);
+        MirrorRuntime m = registry.activeFor(table);
+        if (m == null) {
+            return;
+        }
+        guarded(m, "apply the new shape of " + table, () -> {
+            m.latestSchema = schema;
+            var reason = schema.unsupportedReason();
+            if (reason.isPresent()) {
+                events.unsupported(m, reason.get());
+                return;
+            }
+            TableBatcher b = buffers.get(table);
+            if (b != null && !b.schema().equals(schema)) {
+                flush(m, b);
+                if (!m.isActive()) {
+                    return;
+                }
+                reshapeRemaining(b, schema);
+            }
+            ensure(m, schema);
+        });
+    }
+
+    private void onInsert(ChangeEvent.Insert i) {
+        RowVersion version = versions.next();
+        MirrorRuntime m = registry.activeFor(i.table());
+        if (m == null) {
+            return;
+        }
+        guarded(m, "apply an insert into " + i.table(), () -> {
+            TableBatcher b = buffer(m);
+            Row row = checkWidth(b, i.newRow());
+            add(m, b, new SinkRow(row, version, false), key(b, row));
+        });
+    }
+
+    private void onUpdate(ChangeEvent.Update u) {
+        RowVersion version = versions.next();
+        MirrorRuntime m = registry.activeFor(u.table());
+        if (m == null) {
+            return;
+        }
+        guarded(m, "apply an update of " + u.table(), () -> {
+            TableBatcher b = buffer(m);
+            Row newRow = checkWidth(b, u.newRow());
+            Row oldRow = u.oldRow() == null ? null : checkWidth(b, u.oldRow());
+            if (oldRow != null && b.schema().identity() == ReplicaIdentity.FULL) {
+                newRow = ToastResolver.fill(newRow, oldRow); // a FULL old image carries every value
+            }
+            RowKey key = key(b, newRow);
+            if (oldRow != null) {
+                RowKey oldKey = key(b, oldRow);
+                if (!oldKey.equals(key)) {
+                    // The key changed: the old key's row must disappear.
+                    add(m, b, new SinkRow(ToastResolver.withoutMarkers(oldRow), version, true), oldKey);
+                    if (!m.isActive()) {
+                        return;
+                    }
+                    b = buffer(m);
+                }
+            }
+            if (newRow.hasUnchangedToast()) {
+                SinkRow previous = b.latestFor(key);
+                if (previous != null && !previous.deleted()) {
+                    newRow = ToastResolver.fill(newRow, previous.row());
+                }
+            }
+            add(m, b, new SinkRow(newRow, version, false), key);
+        });
+    }
+
+    private void onDelete(ChangeEvent.Delete d) {
+        RowVersion version = versions.next();
+        MirrorRuntime m = registry.activeFor(d.table());
+        if (m == null) {
+            return;
+        }
+        guarded(m, "apply a delete from " + d.table(), () -> {
+            TableBatcher b = buffer(m);
+            Row old = ToastResolver.withoutMarkers(checkWidth(b, d.oldRow()));
+            add(m, b, new SinkRow(old, version, true), key(b, old));
+        });
+    }
+
+    private void onTruncate(ChangeEvent.Truncate t) {
+        for (TableRef table : t.tables()) {
+            MirrorRuntime m = registry.activeFor(table);
+            if (m == null) {
+                continue;
+            }
+            guarded(m, "apply a truncate of " + table, () -> {
+                // Buffered rows are older than the truncate: writing them would only be undone by it.
+                forget(table);
+                Runnable truncate = () -> retrySink(m, "truncate " + m.target(), () -> {
+                    sink.truncate(m.target());
+                    return null;
+                });
+                if (m.state == MirrorState.SNAPSHOTTING) {
+                    // Rows of the running copy could land after this truncate and resurrect truncated rows.
+                    events.restartSnapshot(m, truncate);
+                } else {
+                    truncate.run();
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- buffering
+
+    private TableBatcher buffer(MirrorRuntime m) {
+        TableBatcher b = buffers.get(m.table());
+        if (b == null) {
+            TableSchema schema = relations.getOrDefault(m.table(), m.latestSchema);
+            if (schema == null) {
+                throw new IllegalStateException("no Relation message and no known schema for " + m.table());
+            }
+            b = new TableBatcher(m.table(), schema, totals);
+            buffers.put(m.table(), b);
+        }
+        return b;
+    }
+
+    private void add(MirrorRuntime m, TableBatcher b, SinkRow row, RowKey key) {
+        b.add(row, key, lastCommitEnd, clock.millis());
+        if (b.size() >= settings.batchRows() || b.bytes() >= settings.batchBytes()) {
+            flush(m, b);
+        } else if (totals.bytes() >= settings.maxBufferedBytes()) {
+            flushLargest();
+        }
+    }
+
+    private static Row checkWidth(TableBatcher b, Row row) {
+        int expected = b.schema().columns().size();
+        if (row.size() != expected) {
+            throw new IllegalStateException("a row of " + row.size() + " values does not fit the " + expected
+                    + " columns of " + b.table() + " (was its Relation message missed?)");
+        }
+        return row;
+    }
+
+    private static RowKey key(TableBatcher b, Row row) {
+        for (int i : b.keyIndexes()) {
+            if (row.get(i) == UnchangedToast.INSTANCE) {
+                throw new IllegalStateException("key column " + b.schema().columns().get(i).name() + " of " + b.table()
+                        + " was not sent (unchanged TOAST value); use REPLICA IDENTITY FULL for this table");
+            }
+        }
+        return row.key(b.keyIndexes());
+    }
+
+    /** Rows kept back (unresolved TOAST during a copy) follow the table into its new shape, matched by column name. */
+    private void reshapeRemaining(TableBatcher b, TableSchema schema) {
+        if (b.isEmpty()) {
+            b.switchSchema(schema);
+            return;
+        }
+        Lsn watermark = b.watermark();
+        long since = b.firstAddedMillis();
+        TableSchema from = b.schema();
+        List<SinkRow> kept = new ArrayList<>();
+        for (SinkRow r : b.take()) {
+            Object[] values = new Object[schema.columns().size()];
+            for (int i = 0; i < values.length; i++) {
+                int j = from.indexOf(schema.columns().get(i).name());
+                values[i] = j < 0 ? null : r.row().get(j);
+            }
+            kept.add(new SinkRow(Row.wrap(values), r.version(), r.deleted()));
+        }
+        b.switchSchema(schema);
+        b.putBack(kept, watermark, since);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private void flushAged() {
+        eventsSinceAgeCheck = 0;
+        long now = clock.millis();
+        long maxAge = settings.maxBatchAge().toMillis();
+        for (TableBatcher b : List.copyOf(buffers.values())) {
+            if (b.olderThan(maxAge, now)) {
+                flushTable(b);
+            }
+        }
+    }
+
+    private void flushLargest() {
+        TableBatcher largest = null;
+        for (TableBatcher b : buffers.values()) {
+            if (largest == null || b.bytes() > largest.bytes()) {
+                largest = b;
+            }
+        }
+        if (largest != null) {
+            flushTable(largest);
+        }
+    }
+
+    /** Writes every buffer, as far as possible. */
+    void flushAll() {
+        for (TableBatcher b : List.copyOf(buffers.values())) {
+            flushTable(b);
+        }
+    }
+
+    private void flushTable(TableBatcher b) {
+        MirrorRuntime m = registry.activeFor(b.table());
+        if (m == null) {
+            forget(b.table());
+            return;
+        }
+        guarded(m, "write changes of " + b.table(), () -> flush(m, b));
+    }
+
+    private void flush(MirrorRuntime m, TableBatcher b) {
+        if (b.isEmpty()) {
+            return;
+        }
+        Lsn watermark = b.watermark();
+        long since = b.firstAddedMillis();
+        TableSchema schema = b.schema();
+        List<SinkRow> rows = b.take();
+        try {
+            ensure(m, schema);
+            if (!m.isActive()) {
+                return;
+            }
+            ToastResolver.Resolution r = ToastResolver.resolve(rows, b.keyIndexes(),
+                    keys -> retrySink(m, "read current rows of " + m.target(), () -> sink.currentRows(m.target(), schema, keys)));
+            if (!r.unresolved().isEmpty()) {
+                keepOrSkipUnresolved(m, b, r.unresolved(), watermark, since);
+            }
+            if (!r.resolved().isEmpty()) {
+                long start = System.nanoTime();
+                retrySink(m, "write rows to " + m.target(), () -> {
+                    sink.write(m.target(), schema, r.resolved());
+                    return null;
+                });
+                long nanos = System.nanoTime() - start;
+                events.rowsWritten(m, r.resolved().size());
+                listener.batchFlushed(m.table(), r.resolved().size(), nanos);
+            }
+        } catch (RetryAbandonedException e) {
+            // The engine is stopping: these rows are not written, so the acknowledged position must stay put.
+            ackBlocked = true;
+            throw e;
+        }
+    }
+
+    private void keepOrSkipUnresolved(MirrorRuntime m, TableBatcher b, List<SinkRow> unresolved, Lsn watermark, long since) {
+        if (m.state == MirrorState.SNAPSHOTTING) {
+            // The copy has not reached these keys yet; once it has, their stored values fill the gaps.
+            b.putBack(unresolved, watermark, since);
+            return;
+        }
+        // No live row exists for these keys: a later delete of the key is already in the target (replay after a
+        // crash), so the row is superseded anyway. Writing it with guessed values could only do harm.
+        String message = unresolved.size() + " update(s) of " + m.table() + " carried unchanged TOAST values for keys"
+                + " with no stored row (first key " + unresolved.get(0).row().key(b.keyIndexes()) + "); skipped";
+        LOG.warn("mirror {}: {}", m.name(), message);
+        listener.error(m.name(), "resolve unchanged TOAST values", new IllegalStateException(message));
+    }
+
+    private void ensure(MirrorRuntime m, TableSchema schema) {
+        if (m.ensuredSchemas.contains(schema)) {
+            return;
+        }
+        SchemaSync sync = retrySink(m, "bring " + m.target() + " in line with " + m.table(), () -> sink.ensureTable(m.target(), schema));
+        if (sync instanceof SchemaSync.Incompatible inc) {
+            events.failed(m, "incompatible schema change of " + m.table() + ": " + inc.reason(), null);
+            return;
+        }
+        if (sync instanceof SchemaSync.Altered altered) {
+            LOG.info("mirror {}: target {} altered: {}", m.name(), m.target(), altered.changes());
+        }
+        if (m.ensuredSchemas.size() > 16) {
+            m.ensuredSchemas.clear();
+        }
+        m.ensuredSchemas.add(schema);
+    }
+
+    private <T> T retrySink(MirrorRuntime m, String what, Supplier<T> action) {
+        T result = retrier.call(what, action, running, e -> events.transientFailure(m, what, e));
+        if (m.errorIsTransient) {
+            events.recovered(m);
+        }
+        return result;
+    }
+
+    /** Runs a table's work; a failure that is not transient stops only that table's mirror. */
+    private void guarded(MirrorRuntime m, String what, Runnable work) {
+        try {
+            work.run();
+        } catch (RetryAbandonedException e) {
+            ackBlocked = true;
+            throw e;
+        } catch (RuntimeException e) {
+            if (!running.getAsBoolean()) {
+                // Failures while the engine stops (interrupted I/O) are not the mirror's fault.
+                ackBlocked = true;
+                throw new RetryAbandonedException(what, e);
+            }
+            if (registry.contains(m) && m.isActive()) {
+                events.failed(m, "failed to " + what + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- acknowledging
+
+    /** Everything up to this position is written (or deliberately skipped). */
+    Lsn ackable() {
+        Lsn position = lastCommitEnd;
+        for (TableBatcher b : buffers.values()) {
+            if (!b.isEmpty() && b.watermark().compareTo(position) < 0) {
+                position = b.watermark();
+            }
+        }
+        return position;
+    }
+
+    /** Acknowledges the written position when the ack interval has passed, or right away when {@code force}. */
+    void maybeAck(boolean force) {
+        if (stream == null || ackBlocked) {
+            return;
+        }
+        long now = clock.millis();
+        if (!force && now - lastAckMillis < settings.ackInterval().toMillis()) {
+            return;
+        }
+        lastAckMillis = now;
+        Lsn position = ackable();
+        if (position.isAfter(lastAcked)) {
+            stream.acknowledge(position);
+            lastAcked = position;
+            listener.acknowledged(position);
+        }
+    }
+}

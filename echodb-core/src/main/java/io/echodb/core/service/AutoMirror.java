@@ -1,0 +1,156 @@
+package io.echodb.core.service;
+
+import io.echodb.core.model.DdlEvent;
+import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.model.WatchPolicy;
+import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.SourceCatalog;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reacts to captured DDL: mirrors tables created in watched schemas, drops the mirrors of dropped tables, and treats
+ * a rename as a drop plus a create. Events describe the past and the catalog the present, so a table is only
+ * mirrored if it still exists. Reads from the acknowledged position and acknowledges a batch only once every table in
+ * it was handled, so nothing is lost across restarts or failover; replaying a batch is harmless because every step is
+ * idempotent. Events are an accelerator: the {@link Reconciler} sweep is the guarantee.
+ */
+public final class AutoMirror {
+
+    /**
+     * @param batchSize        events read per round
+     * @param readWait         how long a round waits for new events (the adapter wakes up early on a notification)
+     * @param dropTargetTables whether dropping a mirror also drops its ClickHouse table (off: the data is kept)
+     */
+    public record Settings(int batchSize, Duration readWait, boolean dropTargetTables) {
+        public Settings {
+            if (batchSize < 1 || batchSize > 10_000) {
+                throw InvalidValueException.of("DDL batch size", batchSize, "must be 1..10000");
+            }
+            Objects.requireNonNull(readWait, "readWait");
+            if (readWait.isNegative()) {
+                throw InvalidValueException.of("DDL read wait", readWait, "must not be negative");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(100, Duration.ofSeconds(1), false);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoMirror.class);
+
+    private final DdlEventSource events;
+    private final MirrorControl mirrors;
+    private final WatchPolicy policy;
+    private final ControlPlaneMetrics metrics;
+    private final Settings settings;
+    private final MirrorOps ops;
+
+    public AutoMirror(DdlEventSource events, SourceCatalog catalog, MirrorControl mirrors, WatchPolicy policy,
+                      ControlPlaneMetrics metrics, Settings settings) {
+        this.events = Objects.requireNonNull(events, "events");
+        this.mirrors = Objects.requireNonNull(mirrors, "mirrors");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(catalog, "catalog");
+        this.ops = new MirrorOps(mirrors, catalog, policy, metrics, settings.dropTargetTables());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** One round, acting unconditionally (single worker, or tests). */
+    public DdlBatchResult runOnce() {
+        return runOnce(() -> true);
+    }
+
+    /**
+     * Reads one batch after the acknowledged position, applies it and acknowledges it. {@code mayAct} is checked
+     * before every mutating call; when it turns false the batch is left unacknowledged for the next leader.
+     * Failures to read or acknowledge propagate.
+     */
+    public DdlBatchResult runOnce(BooleanSupplier mayAct) {
+        long from = events.acknowledgedPosition();
+        List<DdlEvent> batch = events.read(from, settings.batchSize(), settings.readWait());
+        if (batch.isEmpty()) {
+            return DdlBatchResult.nothingNew(from);
+        }
+        long last = batch.get(batch.size() - 1).position();
+        Tally tally = new Tally();
+        OwnedMirrors index = null;
+        for (Map.Entry<TableRef, DdlPlan.Action> step : DdlPlan.of(batch).entrySet()) {
+            TableRef table = step.getKey();
+            if (!policy.watchesSchema(table.schema())) {
+                tally.ignored++;
+                continue;
+            }
+            if (!mayAct.getAsBoolean()) {
+                return tally.result(batch.size(), from, "leadership lost");
+            }
+            try {
+                if (index == null) {
+                    index = OwnedMirrors.load(mirrors, policy);
+                }
+                apply(table, step.getValue(), index, tally);
+            } catch (RuntimeException e) {
+                String what = step.getValue().verb() + " mirror of " + table;
+                metrics.mirrorFailed(what, e);
+                if (Failures.isRetryable(e)) {
+                    LOG.warn("{} failed, will retry the batch after position {}: {}", what, from, Failures.describe(e));
+                    return tally.result(batch.size(), from, what + ": " + Failures.describe(e));
+                }
+                LOG.error("{} failed; skipping it (the next sweep tries again)", what, e);
+                tally.failed++;
+            }
+        }
+        events.acknowledge(last);
+        metrics.ddlEventsHandled(batch.size(), last);
+        return tally.result(batch.size(), last, null);
+    }
+
+    private void apply(TableRef table, DdlPlan.Action action, OwnedMirrors index, Tally tally) {
+        switch (action) {
+            case DROP -> tally.dropped += ops.dropAll(table, index);
+            case RECREATE -> {
+                tally.dropped += ops.dropAll(table, index);
+                ensure(table, index, tally);
+            }
+            case ENSURE -> ensure(table, index, tally);
+        }
+    }
+
+    private void ensure(TableRef table, OwnedMirrors index, Tally tally) {
+        // An old event may name a table that a later event (maybe in the next batch) dropped or renamed.
+        if (!policy.matches(table) || !ops.exists(table)) {
+            tally.ignored++;
+            return;
+        }
+        if (ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
+            tally.created++;
+        } else {
+            tally.unchanged++;
+        }
+    }
+
+    private static final class Tally {
+        int created;
+        int dropped;
+        int failed;
+        int unchanged;
+        int ignored;
+
+        DdlBatchResult result(int events, long position, String deferredReason) {
+            return new DdlBatchResult(events, created, dropped, failed, unchanged, ignored, position, deferredReason);
+        }
+    }
+}

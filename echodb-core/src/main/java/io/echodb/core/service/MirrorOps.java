@@ -1,0 +1,97 @@
+package io.echodb.core.service;
+
+import io.echodb.core.model.MirrorSpec;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.model.WatchPolicy;
+import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.schema.TableSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The mutating steps shared by auto-mirror and the reconciler; each updates the index and the counters. */
+final class MirrorOps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorOps.class);
+
+    /** What {@link #ensure} did. */
+    enum Ensured { CREATED, UNCHANGED }
+
+    private final MirrorControl mirrors;
+    private final SourceCatalog catalog;
+    private final WatchPolicy policy;
+    private final ControlPlaneMetrics metrics;
+    private final boolean dropTargetTables;
+
+    MirrorOps(MirrorControl mirrors, SourceCatalog catalog, WatchPolicy policy, ControlPlaneMetrics metrics,
+              boolean dropTargetTables) {
+        this.mirrors = mirrors;
+        this.catalog = catalog;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.dropTargetTables = dropTargetTables;
+    }
+
+    /**
+     * Makes sure {@code table} has a mirror. An existing mirror is left alone, except one the engine marked
+     * UNSUPPORTED while the catalog now shows a key (or replica identity): it is re-created so the engine looks at
+     * the table again. Throws the engine's exception on failure.
+     */
+    Ensured ensure(TableRef table, OwnedMirrors index) {
+        MirrorSpec spec = policy.specFor(table);
+        List<MirrorStatus> existing = index.of(table);
+        if (!existing.isEmpty()) {
+            MirrorStatus current = existing.get(0);
+            if (current.state() != MirrorState.UNSUPPORTED || !becameMirrorable(table)) {
+                return Ensured.UNCHANGED;
+            }
+            LOG.info("re-creating unsupported mirror {} of {} (was: {})", current.name(), table, current.lastError());
+            mirrors.drop(current.name(), false);
+            index.remove(current.name());
+        } else {
+            index.named(spec.name()).ifPresent(taken -> {
+                throw MirrorEngineException.fatal("mirror name '" + spec.name() + "' for " + table
+                        + " is already used by a mirror of " + taken.spec().source(), null);
+            });
+        }
+        MirrorStatus created = mirrors.create(spec);
+        index.put(created);
+        metrics.mirrorCreated();
+        LOG.info("created mirror {} for {} -> {} ({})", spec.name(), table, spec.targetTable(), created.state());
+        return Ensured.CREATED;
+    }
+
+    /** The table exists in the source now (events describe the past; the catalog the present). */
+    boolean exists(TableRef table) {
+        return catalog.describe(table).isPresent();
+    }
+
+    /** The catalog now shows a key (or replica identity) for a table the engine once refused. */
+    private boolean becameMirrorable(TableRef table) {
+        Optional<TableSchema> schema = catalog.describe(table);
+        return schema.isPresent() && schema.get().unsupportedReason().isEmpty();
+    }
+
+    /** Drops every owned mirror of {@code table}; returns how many. */
+    int dropAll(TableRef table, OwnedMirrors index) {
+        List<MirrorStatus> doomed = new ArrayList<>(index.of(table));
+        for (MirrorStatus s : doomed) {
+            drop(s, index);
+        }
+        return doomed.size();
+    }
+
+    void drop(MirrorStatus status, OwnedMirrors index) {
+        mirrors.drop(status.name(), dropTargetTables);
+        index.remove(status.name());
+        metrics.mirrorDropped();
+        LOG.info("dropped mirror {} of {}{}", status.name(), status.spec().source(),
+                dropTargetTables ? " and its target table " + status.spec().targetTable() : "");
+    }
+}

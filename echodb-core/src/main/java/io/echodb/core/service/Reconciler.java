@@ -1,0 +1,133 @@
+package io.echodb.core.service;
+
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.model.WatchPolicy;
+import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.SourceCatalog;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guarantee behind auto-mirroring: desired mirrors are the catalog's tables in watched schemas that pass the
+ * policy; actual mirrors are the engine's mirrors this EchoDB owns ({@link OwnedMirrors}). Missing mirrors are
+ * created, orphaned ones (source table gone or now excluded) dropped; foreign mirrors are never touched. A mirror the
+ * engine marked UNSUPPORTED is re-created once the catalog shows the table has become mirrorable.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final SourceCatalog catalog;
+    private final MirrorControl mirrors;
+    private final WatchPolicy policy;
+    private final ControlPlaneMetrics metrics;
+    private final MirrorOps ops;
+
+    /** {@code dropTargetTables}: whether dropping an orphaned mirror also drops its target table. */
+    public Reconciler(SourceCatalog catalog, MirrorControl mirrors, WatchPolicy policy, ControlPlaneMetrics metrics,
+                      boolean dropTargetTables) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.mirrors = Objects.requireNonNull(mirrors, "mirrors");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.ops = new MirrorOps(mirrors, catalog, policy, metrics, dropTargetTables);
+    }
+
+    /** One full sweep, acting unconditionally. */
+    public ReconcileResult reconcile() {
+        return reconcile(() -> true);
+    }
+
+    /**
+     * One full sweep. {@code mayAct} is checked before every mutating call; when it turns false the sweep stops
+     * (incomplete). A retryable engine failure also stops it; a fatal one is recorded and the sweep goes on.
+     * Failures to list tables or mirrors propagate.
+     */
+    public ReconcileResult reconcile(BooleanSupplier mayAct) {
+        Set<TableRef> desired = new LinkedHashSet<>();
+        for (TableRef t : catalog.listTables(policy.schemas())) {
+            if (policy.matches(t)) {
+                desired.add(t);
+            }
+        }
+        OwnedMirrors index = OwnedMirrors.load(mirrors, policy);
+        Sweep sweep = new Sweep();
+        // Drops first: they free names and engine capacity for the creates that follow.
+        for (Map.Entry<TableRef, List<MirrorStatus>> entry : index.bySource().entrySet()) {
+            if (desired.contains(entry.getKey())) {
+                continue;
+            }
+            for (MirrorStatus orphan : entry.getValue()) {
+                if (!sweep.attempt(mayAct, entry.getKey(), orphan.name(), "drop", () -> {
+                    ops.drop(orphan, index);
+                    sweep.dropped.add(orphan.name());
+                })) {
+                    return finish(sweep, false);
+                }
+            }
+        }
+        for (TableRef table : desired) {
+            MirrorName name = policy.specFor(table).name();
+            if (!sweep.attempt(mayAct, table, name, "create", () -> ensure(table, index, sweep))) {
+                return finish(sweep, false);
+            }
+        }
+        return finish(sweep, true);
+    }
+
+    private void ensure(TableRef table, OwnedMirrors index, Sweep sweep) {
+        if (ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
+            sweep.created.add(policy.specFor(table).name());
+        } else {
+            sweep.unchanged++;
+        }
+    }
+
+    private ReconcileResult finish(Sweep sweep, boolean complete) {
+        ReconcileResult result = new ReconcileResult(sweep.created, sweep.dropped, sweep.failed, sweep.unchanged, complete);
+        metrics.reconciled(result);
+        if (!result.isNoop()) {
+            LOG.info("reconciled: created {}, dropped {}, failed {}, unchanged {}{}", result.created(),
+                    result.dropped(), result.failed().size(), result.unchanged(), complete ? "" : " (stopped early)");
+        }
+        return result;
+    }
+
+    private final class Sweep {
+        final List<MirrorName> created = new ArrayList<>();
+        final List<MirrorName> dropped = new ArrayList<>();
+        final List<ReconcileResult.Failure> failed = new ArrayList<>();
+        int unchanged;
+
+        /** Runs one step; false when the sweep must stop (leadership lost or a retryable failure). */
+        boolean attempt(BooleanSupplier mayAct, TableRef table, MirrorName name, String operation, Runnable step) {
+            if (!mayAct.getAsBoolean()) {
+                return false;
+            }
+            try {
+                step.run();
+                return true;
+            } catch (RuntimeException e) {
+                boolean retryable = Failures.isRetryable(e);
+                String what = operation + " mirror " + name + " of " + table;
+                metrics.mirrorFailed(what, e);
+                failed.add(new ReconcileResult.Failure(table, name, operation, Failures.describe(e), retryable));
+                if (retryable) {
+                    LOG.warn("{} failed; ending this sweep early: {}", what, Failures.describe(e));
+                    return false;
+                }
+                LOG.error("{} failed; continuing the sweep", what, e);
+                return true;
+            }
+        }
+    }
+}

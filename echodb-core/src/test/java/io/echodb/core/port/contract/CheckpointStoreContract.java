@@ -1,0 +1,111 @@
+package io.echodb.core.port.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorSpec;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.replication.MirrorRecord;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the native engine relies on from a {@link CheckpointStore}: every field of a record survives a save and a
+ * reopen exactly (timestamps to the microsecond), saves replace, loads are sorted by name, deletes are idempotent.
+ */
+public abstract class CheckpointStoreContract {
+
+    private static final Instant AT = Instant.parse("2024-05-06T07:08:09.123456Z");
+
+    protected CheckpointStore store;
+
+    /** An empty store; called before each test. */
+    protected abstract CheckpointStore createStore();
+
+    /** A new instance over the same durable storage as {@code store} (default: the same instance). */
+    protected CheckpointStore reopen(CheckpointStore store) {
+        return store;
+    }
+
+    @BeforeEach
+    void openStore() {
+        store = createStore();
+    }
+
+    @Test
+    void aNewStoreIsEmpty() {
+        assertThat(store.loadAll()).isEmpty();
+    }
+
+    @Test
+    void everyFieldSurvivesASaveAndAReopen() {
+        MirrorRecord full = new MirrorRecord(spec("orders_mirror", "sales", "orders", "sales_orders"), MirrorState.RUNNING,
+                Lsn.parse("16/B374D848"), 1_234_567_890_123L, "last 'error' with \"quotes\", ünïcödé and \\ backslash", AT);
+        MirrorRecord empty = new MirrorRecord(spec("users_mirror", "public", "Users", "users"), MirrorState.SNAPSHOTTING,
+                null, 0, null, AT.plusSeconds(1));
+
+        store.save(full);
+        store.save(empty);
+
+        assertThat(reopen(store).loadAll()).containsExactly(full, empty);
+    }
+
+    @Test
+    void everyStateSurvives() {
+        int i = 0;
+        for (MirrorState state : MirrorState.values()) {
+            store.save(new MirrorRecord(spec("m_" + i++, "public", "t" + i, "t" + i), state, Lsn.of(i), i, null, AT));
+        }
+        assertThat(reopen(store).loadAll()).extracting(MirrorRecord::state).containsExactly(MirrorState.values());
+    }
+
+    @Test
+    void saveReplacesTheRecordOfTheSameName() {
+        MirrorRecord first = new MirrorRecord(spec("a_mirror", "public", "a", "a"), MirrorState.SNAPSHOTTING, null, 0, null, AT);
+        store.save(first);
+        MirrorRecord second = new MirrorRecord(first.spec(), MirrorState.RUNNING, Lsn.of(42), 7, null, AT.plusSeconds(5));
+        store.save(second);
+        MirrorRecord third = second.withState(MirrorState.FAILED, "boom", AT.plusSeconds(9));
+        store.save(third);
+
+        assertThat(reopen(store).loadAll()).containsExactly(third);
+    }
+
+    @Test
+    void loadAllIsSortedByName() {
+        for (String name : List.of("zeta_mirror", "alpha_mirror", "mid_mirror")) {
+            store.save(new MirrorRecord(spec(name, "public", name, name), MirrorState.RUNNING, null, 0, null, AT));
+        }
+        assertThat(store.loadAll()).extracting(r -> r.spec().name().value())
+                .containsExactly("alpha_mirror", "mid_mirror", "zeta_mirror");
+    }
+
+    @Test
+    void deleteRemovesOnlyThatRecordAndIsIdempotent() {
+        MirrorRecord a = new MirrorRecord(spec("a_mirror", "public", "a", "a"), MirrorState.RUNNING, null, 0, null, AT);
+        MirrorRecord b = new MirrorRecord(spec("b_mirror", "public", "b", "b"), MirrorState.PAUSED, null, 0, null, AT);
+        store.save(a);
+        store.save(b);
+
+        store.delete(a.spec().name());
+        store.delete(a.spec().name());
+        store.delete(new MirrorName("never_saved"));
+
+        assertThat(reopen(store).loadAll()).containsExactly(b);
+    }
+
+    protected static MirrorSpec spec(String name, String schema, String table, String target) {
+        return new MirrorSpec(new MirrorName(name), TableRef.of(schema, table), target);
+    }
+
+    /** Instants as a store with microsecond precision keeps them. */
+    protected static Instant micros(Instant i) {
+        return i.truncatedTo(ChronoUnit.MICROS);
+    }
+}

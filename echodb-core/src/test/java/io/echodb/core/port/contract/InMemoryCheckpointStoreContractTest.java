@@ -1,0 +1,12 @@
+package io.echodb.core.port.contract;
+
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.testing.InMemoryCheckpointStore;
+
+class InMemoryCheckpointStoreContractTest extends CheckpointStoreContract {
+
+    @Override
+    protected CheckpointStore createStore() {
+        return new InMemoryCheckpointStore();
+    }
+}

@@ -1,0 +1,111 @@
+package io.echodb.core.port.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ColumnType;
+import io.echodb.core.schema.TableSchema;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract of {@link SourceCatalog}. Every test uses schemas of its own, so one database can serve all of them.
+ */
+public abstract class SourceCatalogContract {
+
+    protected SourceCatalog catalog;
+
+    /** A catalog over the database the hooks change; called before each test. */
+    protected abstract SourceCatalog newCatalog();
+
+    /**
+     * Creates {@code table} (and its schema if missing) with exactly two columns, {@code id bigint NOT NULL} and
+     * {@code name text}, and {@code PRIMARY KEY (id)} when {@code withPrimaryKey}. Names must be quoted: tests use
+     * mixed case, spaces and double quotes.
+     */
+    protected abstract void createTable(TableRef table, boolean withPrimaryKey);
+
+    protected abstract void dropTable(TableRef table);
+
+    @BeforeEach
+    void openCatalog() {
+        catalog = newCatalog();
+    }
+
+    @Test
+    void listsTheTablesOfTheRequestedSchemasSorted() {
+        String a = ContractNames.unique("cat_a");
+        String b = ContractNames.unique("cat_b");
+        String other = ContractNames.unique("cat_c");
+        createTable(TableRef.of(b, "b1"), true);
+        createTable(TableRef.of(a, "zeta"), true);
+        createTable(TableRef.of(a, "alpha"), false);
+        createTable(TableRef.of(other, "hidden"), true);
+
+        assertThat(catalog.listTables(Set.of(a, b))).containsExactly(
+                TableRef.of(a, "alpha"), TableRef.of(a, "zeta"), TableRef.of(b, "b1"));
+    }
+
+    @Test
+    void aDroppedTableIsNoLongerListedOrDescribed() {
+        String s = ContractNames.unique("cat_d");
+        TableRef keep = TableRef.of(s, "keep");
+        TableRef gone = TableRef.of(s, "gone");
+        createTable(keep, true);
+        createTable(gone, true);
+        dropTable(gone);
+
+        assertThat(catalog.listTables(Set.of(s))).containsExactly(keep);
+        assertThat(catalog.describe(gone)).isEmpty();
+    }
+
+    @Test
+    void unknownOrNoSchemasListNothing() {
+        assertThat(catalog.listTables(Set.of())).isEmpty();
+        assertThat(catalog.listTables(Set.of(ContractNames.unique("cat_none")))).isEmpty();
+    }
+
+    @Test
+    void describesColumnsInOrderAndThePrimaryKey() {
+        TableRef t = TableRef.of(ContractNames.unique("cat_e"), "keyed");
+        createTable(t, true);
+
+        TableSchema schema = catalog.describe(t).orElseThrow();
+        assertThat(schema.table()).isEqualTo(t);
+        assertThat(schema.columns()).extracting(Column::name).containsExactly("id", "name");
+        assertThat(schema.columns()).extracting(Column::type).containsExactly(new ColumnType.Int64(), new ColumnType.Text());
+        assertThat(schema.columns()).extracting(Column::nullable).containsExactly(false, true);
+        assertThat(schema.keyColumns()).containsExactly("id");
+        assertThat(schema.unsupportedReason()).isEmpty();
+    }
+
+    @Test
+    void aTableWithoutKeyHasNoKeyColumnsAndSaysWhy() {
+        TableRef t = TableRef.of(ContractNames.unique("cat_f"), "keyless");
+        createTable(t, false);
+
+        TableSchema schema = catalog.describe(t).orElseThrow();
+        assertThat(schema.keyColumns()).isEmpty();
+        assertThat(schema.unsupportedReason()).get().asString().contains(t.qualified());
+    }
+
+    @Test
+    void describingAMissingTableIsEmpty() {
+        assertThat(catalog.describe(TableRef.of(ContractNames.unique("cat_g"), "nothing"))).isEmpty();
+    }
+
+    @Test
+    void namesThatNeedQuotingAreKeptExactly() {
+        TableRef t = TableRef.of(ContractNames.unique("Cat Mixed"), "Odd \"Quoted\" Name");
+        TableRef lower = TableRef.of(t.schema(), "odd \"quoted\" name");
+        createTable(t, true);
+        createTable(lower, false);
+
+        assertThat(catalog.listTables(Set.of(t.schema()))).containsExactly(t, lower);
+        assertThat(catalog.describe(t).orElseThrow().keyColumns()).containsExactly("id");
+        assertThat(catalog.describe(lower).orElseThrow().keyColumns()).isEmpty();
+    }
+}

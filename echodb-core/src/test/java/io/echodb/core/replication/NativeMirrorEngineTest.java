@@ -1,0 +1,319 @@
+package io.echodb.core.replication;
+
+import static io.echodb.core.replication.EngineFixture.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.change.RowVersion;
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ColumnType;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.testing.InMemoryChangeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Replication semantics of the native engine against the in-memory source and sink, driven step by step. */
+class NativeMirrorEngineTest {
+
+    private final EngineFixture f = new EngineFixture();
+
+    @Test
+    void createCopiesTheTableThenStreamsLaterChanges() {
+        TableRef t = f.table("items", 500);
+        NativeMirrorEngine engine = f.newEngine();
+
+        MirrorStatus created = engine.create(spec(t));
+
+        assertThat(created.state()).isEqualTo(MirrorState.SNAPSHOTTING);
+        assertThat(f.sink.exists("items")).isTrue();
+        assertThat(f.source.isPublished(t)).isTrue();
+        assertThat(f.store.get(created.name()).state()).isEqualTo(MirrorState.SNAPSHOTTING);
+
+        f.settle(engine);
+
+        MirrorStatus running = engine.status(created.name()).orElseThrow();
+        assertThat(running.state()).isEqualTo(MirrorState.RUNNING);
+        assertThat(running.snapshot().done()).isTrue();
+        assertThat(running.snapshot().rowsDone()).isEqualTo(500);
+        assertThat(running.snapshot().rowsEstimated()).isEqualTo(500);
+        assertThat(f.store.get(created.name()).snapshotPoint()).isNotNull();
+        f.assertMirrored(t);
+
+        f.source.update(t, Row.of(7L, "seven", 70));
+        f.source.delete(t, 8L);
+        f.source.insert(t, Row.of(501L, "new", 1));
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(engine.status(created.name()).orElseThrow().rowsSynced()).isEqualTo(503);
+    }
+
+    @Test
+    void changesBeforeAndDuringTheCopyConvergeWhateverTheOrder() {
+        TableRef t = f.table("busy", 1_000);
+        f.source.copyBatchRows(50);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(spec(t));
+        Random random = new Random(7);
+        AtomicInteger nextId = new AtomicInteger(1_001);
+        // Changes committed and applied before the copy even starts (they are older than its consistent point).
+        churn(t, random, nextId, 30);
+        engine.drain();
+        // Changes committed and applied while the copy runs: they reach the target before or after the copied rows.
+        f.source.onSnapshotBatch(() -> {
+            churn(t, random, nextId, 10);
+            engine.drain();
+        });
+
+        f.settle(engine);
+
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
+    @Test
+    void aKeyChangeRemovesTheOldKey() {
+        TableRef t = running("keys", 3);
+        f.source.begin().updateKey(t, RowKey.of(1L), Row.of(100L, "moved", 1)).commit();
+        f.source.begin().updateKey(t, RowKey.of(2L), Row.of(200L, "moved", 2)).updateKey(t, RowKey.of(200L), Row.of(2L, "back", 2)).commit();
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("keys", f.source.schema(t))).containsOnlyKeys(RowKey.of(100L), RowKey.of(2L), RowKey.of(3L));
+    }
+
+    @Test
+    void repeatedChangesOfOneKeyInOneTransactionResolveToTheLast() {
+        TableRef t = running("repeat", 3);
+        InMemoryChangeSource.Transaction tx = f.source.begin();
+        for (int i = 0; i < 5; i++) {
+            tx.update(t, Row.of(1L, "v" + i, i));
+        }
+        tx.insert(t, Row.of(9L, "a", 1)).delete(t, RowKey.of(9L)).insert(t, Row.of(9L, "b", 2));
+        tx.update(t, Row.of(2L, "x", 1)).delete(t, RowKey.of(2L));
+        tx.commit();
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("repeat", f.source.schema(t)).get(RowKey.of(1L))).isEqualTo(Row.of(1L, "v4", 4));
+    }
+
+    @Test
+    void aTransactionOfMoreThan65536ChangesOfOneKeyResolvesToTheLast() {
+        TableRef t = running("hot", 1);
+        Lsn commit = f.source.bulkUpdate(t, 70_000, i -> Row.of(1L, "v" + i, i));
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("hot", f.source.schema(t)).get(RowKey.of(1L))).isEqualTo(Row.of(1L, "v69999", 69_999));
+        assertThat(f.sink.storedVersion("hot", RowKey.of(1L))).contains(RowVersion.change(commit, 70_000));
+        assertThat(f.sink.writeCalls()).as("flushed inside the transaction").isGreaterThanOrEqualTo(70);
+    }
+
+    @Test
+    void unchangedToastValuesAreFilledFromEarlierRowsInTheBuffer() {
+        TableRef t = running("toast_buffer", 1);
+        String big = big('b');
+        f.source.insert(t, Row.of(2L, big, 1));
+        f.source.begin().set(t, RowKey.of(2L), Map.of("qty", 2)).commit();
+        f.source.begin().set(t, RowKey.of(2L), Map.of("qty", 3)).commit();
+        int lookups = f.sink.currentRowsCalls();
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.currentRowsCalls()).as("no lookup needed").isEqualTo(lookups);
+    }
+
+    @Test
+    void unchangedToastValuesAreFilledFromTheTarget() {
+        TableRef t = running("toast_target", 1);
+        String big = big('t');
+        f.source.insert(t, Row.of(2L, big, 1));
+        engine.drain();
+        f.source.begin().set(t, RowKey.of(2L), Map.of("qty", 2)).commit();
+        int lookups = f.sink.currentRowsCalls();
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.currentRowsCalls()).isGreaterThan(lookups);
+    }
+
+    @Test
+    void unchangedToastValuesOfRowsNotCopiedYetWaitForTheCopy() {
+        TableRef t = f.table("toast_copy", 0);
+        InMemoryChangeSource.Transaction tx = f.source.begin();
+        for (long i = 1; i <= 500; i++) {
+            tx.insert(t, Row.of(i, i == 500 ? big('c') : "small", 1));
+        }
+        tx.commit();
+        f.source.copyBatchRows(100);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(spec(t));
+        List<Lsn> ackedDuringCopy = new ArrayList<>();
+        AtomicBoolean changed = new AtomicBoolean();
+        Lsn[] updateCommit = new Lsn[1];
+        f.source.onSnapshotBatch(() -> {
+            if (changed.compareAndSet(false, true)) {
+                // After the consistent point, before row 500 is copied: the update carries an unchanged TOAST marker.
+                updateCommit[0] = f.source.begin().set(t, RowKey.of(500L), Map.of("qty", 2)).commit();
+                engine.drain();
+                ackedDuringCopy.add(engine.acknowledged());
+            }
+        });
+
+        f.settle(engine);
+
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("toast_copy", f.source.schema(t)).get(RowKey.of(500L)).get(2)).isEqualTo(2);
+        assertThat(ackedDuringCopy.get(0)).as("not acknowledged while the row waits").isLessThan(updateCommit[0]);
+        assertThat(engine.acknowledged()).isGreaterThan(updateCommit[0]);
+    }
+
+    @Test
+    void replicaIdentityFullFillsUnchangedToastFromTheOldImage() {
+        TableRef t = TableRef.of("public", "full_identity");
+        f.source.createTable(new io.echodb.core.schema.TableSchema(t, List.of(EngineFixture.ID, EngineFixture.NAME, EngineFixture.QTY),
+                List.of("id"), io.echodb.core.schema.ReplicaIdentity.FULL));
+        f.source.insert(t, Row.of(1L, big('f'), 1));
+        engine = f.newEngine();
+        engine.create(spec(t));
+        f.settle(engine);
+        f.source.begin().set(t, RowKey.of(1L), Map.of("qty", 5)).commit();
+        int lookups = f.sink.currentRowsCalls();
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.currentRowsCalls()).isEqualTo(lookups);
+    }
+
+    @Test
+    void aTruncateIsAppliedInStreamOrder() {
+        TableRef t = running("trunc", 3);
+        f.source.begin().insert(t, Row.of(4L, "gone", 4)).truncate(t).insert(t, Row.of(5L, "kept", 5)).commit();
+        f.source.insert(t, Row.of(6L, "later", 6));
+        engine.drain();
+
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("trunc", f.source.schema(t))).containsOnlyKeys(RowKey.of(5L), RowKey.of(6L));
+    }
+
+    @Test
+    void aTruncateDuringTheCopyRestartsIt() {
+        TableRef t = f.table("trunc_copy", 1_000);
+        f.source.copyBatchRows(100);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(spec(t));
+        AtomicInteger batches = new AtomicInteger();
+        f.source.onSnapshotBatch(() -> {
+            if (batches.incrementAndGet() == 4) {
+                f.source.truncate(t);
+                f.source.insert(t, Row.of(5_000L, "after truncate", 1));
+                engine.drain();
+            }
+        });
+
+        f.settle(engine);
+
+        assertThat(f.source.snapshotsOpened()).isEqualTo(2);
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+        assertThat(f.sink.finalView("trunc_copy", f.source.schema(t))).containsOnlyKeys(RowKey.of(5_000L));
+    }
+
+    @Test
+    void anAddedColumnReachesTheTargetThroughTheRelation() {
+        TableRef t = running("widen", 2);
+        f.source.insert(t, Row.of(3L, "before", 3));
+        f.source.addColumn(t, Column.of("extra", ColumnType.TEXT, true));
+        f.source.insert(t, Row.of(4L, "after", 4, "x"));
+        f.source.update(t, Row.of(1L, "row 1", 1, "y"));
+        engine.drain();
+
+        assertThat(f.sink.columnNames("widen")).containsExactly("id", "name", "qty", "extra");
+        f.assertMirrored(t);
+    }
+
+    @Test
+    void aDroppedColumnIsNoLongerWritten() {
+        TableRef t = running("narrow", 2);
+        f.source.dropColumn(t, "qty");
+        f.source.insert(t, Row.of(3L, "narrow"));
+        f.source.update(t, Row.of(1L, "changed"));
+        engine.drain();
+
+        assertThat(f.sink.columnNames("narrow")).contains("qty");
+        f.assertMirrored(t);
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    @Test
+    void anIncompatibleTypeChangeFailsOnlyThatMirror() {
+        TableRef broken = f.table("retyped", 2);
+        TableRef fine = f.table("steady", 2);
+        engine = f.newEngine();
+        engine.create(spec(broken));
+        engine.create(spec(fine));
+        f.settle(engine);
+
+        f.source.alterColumnType(broken, "qty", ColumnType.UUID);
+        f.source.insert(broken, Row.of(3L, "x", java.util.UUID.randomUUID()));
+        f.source.insert(fine, Row.of(3L, "still flowing", 3));
+        engine.drain();
+
+        MirrorStatus failed = engine.status(spec(broken).name()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(MirrorState.FAILED);
+        assertThat(failed.lastError()).contains("qty");
+        assertThat(f.store.get(failed.name()).state()).isEqualTo(MirrorState.FAILED);
+        assertThat(engine.status(spec(fine).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(fine);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private NativeMirrorEngine engine;
+
+    /** A table with {@code rows} rows, mirrored and running. */
+    private TableRef running(String name, int rows) {
+        TableRef t = f.table(name, rows);
+        engine = f.newEngine();
+        engine.create(spec(t));
+        f.settle(engine);
+        assertThat(engine.status(MirrorName.forTable(t, false)).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        return t;
+    }
+
+    /** Random updates, deletes and inserts, a few per transaction. */
+    private void churn(TableRef t, Random random, AtomicInteger nextId, int transactions) {
+        for (int n = 0; n < transactions; n++) {
+            List<Row> current = f.source.rows(t);
+            InMemoryChangeSource.Transaction tx = f.source.begin();
+            java.util.Set<Object> touched = new java.util.HashSet<>();
+            for (int k = 0; k < 3; k++) {
+                Row victim = current.get(random.nextInt(current.size()));
+                if (!touched.add(victim.get(0))) {
+                    continue;
+                }
+                switch (random.nextInt(3)) {
+                    case 0 -> tx.update(t, Row.of(victim.get(0), "changed " + n, random.nextInt(1000)));
+                    case 1 -> tx.delete(t, RowKey.of(victim.get(0)));
+                    default -> tx.insert(t, Row.of((long) nextId.getAndIncrement(), "inserted " + n, k));
+                }
+            }
+            tx.commit();
+        }
+    }
+
+    private static String big(char c) {
+        return String.valueOf(c).repeat(InMemoryChangeSource.TOAST_THRESHOLD + 500);
+    }
+}

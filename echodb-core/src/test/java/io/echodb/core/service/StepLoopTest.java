@@ -1,0 +1,63 @@
+package io.echodb.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class StepLoopTest {
+
+    private final ManualClock clock = new ManualClock();
+
+    @Test
+    void sleepsForAsLongAsEachStepAsksAndStopsWhenTold() {
+        AtomicInteger steps = new AtomicInteger();
+        StepLoop[] loop = new StepLoop[1];
+        loop[0] = new StepLoop("test", () -> Duration.ofSeconds(steps.incrementAndGet()), clock, Duration.ofMinutes(1));
+        clock.onSleep(() -> {
+            if (steps.get() == 3) {
+                loop[0].stop();
+            }
+        });
+
+        loop[0].runUntilStopped();
+
+        assertThat(steps).hasValue(3);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aFailingStepIsRetriedAfterTheErrorDelay() {
+        AtomicInteger steps = new AtomicInteger();
+        StepLoop[] loop = new StepLoop[1];
+        loop[0] = new StepLoop("test", () -> {
+            if (steps.incrementAndGet() == 1) {
+                throw new IllegalStateException("boom");
+            }
+            loop[0].stop();
+            return Duration.ZERO;
+        }, clock, Duration.ofSeconds(7));
+
+        loop[0].runUntilStopped();
+
+        assertThat(steps).hasValue(2);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void runsOnItsOwnThreadUntilClosed() throws InterruptedException {
+        CountDownLatch ran = new CountDownLatch(3);
+        try (StepLoop loop = new StepLoop("bg", () -> {
+            ran.countDown();
+            return Duration.ZERO;
+        }, Sleeper.SYSTEM, Duration.ZERO)) {
+            loop.start();
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+            loop.close();
+            assertThat(loop.isStopped()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.echodb.core.testing;
+
+import io.echodb.core.change.RowVersion;
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.SinkUnavailableException;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.schema.TableSchema;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A ClickHouse stand-in: target tables keyed like ReplacingMergeTree(version, is_deleted) seen through FINAL — per
+ * key only the row with the highest version counts (equal versions: the later write wins), and a winning deleted row
+ * hides the key. Columns are added, never dropped; a changed type or key is incompatible. Writes of rows carrying
+ * unchanged-TOAST markers are rejected, as are writes to missing tables or columns. Can be made unavailable for the
+ * next N calls, or to fail writes of one table. Thread-safe.
+ */
+public final class InMemoryChangeSink implements ChangeSink {
+
+    private final Map<String, Target> targets = new HashMap<>();
+    private final Map<String, RuntimeException> poisoned = new HashMap<>();
+    private final List<String> ddl = new ArrayList<>();
+    private int failuresLeft;
+    private int failedCalls;
+    private long rowsWritten;
+    private int writeCalls;
+    private int currentRowsCalls;
+    private int truncateCalls;
+
+    private static final class Target {
+        final LinkedHashMap<String, Column> columns = new LinkedHashMap<>();
+        final List<String> keys;
+        final Map<RowKey, Stored> rows = new HashMap<>();
+
+        Target(TableSchema schema) {
+            schema.columns().forEach(c -> columns.put(c.name(), c));
+            keys = List.copyOf(schema.keyColumns());
+        }
+    }
+
+    private record Stored(Map<String, Object> values, RowVersion version, boolean deleted) { }
+
+    @Override
+    public synchronized SchemaSync ensureTable(String target, TableSchema schema) {
+        maybeFail("ensure table " + target);
+        Target t = targets.get(target);
+        if (t == null) {
+            targets.put(target, new Target(schema));
+            String statement = "CREATE TABLE " + target + " " + schema.columnNames() + " KEY " + schema.keyColumns();
+            ddl.add(statement);
+            return new SchemaSync.Created(statement);
+        }
+        if (!t.keys.equals(schema.keyColumns())) {
+            return new SchemaSync.Incompatible("key columns " + schema.keyColumns() + " differ from the target's " + t.keys);
+        }
+        List<Column> added = new ArrayList<>();
+        for (Column c : schema.columns()) {
+            Column existing = t.columns.get(c.name());
+            if (existing == null) {
+                added.add(c);
+            } else if (!existing.type().equals(c.type())) {
+                return new SchemaSync.Incompatible("column " + c.name() + " changed type from " + existing.type() + " to " + c.type());
+            }
+        }
+        if (added.isEmpty()) {
+            return new SchemaSync.Unchanged();
+        }
+        List<String> changes = new ArrayList<>();
+        for (Column c : added) {
+            t.columns.put(c.name(), c);
+            changes.add("ADD COLUMN " + c.name());
+        }
+        ddl.add("ALTER TABLE " + target + " " + changes);
+        return new SchemaSync.Altered(changes);
+    }
+
+    @Override
+    public synchronized void write(String target, TableSchema schema, List<SinkRow> rows) {
+        maybeFail("write to " + target);
+        RuntimeException poison = poisoned.get(target);
+        if (poison != null) {
+            throw poison;
+        }
+        Target t = require(target);
+        for (Column c : schema.columns()) {
+            if (!t.columns.containsKey(c.name())) {
+                throw new IllegalStateException("column " + c.name() + " does not exist in " + target + "; ensureTable first");
+            }
+        }
+        int[] keyIdx = keyIndexes(t, schema, target);
+        for (SinkRow r : rows) {
+            if (r.row().size() != schema.columns().size()) {
+                throw new IllegalArgumentException("row " + r.row() + " does not fit " + schema.columnNames());
+            }
+            if (r.row().hasUnchangedToast()) {
+                throw new IllegalArgumentException("unchanged-TOAST marker written to " + target + ": " + r.row());
+            }
+        }
+        for (SinkRow r : rows) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (int i = 0; i < schema.columns().size(); i++) {
+                values.put(schema.columns().get(i).name(), r.row().get(i));
+            }
+            RowKey key = r.row().key(keyIdx);
+            Stored existing = t.rows.get(key);
+            if (existing == null || r.version().compareTo(existing.version()) >= 0) {
+                t.rows.put(key, new Stored(values, r.version(), r.deleted()));
+            }
+        }
+        writeCalls++;
+        rowsWritten += rows.size();
+    }
+
+    @Override
+    public synchronized Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+        maybeFail("read current rows of " + target);
+        currentRowsCalls++;
+        Target t = require(target);
+        Map<RowKey, Row> out = new HashMap<>();
+        for (RowKey k : keys) {
+            Stored s = t.rows.get(k);
+            if (s != null && !s.deleted()) {
+                out.put(k, project(s, schema));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void truncate(String target) {
+        maybeFail("truncate " + target);
+        truncateCalls++;
+        Target t = targets.get(target);
+        if (t != null) {
+            t.rows.clear();
+        }
+    }
+
+    @Override
+    public synchronized void drop(String target) {
+        maybeFail("drop " + target);
+        targets.remove(target);
+    }
+
+    // ================================================================ inspection
+
+    /** The final view projected on {@code as}'s columns (missing ones null), keyed by its key. */
+    public synchronized Map<RowKey, Row> finalView(String target, TableSchema as) {
+        Target t = require(target);
+        Map<RowKey, Row> out = new LinkedHashMap<>();
+        int[] keys = as.keyIndexes();
+        for (Stored s : t.rows.values()) {
+            if (!s.deleted()) {
+                Row r = project(s, as);
+                out.put(r.key(keys), r);
+            }
+        }
+        return out;
+    }
+
+    /** The final view as column-name maps in the target's column order. */
+    public synchronized List<Map<String, Object>> finalRows(String target) {
+        Target t = require(target);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Stored s : t.rows.values()) {
+            if (!s.deleted()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (String c : t.columns.keySet()) {
+                    m.put(c, s.values().get(c));
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The winning version stored for {@code key} (deleted or not). */
+    public synchronized Optional<RowVersion> storedVersion(String target, RowKey key) {
+        Stored s = require(target).rows.get(key);
+        return s == null ? Optional.empty() : Optional.of(s.version());
+    }
+
+    public synchronized boolean exists(String target) {
+        return targets.containsKey(target);
+    }
+
+    public synchronized List<String> columnNames(String target) {
+        return List.copyOf(require(target).columns.keySet());
+    }
+
+    public synchronized List<String> ddl() {
+        return List.copyOf(ddl);
+    }
+
+    public synchronized long rowsWritten() {
+        return rowsWritten;
+    }
+
+    public synchronized int writeCalls() {
+        return writeCalls;
+    }
+
+    public synchronized int currentRowsCalls() {
+        return currentRowsCalls;
+    }
+
+    public synchronized int truncateCalls() {
+        return truncateCalls;
+    }
+
+    /** Calls that failed because of {@link #failNextCalls}. */
+    public synchronized int failedCalls() {
+        return failedCalls;
+    }
+
+    /** The next {@code n} calls (of any method) throw {@link SinkUnavailableException}. */
+    public synchronized void failNextCalls(int n) {
+        failuresLeft += n;
+    }
+
+    /** Every write to {@code target} throws {@code error} until {@link #heal}. */
+    public synchronized void failWritesTo(String target, RuntimeException error) {
+        poisoned.put(target, error);
+    }
+
+    public synchronized void heal(String target) {
+        poisoned.remove(target);
+    }
+
+    // ================================================================ internals
+
+    private void maybeFail(String what) {
+        if (failuresLeft > 0) {
+            failuresLeft--;
+            failedCalls++;
+            throw SinkUnavailableException.of(what, new IllegalStateException("injected outage"));
+        }
+    }
+
+    private Target require(String target) {
+        Target t = targets.get(target);
+        if (t == null) {
+            throw new IllegalStateException("table " + target + " does not exist in the target");
+        }
+        return t;
+    }
+
+    private static int[] keyIndexes(Target t, TableSchema schema, String target) {
+        int[] idx = new int[t.keys.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = schema.indexOf(t.keys.get(i));
+            if (idx[i] < 0) {
+                throw new IllegalStateException("key column " + t.keys.get(i) + " of " + target + " missing from the rows");
+            }
+        }
+        return idx;
+    }
+
+    private static Row project(Stored s, TableSchema as) {
+        Object[] v = new Object[as.columns().size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = s.values().get(as.columns().get(i).name());
+        }
+        return Row.wrap(v);
+    }
+}

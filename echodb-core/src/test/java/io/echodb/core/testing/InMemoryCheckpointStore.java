@@ -1,0 +1,42 @@
+package io.echodb.core.testing;
+
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.replication.MirrorRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/** Mirror records in a sorted map; survives engines built on the same instance (a "restart"). Thread-safe. */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+
+    private final TreeMap<MirrorName, MirrorRecord> records = new TreeMap<>();
+    private int saves;
+
+    @Override
+    public synchronized List<MirrorRecord> loadAll() {
+        return new ArrayList<>(records.values());
+    }
+
+    @Override
+    public synchronized void save(MirrorRecord record) {
+        Objects.requireNonNull(record, "record");
+        records.put(record.spec().name(), record);
+        saves++;
+    }
+
+    @Override
+    public synchronized void delete(MirrorName name) {
+        records.remove(name);
+    }
+
+    /** The stored record of {@code name}, or null. */
+    public synchronized MirrorRecord get(MirrorName name) {
+        return records.get(name);
+    }
+
+    public synchronized int saves() {
+        return saves;
+    }
+}
