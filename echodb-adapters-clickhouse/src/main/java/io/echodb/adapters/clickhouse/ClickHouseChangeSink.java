@@ -1,0 +1,434 @@
+package io.echodb.adapters.clickhouse;
+
+import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
+import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
+
+import io.echodb.adapters.clickhouse.ClickHouseGateway.QueryResult;
+import io.echodb.adapters.clickhouse.ValueWriters.ColumnWriter;
+import io.echodb.core.change.RowVersion;
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ReplicaIdentity;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.schema.TableSchema;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The native engine's ClickHouse side. Each target table holds the source columns (same names) plus
+ * {@value #VERSION_COLUMN} UInt128 (high 64 bits = commit LSN, low 64 bits = ordinal), {@value #DELETED_COLUMN} UInt8
+ * and {@value #SYNCED_AT_COLUMN} DateTime64(3,'UTC'), in a {@code ReplacingMergeTree(version, is_deleted)} ordered by
+ * the source key, so {@code SELECT … FINAL} shows exactly the current source rows. Rows travel as RowBinary batches
+ * encoded here. Thread-safe; one instance serves every table of a database.
+ */
+public final class ClickHouseChangeSink implements ChangeSink {
+
+    public static final String VERSION_COLUMN = "_echodb_version";
+    public static final String DELETED_COLUMN = "_echodb_is_deleted";
+    public static final String SYNCED_AT_COLUMN = "_echodb_synced_at";
+    public static final Set<String> METADATA_COLUMNS = Set.of(VERSION_COLUMN, DELETED_COLUMN, SYNCED_AT_COLUMN);
+
+    /** Encoded key bytes per {@link #currentRows} query: the hex literal stays far below max_query_size (256 KiB). */
+    private static final int KEY_CHUNK_BYTES = 48 * 1024;
+    private static final Map<String, String> JSON_INPUT = Map.of("input_format_binary_read_json_as_string", "1");
+    private static final Map<String, String> JSON_OUTPUT = Map.of("output_format_binary_write_json_as_string", "1");
+
+    private final ClickHouseGateway gateway;
+    private final ClickHouseTypeMapper mapper;
+    private final DropColumnPolicy dropColumnPolicy;
+    private final TargetDdl ddl;
+    private final ConcurrentMap<String, TargetTable> tables = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, WritePlan> plans = new ConcurrentHashMap<>();
+    private volatile boolean databaseReady;
+
+    /** A sink writing into {@code gateway}'s database with its settings' JSON flag, cluster and drop-column policy. */
+    public ClickHouseChangeSink(ClickHouseGateway gateway) {
+        this.gateway = gateway;
+        ClickHouseSettings settings = gateway.settings();
+        this.mapper = new ClickHouseTypeMapper(settings.jsonType());
+        this.dropColumnPolicy = settings.dropColumnPolicy();
+        this.ddl = new TargetDdl(settings.database(), settings.cluster());
+    }
+
+    public ClickHouseTypeMapper typeMapper() {
+        return mapper;
+    }
+
+    @Override
+    public SchemaSync ensureTable(String target, TableSchema schema) {
+        requireTarget(target);
+        String problem = schema.unsupportedReason().orElse(null);
+        if (problem == null) {
+            problem = metadataClash(schema);
+        }
+        if (problem != null) {
+            return new SchemaSync.Incompatible(problem);
+        }
+        ensureDatabase();
+        TargetTable current = load(target);
+        if (current == null) {
+            Map<String, ChType> columns = new LinkedHashMap<>();
+            schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
+            String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema));
+            gateway.execute(create, "create table " + target);
+            reload(target);
+            return new SchemaSync.Created(create);
+        }
+        return evolve(target, schema, current);
+    }
+
+    private SchemaSync evolve(String target, TableSchema schema, TargetTable current) {
+        if (current.type(VERSION_COLUMN) == null || current.type(DELETED_COLUMN) == null) {
+            return new SchemaSync.Incompatible("table " + identifier(target) + " already exists in ClickHouse database "
+                    + identifier(gateway.database()) + " but was not created by EchoDB (it has no " + VERSION_COLUMN
+                    + " and " + DELETED_COLUMN + " columns); drop or rename it, or mirror into another table");
+        }
+        Set<String> sourceKey = new HashSet<>(schema.keyColumns());
+        boolean keyOk = schema.identity() == ReplicaIdentity.FULL
+                ? sourceKey.containsAll(current.sortingKey()) && !current.sortingKey().isEmpty()
+                : sourceKey.equals(current.sortingKey());
+        if (!keyOk) {
+            return new SchemaSync.Incompatible("the key of " + identifier(target) + " changed: ClickHouse sorts by "
+                    + new TreeSet<>(current.sortingKey()) + " but the source key is now " + schema.keyColumns()
+                    + "; resync the mirror to rebuild the table");
+        }
+        List<String> actions = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Column c : schema.columns()) {
+            ChType wanted = mapper.columnType(c, schema);
+            ChType existing = current.type(c.name());
+            if (existing == null) {
+                // Rows already in the table have no value for the new column: Nullable shows that honestly.
+                ChType added = ChType.nullable(wanted);
+                actions.add(TargetDdl.addColumn(c.name(), added));
+                changes.add("added column " + c.name() + " " + added.sql());
+                continue;
+            }
+            TypeEvolution.Decision d = TypeEvolution.decide(c.name(), existing, wanted, current.sortingKey().contains(c.name()));
+            if (d instanceof TypeEvolution.Modify m) {
+                actions.add(TargetDdl.modifyColumn(c.name(), m.to()));
+                changes.add("changed column " + c.name() + " from " + existing.sql() + " to " + m.to().sql());
+            } else if (d instanceof TypeEvolution.Incompatible inc) {
+                problems.add(inc.reason());
+            }
+        }
+        if (dropColumnPolicy == DropColumnPolicy.DROP) {
+            for (String name : current.columns().keySet()) {
+                if (!METADATA_COLUMNS.contains(name) && schema.indexOf(name) < 0 && !current.sortingKey().contains(name)) {
+                    actions.add(TargetDdl.dropColumn(name));
+                    changes.add("dropped column " + name);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new SchemaSync.Incompatible("table " + identifier(target) + ": " + String.join("; ", problems));
+        }
+        if (actions.isEmpty()) {
+            tables.put(target, current);
+            return new SchemaSync.Unchanged();
+        }
+        gateway.execute(ddl.alter(target, actions), "alter table " + target);
+        reload(target);
+        return new SchemaSync.Altered(changes);
+    }
+
+    @Override
+    public void write(String target, TableSchema schema, List<SinkRow> rows) {
+        requireTarget(target);
+        if (rows.isEmpty()) {
+            return;
+        }
+        WritePlan plan = plan(target, schema);
+        int width = schema.columns().size();
+        RowBinaryOutput out = new RowBinaryOutput(Math.min(rows.size(), 1 << 20) * (16 + 12 * width));
+        for (int r = 0; r < rows.size(); r++) {
+            SinkRow sinkRow = rows.get(r);
+            Row row = sinkRow.row();
+            if (row.size() != width) {
+                throw new IllegalArgumentException("row " + r + " for " + target + " has " + row.size()
+                        + " values but the schema has " + width + " columns");
+            }
+            if (row.hasUnchangedToast()) {
+                throw new IllegalArgumentException("row " + r + " for " + target + " still holds an unchanged-TOAST marker;"
+                        + " the engine must fill it from currentRows before writing: " + row);
+            }
+            for (int i = 0; i < width; i++) {
+                ColumnWriter w = plan.writers()[i];
+                try {
+                    w.write(out, row.get(i), sinkRow.deleted());
+                } catch (BadValueException | ArithmeticException e) {
+                    throw ClickHouseRejectedException.badData(target, "row " + r + ", column " + identifier(w.column())
+                            + ": " + e.getMessage());
+                }
+            }
+            RowVersion v = sinkRow.version();
+            out.writeUInt128(v.lsn(), v.ordinal());
+            out.writeByte(sinkRow.deleted() ? 1 : 0);
+        }
+        try {
+            gateway.insertRowBinary(ddl.table(target), plan.insertColumns(), out, plan.jsonColumns() ? JSON_INPUT : Map.of(),
+                    "write " + rows.size() + " rows to " + target);
+        } catch (ClickHouseRejectedException e) {
+            // The table may have been changed behind this instance's back: describe it afresh before the next attempt.
+            tables.remove(target);
+            plans.remove(target);
+            throw e;
+        }
+    }
+
+    @Override
+    public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+        requireTarget(target);
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        WritePlan plan = plan(target, schema);
+        int[] keyIdx = schema.keyIndexes();
+        if (keyIdx.length == 0) {
+            throw new IllegalArgumentException("table " + schema.table() + " has no key columns to look rows up by");
+        }
+        Map<RowKey, Row> found = new HashMap<>();
+        Map<ByteBuffer, RowKey> wanted = new HashMap<>();
+        RowBinaryOutput chunk = new RowBinaryOutput(KEY_CHUNK_BYTES + 1024);
+        RowBinaryOutput one = new RowBinaryOutput(256);
+        for (RowKey key : keys) {
+            if (key.size() != keyIdx.length) {
+                throw new IllegalArgumentException("key " + key + " has " + key.size() + " values but " + target
+                        + " has " + keyIdx.length + " key columns");
+            }
+            one.reset();
+            encodeKey(target, plan, keyIdx, key::get, one);
+            ByteBuffer bytes = ByteBuffer.wrap(one.toByteArray());
+            if (wanted.putIfAbsent(bytes, key) == null) {
+                chunk.writeRaw(bytes.array());
+            }
+            if (chunk.size() >= KEY_CHUNK_BYTES) {
+                lookUp(target, schema, plan, keyIdx, chunk, wanted, found);
+                chunk.reset();
+            }
+        }
+        if (chunk.size() > 0) {
+            lookUp(target, schema, plan, keyIdx, chunk, wanted, found);
+        }
+        return found;
+    }
+
+    private void lookUp(String target, TableSchema schema, WritePlan plan, int[] keyIdx, RowBinaryOutput keyData,
+            Map<ByteBuffer, RowKey> wanted, Map<RowKey, Row> found) {
+        List<String> keyColumns = schema.keyColumns();
+        StringBuilder structure = new StringBuilder();
+        StringBuilder probe = new StringBuilder();
+        for (int j = 0; j < keyIdx.length; j++) {
+            structure.append(j == 0 ? "" : ", ").append("c").append(j).append(' ')
+                    .append(plan.table().type(keyColumns.get(j)).sql());
+            probe.append(j == 0 ? "" : ", ").append("c").append(j);
+        }
+        String keyTuple = keyIdx.length == 1 ? identifier(keyColumns.get(0))
+                : "(" + ClickHouseSql.identifiers(keyColumns) + ")";
+        String sql = "SELECT " + ClickHouseSql.identifiers(schema.columnNames()) + " FROM " + ddl.table(target) + " FINAL"
+                + " WHERE " + keyTuple + " IN (SELECT " + probe + " FROM format(RowBinary, " + literal(structure.toString())
+                + ", unhex('" + keyData.toHex() + "')))"
+                + " SETTINGS transform_null_in = 1";
+        QueryResult result = gateway.query(sql, "read current rows of " + target,
+                plan.jsonColumns() ? JSON_OUTPUT : Map.of());
+        List<Column> columns = schema.columns();
+        RowBinaryOutput one = new RowBinaryOutput(256);
+        for (Object[] raw : result.rows()) {
+            Object[] values = new Object[columns.size()];
+            for (int i = 0; i < values.length; i++) {
+                try {
+                    values[i] = ValueReaders.toNeutral(columns.get(i).type(), raw[i]);
+                } catch (BadValueException | ClassCastException e) {
+                    throw ClickHouseRejectedException.badData(target, "column " + identifier(columns.get(i).name())
+                            + " holds a value the source type cannot take: " + e.getMessage());
+                }
+            }
+            one.reset();
+            encodeKey(target, plan, keyIdx, j -> values[keyIdx[j]], one);
+            RowKey requested = wanted.get(ByteBuffer.wrap(one.toByteArray()));
+            if (requested != null) {
+                for (int j = 0; j < keyIdx.length; j++) {
+                    values[keyIdx[j]] = requested.get(j); // the caller's exact key values (clamping may have changed them)
+                }
+                found.put(requested, Row.wrap(values));
+            }
+        }
+    }
+
+    private static void encodeKey(String target, WritePlan plan, int[] keyIdx, IntFunction<Object> value,
+            RowBinaryOutput out) {
+        for (int j = 0; j < keyIdx.length; j++) {
+            ColumnWriter w = plan.writers()[keyIdx[j]];
+            try {
+                w.write(out, value.apply(j), false);
+            } catch (BadValueException | ArithmeticException e) {
+                throw ClickHouseRejectedException.badData(target, "key column " + identifier(w.column()) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void truncate(String target) {
+        requireTarget(target);
+        gateway.execute(ddl.truncate(target), "truncate table " + target);
+    }
+
+    @Override
+    public void drop(String target) {
+        requireTarget(target);
+        gateway.execute(ddl.drop(target), "drop table " + target);
+        tables.remove(target);
+        plans.remove(target);
+    }
+
+    /** The columns of {@code target} as ClickHouse reports them, or empty when the table does not exist. */
+    public Map<String, String> describe(String target) {
+        TargetTable t = load(target);
+        if (t == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        t.columns().forEach((name, type) -> out.put(name, type.sql()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** What {@link #write} needs for one (target, schema): writers for the target's actual column types. */
+    private record WritePlan(TableSchema schema, TargetTable table, ColumnWriter[] writers, List<String> insertColumns,
+            boolean jsonColumns) {
+    }
+
+    private WritePlan plan(String target, TableSchema schema) {
+        WritePlan cached = plans.get(target);
+        TargetTable table = tables.get(target);
+        if (cached != null && cached.table() == table && cached.schema().equals(schema)) {
+            return cached;
+        }
+        table = tableWithColumns(target, schema, table);
+        ColumnWriter[] writers = new ColumnWriter[schema.columns().size()];
+        List<String> insertColumns = new ArrayList<>();
+        boolean json = false;
+        for (int i = 0; i < writers.length; i++) {
+            Column c = schema.columns().get(i);
+            ChType type = table.type(c.name());
+            try {
+                writers[i] = new ColumnWriter(c.name(), type, c.type());
+            } catch (BadValueException e) {
+                throw ClickHouseRejectedException.badData(target, "column " + identifier(c.name()) + ": " + e.getMessage());
+            }
+            insertColumns.add(identifier(c.name()));
+            json |= containsJson(type);
+        }
+        insertColumns.add(identifier(VERSION_COLUMN));
+        insertColumns.add(identifier(DELETED_COLUMN));
+        WritePlan plan = new WritePlan(schema, table, writers, List.copyOf(insertColumns), json);
+        plans.put(target, plan);
+        return plan;
+    }
+
+    /** The target table, reloaded once if it is unknown or lacks a column of {@code schema}. */
+    private TargetTable tableWithColumns(String target, TableSchema schema, TargetTable known) {
+        TargetTable table = known;
+        if (table == null || missingColumns(table, schema).size() > 0) {
+            table = reload(target);
+        }
+        if (table == null) {
+            throw ClickHouseRejectedException.badData(target, "the table does not exist in database "
+                    + identifier(gateway.database()) + "; ensureTable must run first");
+        }
+        List<String> missing = missingColumns(table, schema);
+        if (!missing.isEmpty()) {
+            throw ClickHouseRejectedException.badData(target, "the table has no column(s) " + missing
+                    + "; ensureTable must run after the source schema changed");
+        }
+        return table;
+    }
+
+    private static List<String> missingColumns(TargetTable table, TableSchema schema) {
+        return schema.columnNames().stream().filter(n -> table.type(n) == null).collect(Collectors.toList());
+    }
+
+    private static boolean containsJson(ChType type) {
+        ChType base = type.base();
+        if (base instanceof ChType.Array a) {
+            return containsJson(a.element());
+        }
+        return base.equals(ChType.JSON);
+    }
+
+    private TargetTable reload(String target) {
+        TargetTable t = load(target);
+        if (t == null) {
+            tables.remove(target);
+        } else {
+            tables.put(target, t);
+        }
+        plans.remove(target);
+        return t;
+    }
+
+    private TargetTable load(String target) {
+        QueryResult r = gateway.query("SELECT name, type, is_in_sorting_key FROM system.columns WHERE database = "
+                + literal(gateway.database()) + " AND table = " + literal(target) + " ORDER BY position",
+                "describe table " + target);
+        if (r.rows().isEmpty()) {
+            return null;
+        }
+        Map<String, ChType> columns = new LinkedHashMap<>();
+        Set<String> key = new HashSet<>();
+        for (Object[] row : r.rows()) {
+            String name = new String((byte[]) row[0], StandardCharsets.UTF_8);
+            columns.put(name, ChType.parse(new String((byte[]) row[1], StandardCharsets.UTF_8)));
+            if (((Number) row[2]).longValue() != 0) {
+                key.add(name);
+            }
+        }
+        return new TargetTable(target, columns, key);
+    }
+
+    private void ensureDatabase() {
+        if (databaseReady) {
+            return;
+        }
+        QueryResult r = gateway.query("SELECT count() FROM system.databases WHERE name = " + literal(gateway.database()),
+                "look up database " + gateway.database());
+        if (((Number) r.single()).longValue() == 0) {
+            gateway.execute(ddl.createDatabase(), "create database " + gateway.database());
+        }
+        databaseReady = true;
+    }
+
+    private static String metadataClash(TableSchema schema) {
+        for (Column c : schema.columns()) {
+            if (METADATA_COLUMNS.contains(c.name())) {
+                return "table " + schema.table() + " has a column named " + c.name()
+                        + ", which EchoDB reserves for its own metadata in ClickHouse";
+            }
+        }
+        return null;
+    }
+
+    private static void requireTarget(String target) {
+        if (target == null || target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("invalid target table name '" + target + "'");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.echodb.adapters.clickhouse;
+
+import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
+import static io.echodb.adapters.clickhouse.ClickHouseSql.onCluster;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that shape target tables. With a cluster every statement runs {@code ON CLUSTER} and tables use
+ * {@code ReplicatedReplacingMergeTree} with the server's default replication path ({@code default_replica_path} /
+ * {@code default_replica_name}, normally {@code /clickhouse/tables/{uuid}/{shard}} and {@code {replica}}).
+ */
+final class TargetDdl {
+
+    static final String VERSION = ClickHouseChangeSink.VERSION_COLUMN;
+    static final String DELETED = ClickHouseChangeSink.DELETED_COLUMN;
+    static final String SYNCED_AT = ClickHouseChangeSink.SYNCED_AT_COLUMN;
+
+    private final String database;
+    private final String cluster;
+
+    TargetDdl(String database, String cluster) {
+        this.database = database;
+        this.cluster = cluster;
+    }
+
+    String table(String target) {
+        return ClickHouseSql.table(database, target);
+    }
+
+    String createDatabase() {
+        return "CREATE DATABASE IF NOT EXISTS " + identifier(database) + onCluster(cluster);
+    }
+
+    /** {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended. */
+    String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey) {
+        String defs = columns.entrySet().stream()
+                .map(e -> "    " + identifier(e.getKey()) + " " + e.getValue().sql())
+                .collect(Collectors.joining(",\n"));
+        String engine = (cluster == null ? "ReplacingMergeTree" : "ReplicatedReplacingMergeTree")
+                + "(" + identifier(VERSION) + ", " + identifier(DELETED) + ")";
+        return "CREATE TABLE IF NOT EXISTS " + table(target) + onCluster(cluster) + "\n(\n" + defs + ",\n"
+                + "    " + identifier(VERSION) + " UInt128,\n"
+                + "    " + identifier(DELETED) + " UInt8,\n"
+                + "    " + identifier(SYNCED_AT) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+                + ")\nENGINE = " + engine + "\n"
+                + "ORDER BY (" + ClickHouseSql.identifiers(keyColumns) + ")"
+                + (nullableKey ? "\nSETTINGS allow_nullable_key = 1" : "");
+    }
+
+    String alter(String target, List<String> actions) {
+        return "ALTER TABLE " + table(target) + onCluster(cluster) + " " + String.join(", ", actions);
+    }
+
+    static String addColumn(String column, ChType type) {
+        return "ADD COLUMN IF NOT EXISTS " + identifier(column) + " " + type.sql();
+    }
+
+    static String modifyColumn(String column, ChType type) {
+        return "MODIFY COLUMN " + identifier(column) + " " + type.sql();
+    }
+
+    static String dropColumn(String column) {
+        return "DROP COLUMN IF EXISTS " + identifier(column);
+    }
+
+    String truncate(String target) {
+        return "TRUNCATE TABLE IF EXISTS " + table(target) + onCluster(cluster);
+    }
+
+    String drop(String target) {
+        return "DROP TABLE IF EXISTS " + table(target) + onCluster(cluster) + " SYNC";
+    }
+
+    String optimizeFinal(String target) {
+        return "OPTIMIZE TABLE " + table(target) + onCluster(cluster) + " FINAL";
+    }
+}

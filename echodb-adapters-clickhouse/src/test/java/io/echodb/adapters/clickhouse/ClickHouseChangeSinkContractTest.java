@@ -1,0 +1,60 @@
+package io.echodb.adapters.clickhouse;
+
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.contract.ChangeSinkContract;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The ChangeSink contract against the real engine. The final view is read with plain clickhouse-jdbc
+ * ({@code SELECT * EXCEPT (metadata) … FINAL}), independently of the sink's own RowBinary decoder.
+ */
+class ClickHouseChangeSinkContractTest extends ChangeSinkContract {
+
+    private static ClickHouseTestDatabase db;
+
+    @BeforeAll
+    static void open() {
+        db = ClickHouseTestDatabase.create("sinkcontract");
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    @Override
+    protected ChangeSink createSink() {
+        return new ClickHouseChangeSink(db.gateway);
+    }
+
+    @Override
+    protected List<Map<String, Object>> finalRows(String target) {
+        String sql = "SELECT * EXCEPT (" + ClickHouseSql.identifiers(List.of(ClickHouseChangeSink.VERSION_COLUMN,
+                ClickHouseChangeSink.DELETED_COLUMN, ClickHouseChangeSink.SYNCED_AT_COLUMN)) + ") FROM "
+                + ClickHouseSql.table(db.name, target) + " FINAL";
+        try (Connection c = db.service.connect(db.name); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + target + ": " + e.getMessage(), e);
+        }
+    }
+}
