@@ -1,0 +1,162 @@
+package io.echodb.adapters.postgres.state;
+
+import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorSpec;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.replication.MirrorRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The native engine's mirror registry in the source database: table {@code "<schema>"."mirrors"} (schema
+ * {@code _echodb} by default), created on first use. {@code updated_at} is a timestamptz for people; the
+ * nanosecond part is kept in {@code updated_at_nanos} so records round-trip exactly.
+ */
+public final class PgCheckpointStore implements CheckpointStore {
+
+    public static final String DEFAULT_SCHEMA = "_echodb";
+
+    private final PgConnectionFactory connections;
+    private final String schema;
+    private final String table;
+    private volatile boolean ensured;
+
+    public PgCheckpointStore(PgConnectionFactory connections) {
+        this(connections, DEFAULT_SCHEMA);
+    }
+
+    public PgCheckpointStore(PgConnectionFactory connections, String schema) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.table = PgSql.quoteIdent(schema) + "." + PgSql.quoteIdent("mirrors");
+    }
+
+    @Override
+    public List<MirrorRecord> loadAll() {
+        List<MirrorRecord> out = new ArrayList<>();
+        run("load mirror records", c -> {
+            out.clear();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT name, source_schema,"
+                    + " source_table, target_table, state, snapshot_lsn::text, rows_synced, last_error, updated_at,"
+                    + " updated_at_nanos FROM " + table)) {
+                while (rs.next()) {
+                    MirrorSpec spec = new MirrorSpec(new MirrorName(rs.getString(1)),
+                            new TableRef(rs.getString(2), rs.getString(3)), rs.getString(4));
+                    String lsn = rs.getString(6);
+                    Instant stored = rs.getObject(9, OffsetDateTime.class).toInstant();
+                    Instant at = Instant.ofEpochSecond(stored.getEpochSecond(), rs.getInt(10));
+                    out.add(new MirrorRecord(spec, MirrorState.valueOf(rs.getString(5)),
+                            lsn == null ? null : Lsn.parse(lsn), rs.getLong(7), rs.getString(8), at));
+                }
+            }
+        });
+        out.sort(Comparator.comparing(r -> r.spec().name()));
+        return List.copyOf(out);
+    }
+
+    @Override
+    public void save(MirrorRecord r) {
+        Objects.requireNonNull(r, "record");
+        run("save mirror record " + r.spec().name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, source_schema,"
+                    + " source_table, target_table, state, snapshot_lsn, rows_synced, last_error, updated_at,"
+                    + " updated_at_nanos) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?)"
+                    + " ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
+                    + " source_table = EXCLUDED.source_table, target_table = EXCLUDED.target_table,"
+                    + " state = EXCLUDED.state, snapshot_lsn = EXCLUDED.snapshot_lsn,"
+                    + " rows_synced = EXCLUDED.rows_synced, last_error = EXCLUDED.last_error,"
+                    + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos")) {
+                ps.setString(1, r.spec().name().value());
+                ps.setString(2, r.spec().source().schema());
+                ps.setString(3, r.spec().source().name());
+                ps.setString(4, r.spec().targetTable());
+                ps.setString(5, r.state().name());
+                ps.setString(6, r.snapshotPoint() == null ? null : r.snapshotPoint().toString());
+                ps.setLong(7, r.rowsSynced());
+                ps.setString(8, r.lastError());
+                // truncated, not rounded by the server, so the stored second is the record's second
+                ps.setObject(9, r.updatedAt().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
+                ps.setInt(10, r.updatedAt().getNano());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void delete(MirrorName name) {
+        Objects.requireNonNull(name, "name");
+        run("delete mirror record " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE name = ?")) {
+                ps.setString(1, name.value());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private void run(String what, SqlWork work) {
+        try (Connection c = connections.open()) {
+            ensureTable(c);
+            try {
+                work.run(c);
+            } catch (SQLException e) {
+                if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // dropped behind our back: create it again once
+                ensured = false;
+                ensureTable(c);
+                work.run(c);
+            }
+        } catch (SQLException e) {
+            throw PgSql.translate(what, e);
+        }
+    }
+
+    private void ensureTable(Connection c) throws SQLException {
+        if (ensured) {
+            return;
+        }
+        String ddl = "CREATE SCHEMA IF NOT EXISTS " + PgSql.quoteIdent(schema) + ";"
+                + " CREATE TABLE IF NOT EXISTS " + table + " ("
+                + " name text PRIMARY KEY,"
+                + " source_schema text NOT NULL,"
+                + " source_table text NOT NULL,"
+                + " target_table text NOT NULL,"
+                + " state text NOT NULL,"
+                + " snapshot_lsn pg_lsn,"
+                + " rows_synced bigint NOT NULL DEFAULT 0,"
+                + " last_error text,"
+                + " updated_at timestamptz NOT NULL,"
+                + " updated_at_nanos integer NOT NULL DEFAULT 0)";
+        try (Statement st = c.createStatement()) {
+            st.execute(ddl);
+        } catch (SQLException e) {
+            // two processes creating it at once: one loses with a unique violation on the catalog; it exists now
+            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        ensured = true;
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        void run(Connection c) throws SQLException;
+    }
+}

@@ -1,0 +1,207 @@
+package io.echodb.adapters.postgres.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.echodb.adapters.postgres.replication.PgChangeSource;
+import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.replication.PgSourceException;
+import io.echodb.adapters.postgres.replication.PgTestDatabase;
+import io.echodb.core.change.ChangeEvent;
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ColumnType;
+import io.echodb.core.schema.ReplicaIdentity;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Exported snapshots: consistency with the stream, parallel CTID copies, partitioned roots. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class PgSnapshotSessionTest {
+
+    private static PgTestDatabase db;
+    private static PgChangeSource source;
+
+    @BeforeAll
+    static void setUp() {
+        db = PgTestDatabase.create("snapshot");
+        // small copy ranges so a 200k-row table is split into many CTID ranges
+        source = new PgChangeSource(db.connections(), PgReplicationConfig.defaults()
+                .withNames("s_" + db.name(), "echodb_pub").withCopy(1000, 16));
+        source.prepare();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        source.teardown();
+        db.drop();
+    }
+
+    @Test
+    void rowsCommittedBeforeTheConsistentPointAreCopiedLaterOnesStreamed() throws Exception {
+        db.sql("CREATE TABLE consist (id int PRIMARY KEY, v text)",
+                "INSERT INTO consist SELECT g, 'before' FROM generate_series(1, 100) g");
+        TableRef table = TableRef.of("public", "consist");
+        source.publish(table);
+        Lsn start = source.prepare();
+        TableSchema schema = source.describe(table).orElseThrow();
+
+        // a transaction open while the snapshot is taken commits after the consistent point
+        try (Connection open = db.connect(); Statement st = open.createStatement()) {
+            open.setAutoCommit(false);
+            st.execute("INSERT INTO consist VALUES (1001, 'in flight')");
+
+            Thread committer = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    open.commit();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            committer.start();
+            List<Row> copied = Collections.synchronizedList(new ArrayList<>());
+            Lsn point;
+            try (SnapshotSession snap = source.openSnapshot()) {
+                committer.join();
+                point = snap.consistentPoint();
+                db.sql("INSERT INTO consist VALUES (1002, 'after')", "UPDATE consist SET v = 'changed' WHERE id = 1");
+                snap.copy(schema, 2, copied::addAll);
+                assertThat(snap.estimateRows(table)).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(point.compareTo(start)).isGreaterThan(0);
+            List<Integer> ids = copied.stream().map(r -> (Integer) r.get(0)).sorted().toList();
+            assertThat(ids).hasSize(101).contains(1001).doesNotContain(1002);
+            assertThat(copied).contains(Row.of(1, "before"), Row.of(1001, "in flight"));
+
+            // everything the copy missed is in the stream after the point; nothing the copy has is after it
+            try (ChangeStream stream = source.openStream(start)) {
+                List<ChangeEvent> afterPoint = new ArrayList<>();
+                List<ChangeEvent> all = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                Lsn currentCommit = null;
+                int commitsAfter = 0;
+                while (commitsAfter < 2 && System.nanoTime() < deadline) {
+                    ChangeEvent e = stream.poll(Duration.ofMillis(200)).orElse(null);
+                    if (e == null) {
+                        continue;
+                    }
+                    all.add(e);
+                    if (e instanceof ChangeEvent.Begin b) {
+                        currentCommit = b.finalLsn();
+                    } else if (currentCommit != null && currentCommit.isAfter(point)) {
+                        afterPoint.add(e);
+                        if (e instanceof ChangeEvent.Commit) {
+                            commitsAfter++;
+                        }
+                    }
+                }
+                assertThat(commitsAfter).as("commits after the point in %s", all).isEqualTo(2);
+                assertThat(afterPoint).filteredOn(e -> e instanceof ChangeEvent.Insert)
+                        .extracting(e -> ((ChangeEvent.Insert) e).newRow()).containsExactly(Row.of(1002, "after"));
+                assertThat(afterPoint).filteredOn(e -> e instanceof ChangeEvent.Update)
+                        .extracting(e -> ((ChangeEvent.Update) e).newRow()).containsExactly(Row.of(1, "changed"));
+                // the in-flight transaction committed before the point: it is copied, and not after the point
+                assertThat(all).filteredOn(e -> e instanceof ChangeEvent.Insert)
+                        .extracting(e -> ((ChangeEvent.Insert) e).newRow()).contains(Row.of(1001, "in flight"));
+            }
+        }
+    }
+
+    @Test
+    void parallelCtidCopyReturnsEveryRowExactlyOnce() {
+        db.sql("CREATE TABLE big (id int PRIMARY KEY, payload text, n numeric(10,2))",
+                "INSERT INTO big SELECT g, repeat('x', g % 50), g / 100.0 FROM generate_series(1, 200000) g",
+                // holes from deletes and moved rows from updates must not matter
+                "DELETE FROM big WHERE id % 97 = 0", "UPDATE big SET payload = 'moved' WHERE id % 89 = 0",
+                "ANALYZE big");
+        long expected = db.queryLong("SELECT count(*) FROM big");
+        long pages = db.queryLong("SELECT pg_relation_size('big') / current_setting('block_size')::int");
+        assertThat(pages).isGreaterThan(100);
+        TableSchema schema = source.describe(TableRef.of("public", "big")).orElseThrow();
+        BitSet seen = new BitSet();
+        AtomicInteger duplicates = new AtomicInteger();
+        AtomicInteger rows = new AtomicInteger();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        try (SnapshotSession snap = source.openSnapshot()) {
+            assertThat(snap.estimateRows(TableRef.of("public", "big"))).isBetween(expected / 2, expected * 2);
+            snap.copy(schema, 4, batch -> {
+                threads.add(Thread.currentThread().getName());
+                assertThat(batch.size()).isLessThanOrEqualTo(1000);
+                synchronized (seen) {
+                    for (Row r : batch) {
+                        int id = (Integer) r.get(0);
+                        if (seen.get(id)) {
+                            duplicates.incrementAndGet();
+                        }
+                        seen.set(id);
+                        rows.incrementAndGet();
+                        if (id % 89 == 0) {
+                            assertThat(r.get(1)).isEqualTo("moved");
+                        }
+                    }
+                }
+            });
+        }
+        assertThat(duplicates.get()).isZero();
+        assertThat(rows.get()).isEqualTo((int) expected);
+        assertThat(seen.cardinality()).isEqualTo((int) expected);
+        assertThat(seen.get(97)).isFalse();
+        assertThat(threads).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void partitionedRootIsCopiedThroughItsLeaves() {
+        db.sql("CREATE TABLE sales (id int, region text, amount int, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+                "CREATE TABLE sales_eu PARTITION OF sales FOR VALUES IN ('eu')",
+                "CREATE TABLE sales_other PARTITION OF sales DEFAULT PARTITION BY RANGE (id)",
+                "CREATE TABLE sales_other_low PARTITION OF sales_other FOR VALUES FROM (0) TO (1000)",
+                "CREATE TABLE sales_other_high PARTITION OF sales_other FOR VALUES FROM (1000) TO (MAXVALUE)",
+                "INSERT INTO sales SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(1, 3000) g");
+        TableSchema schema = source.describe(TableRef.of("public", "sales")).orElseThrow();
+        List<Row> copied = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotSession snap = source.openSnapshot()) {
+            snap.copy(schema, 3, copied::addAll);
+        }
+        assertThat(copied).hasSize(3000);
+        assertThat(copied.stream().map(r -> (Integer) r.get(0)).distinct().count()).isEqualTo(3000);
+        assertThat(copied).contains(Row.of(2, "eu", 2), Row.of(1999, "us", 1999));
+    }
+
+    @Test
+    void copyOfAMissingTableFailsClearlyAndConsumerErrorsPropagate() {
+        TableSchema ghost = new TableSchema(TableRef.of("public", "ghost"),
+                List.of(Column.of("id", ColumnType.INT32, false)), List.of("id"), ReplicaIdentity.DEFAULT);
+        db.sql("CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 10)");
+        TableSchema small = source.describe(TableRef.of("public", "small")).orElseThrow();
+        try (SnapshotSession snap = source.openSnapshot()) {
+            assertThatThrownBy(() -> snap.copy(ghost, 2, b -> { }))
+                    .isInstanceOf(PgSourceException.class).hasMessageContaining("public.ghost");
+            assertThatThrownBy(() -> snap.copy(small, 2, b -> {
+                throw new IllegalStateException("sink is full");
+            })).isInstanceOf(IllegalStateException.class).hasMessage("sink is full");
+            // the session stays usable after a failed copy
+            List<Row> rows = Collections.synchronizedList(new ArrayList<>());
+            snap.copy(small, 2, rows::addAll);
+            assertThat(rows).hasSize(10);
+        }
+    }
+}
