@@ -38,6 +38,12 @@ final class MirrorRuntime {
     TableSchema latestSchema;
     /** Changed under the engine lock: the copy in progress, or null. */
     volatile SnapshotRun run;
+    /**
+     * Guarded by the engine lock: a WAL position up to which the target may already have a newer shape than the
+     * stream's Relation events show — taken after the target was shaped from a fresh description of the table and
+     * whenever a stream (re)starts and replays. Null when unknown (nothing can be newer).
+     */
+    Lsn shapedUpTo;
     /** Guarded by the engine lock: schemas already brought into the target (ensureTable done). */
     final Set<TableSchema> ensuredSchemas = new HashSet<>();
 

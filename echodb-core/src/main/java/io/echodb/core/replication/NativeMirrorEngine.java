@@ -25,12 +25,10 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +47,15 @@ import org.slf4j.LoggerFactory;
  * which empties the target table and copies it again at a new consistent point while changes flow (emptying is what
  * removes rows deleted in the source meanwhile; the target is partial until the copy completes).
  *
- * <p>Commands wait at most {@link EngineSettings#controlTimeout()} for the stream thread (which holds the engine
- * lock while the target is unreachable) and then fail with a retryable {@link MirrorEngineException};
- * {@link #status} and {@link #list} never wait. The source and the sink must tolerate calls from several threads.
+ * <p>Threads: {@link #start()} runs one stream thread; copies run on a small pool (or the executor given to the
+ * builder). Commands wait at most {@link EngineSettings#controlTimeout()} for the stream thread (which holds the
+ * engine lock while it retries an unreachable target) and then fail with a retryable {@link MirrorEngineException};
+ * {@link #status} and {@link #list} never wait.
+ *
+ * <p>What the engine expects of its ports beyond their contracts: the source and the sink tolerate calls from several
+ * threads (stream thread, copy workers, status readers); {@link ChangeSink#write} may be called concurrently for one
+ * target; {@code SnapshotSession.copy} stops and rethrows when its callback throws (that is how a cancelled copy
+ * stops); a {@code Keepalive} position covers every commit already delivered or skipped.
  */
 public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 
@@ -82,24 +86,21 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private final EngineListener listener;
     private final Sleeper sleeper;
     private final Retrier retrier;
-    private final Executor snapshotExecutor;
     private final ExecutorService ownedExecutor;
 
-    /** Fair, so commands get their turn between stream batches. */
-    private final ReentrantLock lock = new ReentrantLock(true);
+    private final EngineLock lock;
     private final MirrorRegistry registry = new MirrorRegistry();
     private final StreamApplier applier;
+    private final MirrorStates states;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object wakeup = new Object();
 
     // Guarded by lock.
-    private final List<SnapshotTask> toSubmit = new ArrayList<>();
     private final Backoff reconnectBackoff;
     private boolean prepared;
     private Lsn slotPosition = Lsn.ZERO;
     private boolean teardownPending;
-    private long nextRunId;
 
     private volatile Duration reconnectDelay;
     private volatile long lagBytes;
@@ -116,15 +117,14 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         this.listener = new SafeListener(b.listener);
         this.sleeper = b.sleeper;
         this.retrier = new Retrier(settings, sleeper);
-        if (b.snapshotExecutor != null) {
-            this.snapshotExecutor = b.snapshotExecutor;
-            this.ownedExecutor = null;
-        } else {
-            this.ownedExecutor = Executors.newFixedThreadPool(settings.concurrentSnapshots(), daemonThreads("echodb-snapshot-"));
-            this.snapshotExecutor = ownedExecutor;
-        }
+        this.ownedExecutor = b.snapshotExecutor != null ? null
+                : Executors.newFixedThreadPool(settings.concurrentSnapshots(), daemonThreads("echodb-snapshot-"));
         this.reconnectBackoff = retrier.newBackoff();
-        this.applier = new StreamApplier(registry, sink, settings, clock, listener, retrier, new Events(), running::get);
+        this.lock = new EngineLock(b.snapshotExecutor != null ? b.snapshotExecutor : ownedExecutor);
+        this.states = new MirrorStates(registry, store, source, sink, settings, clock, listener, retrier, lock, running::get,
+                this::ensurePrepared);
+        this.applier = new StreamApplier(registry, source, sink, settings, clock, listener, retrier, states, running::get);
+        states.attach(applier);
     }
 
     /** Starts building an engine over the given ports; everything else has defaults. */
@@ -221,11 +221,10 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             for (MirrorRecord record : store.loadAll()) {
                 MirrorRuntime m = new MirrorRuntime(record);
                 registry.add(m);
-                if (m.state == MirrorState.SNAPSHOTTING || m.state == MirrorState.CREATING
-                        || m.state == MirrorState.DROPPING) {
+                if (m.state == MirrorState.SNAPSHOTTING || m.state == MirrorState.CREATING) {
                     // A copy cut short must start over: its rows up to the crash are not known to be complete.
                     m.state = MirrorState.SNAPSHOTTING;
-                    scheduleSnapshot(m);
+                    states.scheduleSnapshot(m);
                 }
             }
             // A crash between removing the last mirror and dropping the slot would leave WAL pinned forever.
@@ -267,7 +266,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         }
         boolean locked = false;
         try {
-            locked = lock.tryLock(settings.controlTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            locked = lock.tryLock(settings.controlTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -276,7 +275,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             return;
         }
         try {
-            toSubmit.clear();
+            lock.discardPending();
             if (applier.attached()) {
                 try {
                     applier.flushAll();
@@ -287,7 +286,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 closeStream();
             }
             for (MirrorRuntime m : registry.all()) {
-                saveQuietly(m);
+                states.saveQuietly(m);
             }
             LOG.info("native mirror engine closed");
         } finally {
@@ -297,6 +296,10 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 
     private void runLoop() {
         while (running.get()) {
+            if (Thread.interrupted()) {
+                // close() clears running before it interrupts; any other interrupt must not make the loop spin.
+                continue;
+            }
             Step step;
             try {
                 step = step();
@@ -369,13 +372,13 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                     return running.get() ? Step.FAILED : Step.STOPPED;
                 }
                 applied++;
-                if (lock.hasQueuedThreads()) {
+                if (lock.hasWaiters()) {
                     break;
                 }
             }
             return Step.EVENTS;
         } finally {
-            unlockAndSubmit();
+            lock.unlock();
         }
     }
 
@@ -409,7 +412,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 });
             }
         } finally {
-            unlockAndSubmit();
+            lock.unlock();
         }
     }
 
@@ -439,7 +442,12 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             work.run();
             return applier.attached();
         } catch (RetryAbandonedException e) {
-            LOG.debug("stream work abandoned: {}", e.getMessage());
+            if (running.get()) {
+                // Interrupted while the engine runs: buffered rows may be half written, so replay from the slot.
+                streamFailed("apply the change stream (interrupted)", e);
+            } else {
+                LOG.debug("stream work abandoned: {}", e.getMessage());
+            }
             return false;
         } catch (RuntimeException e) {
             streamFailed("apply the change stream", e);
@@ -451,6 +459,11 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         try {
             ensurePrepared();
             Lsn from = Lsn.max(slotPosition, applier.lastAcked());
+            // The replay may repeat Relation events older than what the last session already pushed to the targets.
+            Lsn serverNow = source.currentLsn();
+            for (MirrorRuntime m : registry.all()) {
+                m.shapedUpTo = m.shapedUpTo == null ? serverNow : Lsn.max(m.shapedUpTo, serverNow);
+            }
             ChangeStream stream = source.openStream(from);
             applier.attach(stream, from);
             LOG.info("streaming changes from {}", from);
@@ -513,7 +526,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 if (!existing.spec.equals(spec)) {
                     LOG.warn("mirror {} exists with {}; create with {} ignored", spec.name(), existing.spec, spec);
                 }
-                return statusOf(existing, lag());
+                return states.statusOf(existing, lag());
             }
             MirrorRuntime sameTable = registry.forTable(spec.source());
             if (sameTable != null) {
@@ -535,7 +548,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 LOG.warn("mirror {}: table {} cannot be mirrored: {}", spec.name(), spec.source(), unsupported.get());
                 listener.stateChanged(spec.name(), null, MirrorState.UNSUPPORTED, unsupported.get());
                 wake();
-                return statusOf(m, lag());
+                return states.statusOf(m, lag());
             }
             ensurePrepared();
             SchemaSync sync = sink.ensureTable(spec.targetTable(), schema);
@@ -547,19 +560,20 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 LOG.error("mirror {}: {}", spec.name(), reason);
                 listener.stateChanged(spec.name(), null, MirrorState.FAILED, reason);
                 wake();
-                return statusOf(m, lag());
+                return states.statusOf(m, lag());
             }
             MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now));
             m.latestSchema = schema;
             m.ensuredSchemas.add(schema);
+            m.shapedUpTo = source.currentLsn();
             store.save(m.toRecord());
             source.publish(spec.source());
             registry.add(m);
-            scheduleSnapshot(m);
+            states.scheduleSnapshot(m);
             LOG.info("mirror {}: created for {} -> {}; copying", spec.name(), spec.source(), spec.targetTable());
             listener.stateChanged(spec.name(), null, MirrorState.SNAPSHOTTING, null);
             wake();
-            return statusOf(m, lag());
+            return states.statusOf(m, lag());
         });
     }
 
@@ -572,8 +586,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 return null;
             }
             MirrorState before = m.state;
-            cancelSnapshot(m);
-            applier.forget(m.table());
+            states.stopApplying(m);
             m.state = MirrorState.DROPPING; // ignored by the stream from now on, even if a step below fails
             m.updatedAt = clock.instant();
             source.unpublish(m.table());
@@ -599,9 +612,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             if (m.state == MirrorState.PAUSED || m.state == MirrorState.UNSUPPORTED) {
                 return null;
             }
-            cancelSnapshot(m);
-            applier.forget(m.table());
-            transition(m, MirrorState.PAUSED, null, true);
+            states.stopApplying(m);
+            states.transition(m, MirrorState.PAUSED, null, true);
             return null;
         });
     }
@@ -639,7 +651,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         long lag = lag();
         List<MirrorStatus> out = new ArrayList<>();
         for (MirrorRuntime m : registry.all()) {
-            out.add(statusOf(m, lag));
+            out.add(states.statusOf(m, lag));
         }
         return out;
     }
@@ -647,18 +659,17 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     @Override
     public Optional<MirrorStatus> status(MirrorName name) {
         MirrorRuntime m = registry.get(name);
-        return m == null ? Optional.empty() : Optional.of(statusOf(m, lag()));
+        return m == null ? Optional.empty() : Optional.of(states.statusOf(m, lag()));
     }
 
     private void resyncLocked(MirrorRuntime m) {
         if (m.state == MirrorState.DROPPING) {
             throw MirrorEngineException.fatal("mirror " + m.name() + " is being dropped", null);
         }
-        cancelSnapshot(m);
-        applier.forget(m.table());
+        states.stopApplying(m);
         m.ensuredSchemas.clear();
-        transition(m, MirrorState.SNAPSHOTTING, null, true);
-        scheduleSnapshot(m);
+        states.transition(m, MirrorState.SNAPSHOTTING, null, true);
+        states.scheduleSnapshot(m);
         wake();
     }
 
@@ -680,7 +691,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         }
         boolean locked;
         try {
-            locked = lock.tryLock(settings.controlTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            locked = lock.tryLock(settings.controlTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw MirrorEngineException.retryable("interrupted while waiting to " + what, e);
@@ -698,77 +709,11 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             throw MirrorEngineException.fatal("cannot " + what + ": " + e.getMessage(), e);
         } finally {
-            unlockAndSubmit();
+            lock.unlock();
         }
     }
 
-    // ================================================================ mirror state (lock held)
-
-    private void scheduleSnapshot(MirrorRuntime m) {
-        SnapshotRun run = new SnapshotRun(++nextRunId);
-        m.run = run;
-        m.resetSnapshotProgress(clock.instant());
-        toSubmit.add(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, new Host()));
-    }
-
-    private void cancelSnapshot(MirrorRuntime m) {
-        SnapshotRun run = m.run;
-        if (run != null) {
-            m.run = null;
-            run.cancelAndAwaitWrites();
-        }
-    }
-
-    private void transition(MirrorRuntime m, MirrorState to, String error, boolean mustSave) {
-        MirrorState from = m.state;
-        m.state = to;
-        m.lastError = error;
-        m.errorIsTransient = false;
-        m.updatedAt = clock.instant();
-        if (mustSave) {
-            store.save(m.toRecord());
-        } else {
-            saveQuietly(m);
-        }
-        if (from != to) {
-            LOG.info("mirror {}: {} -> {}{}", m.name(), from, to, error == null ? "" : " (" + error + ")");
-            listener.stateChanged(m.name(), from, to, error);
-        }
-    }
-
-    private void failLocked(MirrorRuntime m, String reason, Throwable cause) {
-        cancelSnapshot(m);
-        applier.forget(m.table());
-        transition(m, MirrorState.FAILED, reason, false);
-        LOG.error("mirror {} failed: {}", m.name(), reason, cause);
-        listener.error(m.name(), "mirror", cause != null ? cause : new IllegalStateException(reason));
-    }
-
-    private void unsupportedLocked(MirrorRuntime m, String reason) {
-        cancelSnapshot(m);
-        applier.forget(m.table());
-        transition(m, MirrorState.UNSUPPORTED, reason, false);
-        LOG.warn("mirror {}: table {} cannot be mirrored: {}", m.name(), m.table(), reason);
-    }
-
-    private void noteTransient(MirrorRuntime m, String operation, RuntimeException e) {
-        m.lastError = operation + ": " + e.getMessage();
-        m.errorIsTransient = true;
-        LOG.warn("mirror {}: {} failed, retrying: {}", m.name(), operation, e.getMessage());
-        listener.error(m.name(), operation, e);
-    }
-
-    private void saveQuietly(MirrorRuntime m) {
-        try {
-            store.save(m.toRecord());
-        } catch (RuntimeException e) {
-            LOG.warn("mirror {}: could not save its state ({}); it is kept in memory", m.name(), e.toString());
-        }
-    }
-
-    private MirrorStatus statusOf(MirrorRuntime m, long lag) {
-        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lag, m.progress(clock.instant()), m.lastError, m.updatedAt);
-    }
+    // ================================================================ helpers
 
     /** The slot's lag, read at most once a second; the last known value when the source cannot answer. */
     private long lag() {
@@ -783,19 +728,6 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             lagRead = true;
         }
         return lagBytes;
-    }
-
-    private void unlockAndSubmit() {
-        List<SnapshotTask> tasks = toSubmit.isEmpty() ? List.of() : List.copyOf(toSubmit);
-        toSubmit.clear();
-        lock.unlock();
-        for (SnapshotTask task : tasks) {
-            try {
-                snapshotExecutor.execute(task);
-            } catch (RejectedExecutionException e) {
-                LOG.debug("copy not started, the engine is stopping: {}", e.toString());
-            }
-        }
     }
 
     private void wake() {
@@ -829,137 +761,5 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    // ================================================================ callbacks
-
-    /** Stream-side requests; the applier calls them with the lock held. */
-    private final class Events implements MirrorEvents {
-        @Override
-        public void failed(MirrorRuntime mirror, String reason, Throwable cause) {
-            failLocked(mirror, reason, cause);
-        }
-
-        @Override
-        public void unsupported(MirrorRuntime mirror, String reason) {
-            unsupportedLocked(mirror, reason);
-        }
-
-        @Override
-        public void restartSnapshot(MirrorRuntime mirror, Runnable inBetween) {
-            cancelSnapshot(mirror);
-            inBetween.run();
-            LOG.info("mirror {}: {} was truncated during its copy; copying again", mirror.name(), mirror.table());
-            scheduleSnapshot(mirror);
-        }
-
-        @Override
-        public void rowsWritten(MirrorRuntime mirror, int rows) {
-            mirror.rowsSynced.addAndGet(rows);
-            mirror.updatedAt = clock.instant();
-        }
-
-        @Override
-        public void transientFailure(MirrorRuntime mirror, String operation, RuntimeException error) {
-            noteTransient(mirror, operation, error);
-        }
-
-        @Override
-        public void recovered(MirrorRuntime mirror) {
-            if (mirror.errorIsTransient) {
-                mirror.lastError = null;
-                mirror.errorIsTransient = false;
-                LOG.info("mirror {}: target reachable again", mirror.name());
-            }
-        }
-    }
-
-    /** Copy-side requests; each takes the lock and ignores runs that are no longer current. */
-    private final class Host implements SnapshotHost {
-        @Override
-        public boolean isCurrent(MirrorRuntime mirror, SnapshotRun run) {
-            return running.get() && mirror.run == run && !run.isCancelled() && registry.contains(mirror);
-        }
-
-        @Override
-        public boolean prepareTarget(MirrorRuntime mirror, SnapshotRun run, TableSchema schema) {
-            return locked(() -> {
-                if (!isCurrent(mirror, run)) {
-                    return false;
-                }
-                if (mirror.latestSchema == null) {
-                    mirror.latestSchema = schema;
-                }
-                if (!mirror.ensuredSchemas.contains(schema)) {
-                    SchemaSync sync = sink.ensureTable(mirror.target(), schema);
-                    if (sync instanceof SchemaSync.Incompatible inc) {
-                        failLocked(mirror, "target table '" + mirror.target() + "' does not fit " + mirror.table() + ": "
-                                + inc.reason(), null);
-                        return false;
-                    }
-                    mirror.ensuredSchemas.add(schema);
-                }
-                ensurePrepared();
-                source.publish(mirror.table());
-                return true;
-            });
-        }
-
-        @Override
-        public void completed(MirrorRuntime mirror, SnapshotRun run, Lsn point, long rows) {
-            locked(() -> {
-                if (isCurrent(mirror, run)) {
-                    mirror.run = null;
-                    mirror.snapshotPoint = point;
-                    mirror.snapshotDone = true;
-                    Duration took = mirror.snapshotStartedAt == null ? Duration.ZERO
-                            : Duration.between(mirror.snapshotStartedAt, clock.instant());
-                    LOG.info("mirror {}: copied {} rows of {} at {} in {}", mirror.name(), rows, mirror.table(), point, took);
-                    transition(mirror, MirrorState.RUNNING, null, false);
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void failed(MirrorRuntime mirror, SnapshotRun run, String reason, Throwable cause) {
-            locked(() -> {
-                if (isCurrent(mirror, run)) {
-                    failLocked(mirror, reason, cause);
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void unsupported(MirrorRuntime mirror, SnapshotRun run, String reason) {
-            locked(() -> {
-                if (isCurrent(mirror, run)) {
-                    unsupportedLocked(mirror, reason);
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void transientFailure(MirrorRuntime mirror, SnapshotRun run, String operation, RuntimeException error) {
-            if (isCurrent(mirror, run)) {
-                noteTransient(mirror, operation, error);
-            }
-        }
-
-        private <T> T locked(Supplier<T> work) {
-            try {
-                lock.lockInterruptibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetryAbandonedException("wait for the engine lock", e);
-            }
-            try {
-                return work.get();
-            } finally {
-                unlockAndSubmit();
-            }
-        }
     }
 }

@@ -7,6 +7,7 @@ import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.schema.ReplicaIdentity;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -35,6 +37,7 @@ final class StreamApplier {
     private static final int AGE_CHECK_EVERY_EVENTS = 1024;
 
     private final MirrorRegistry registry;
+    private final ChangeSource source;
     private final ChangeSink sink;
     private final EngineSettings settings;
     private final Clock clock;
@@ -57,9 +60,10 @@ final class StreamApplier {
     private boolean ackBlocked;
     private int eventsSinceAgeCheck;
 
-    StreamApplier(MirrorRegistry registry, ChangeSink sink, EngineSettings settings, Clock clock, EngineListener listener,
-            Retrier retrier, MirrorEvents events, BooleanSupplier running) {
+    StreamApplier(MirrorRegistry registry, ChangeSource source, ChangeSink sink, EngineSettings settings, Clock clock,
+            EngineListener listener, Retrier retrier, MirrorEvents events, BooleanSupplier running) {
         this.registry = registry;
+        this.source = source;
         this.sink = sink;
         this.settings = settings;
         this.clock = clock;
@@ -192,7 +196,15 @@ final class StreamApplier {
                 }
                 reshapeRemaining(b, schema);
             }
-            ensure(m, schema);
+            Lsn at = versions.commitLsn();
+            if (m.shapedUpTo == null || (at != null && at.isAfter(m.shapedUpTo))) {
+                ensure(m, schema); // newer than anything pushed before: pushed as it is (drops included)
+            } else if (!coveredByTarget(m, schema)) {
+                // Possibly older than the target (a replay, or a copy described the table meanwhile): add what the
+                // Relation has without ever removing what the table has now.
+                Optional<TableSchema> current = retrySource(m, "describe " + table, () -> source.describe(table));
+                ensure(m, current.map(c -> union(schema, c)).orElse(schema));
+            }
         });
     }
 
@@ -395,9 +407,11 @@ final class StreamApplier {
         TableSchema schema = b.schema();
         List<SinkRow> rows = b.take();
         try {
-            ensure(m, schema);
-            if (!m.isActive()) {
-                return;
+            if (!coveredByTarget(m, schema)) {
+                ensure(m, schema);
+                if (!m.isActive()) {
+                    return;
+                }
             }
             ToastResolver.Resolution r = ToastResolver.resolve(rows, b.keyIndexes(),
                     keys -> retrySink(m, "read current rows of " + m.target(), () -> sink.currentRows(m.target(), schema, keys)));
@@ -435,6 +449,44 @@ final class StreamApplier {
         listener.error(m.name(), "resolve unchanged TOAST values", new IllegalStateException(message));
     }
 
+    /** {@code relation}'s columns, then those only {@code current} has; key and identity of {@code relation}. */
+    private static TableSchema union(TableSchema relation, TableSchema current) {
+        List<io.echodb.core.schema.Column> columns = new ArrayList<>(relation.columns());
+        for (var c : current.columns()) {
+            if (relation.indexOf(c.name()) < 0) {
+                columns.add(c);
+            }
+        }
+        return new TableSchema(relation.table(), columns, relation.keyColumns(), relation.identity());
+    }
+
+    /**
+     * True when the target already has every column of {@code schema} with its type. Buffered rows can carry an
+     * older shape than the target (the stream lags behind a copy's fresh description); such a shape must not be
+     * pushed to the target again, where a drop-column policy could remove a newer column.
+     */
+    private static boolean coveredByTarget(MirrorRuntime m, TableSchema schema) {
+        if (m.ensuredSchemas.contains(schema)) {
+            return true;
+        }
+        for (TableSchema ensured : m.ensuredSchemas) {
+            if (ensured.keyColumns().equals(schema.keyColumns()) && covers(ensured, schema)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean covers(TableSchema wide, TableSchema narrow) {
+        for (var c : narrow.columns()) {
+            var w = wide.column(c.name());
+            if (w.isEmpty() || !w.get().type().equals(c.type())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void ensure(MirrorRuntime m, TableSchema schema) {
         if (m.ensuredSchemas.contains(schema)) {
             return;
@@ -459,6 +511,10 @@ final class StreamApplier {
             events.recovered(m);
         }
         return result;
+    }
+
+    private <T> T retrySource(MirrorRuntime m, String what, Supplier<T> action) {
+        return retrier.call(what, action, running, e -> events.transientFailure(m, what, e));
     }
 
     /** Runs a table's work; a failure that is not transient stops only that table's mirror. */

@@ -33,6 +33,11 @@ final class VersionAssigner {
         open = false;
     }
 
+    /** The commit LSN of the open transaction, or null. */
+    Lsn commitLsn() {
+        return open ? commitLsn : null;
+    }
+
     boolean inTransaction() {
         return open;
     }

@@ -37,7 +37,8 @@ final class EngineFixture {
     final List<String> events = new CopyOnWriteArrayList<>();
     QueuedExecutor snapshots = new QueuedExecutor();
     EngineSettings settings = EngineSettings.defaults().withPollTimeout(Duration.ZERO).withBatchRows(1_000)
-            .withSnapshotBatchRows(250).withRetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+            .withSnapshotBatchRows(250).withRetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+            .withSnapshotParallelism(1); // copy hooks run in a known order; one test uses 2 workers on purpose
 
     final EngineListener listener = new EngineListener() {
         @Override

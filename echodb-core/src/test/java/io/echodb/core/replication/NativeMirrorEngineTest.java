@@ -62,6 +62,7 @@ class NativeMirrorEngineTest {
     void changesBeforeAndDuringTheCopyConvergeWhateverTheOrder() {
         TableRef t = f.table("busy", 1_000);
         f.source.copyBatchRows(50);
+        f.settings = f.settings.withSnapshotParallelism(2); // two copy workers, each also driving the stream
         NativeMirrorEngine engine = f.newEngine();
         engine.create(spec(t));
         Random random = new Random(7);
@@ -70,8 +71,11 @@ class NativeMirrorEngineTest {
         churn(t, random, nextId, 30);
         engine.drain();
         // Changes committed and applied while the copy runs: they reach the target before or after the copied rows.
+        Object churnLock = new Object();
         f.source.onSnapshotBatch(() -> {
-            churn(t, random, nextId, 10);
+            synchronized (churnLock) {
+                churn(t, random, nextId, 10);
+            }
             engine.drain();
         });
 
@@ -254,6 +258,60 @@ class NativeMirrorEngineTest {
         assertThat(f.sink.columnNames("narrow")).contains("qty");
         f.assertMirrored(t);
         assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    @Test
+    void rowsBufferedInAnOlderShapeDoNotShrinkATargetThatDropsMissingColumns() {
+        TableRef t = running("lagging", 2);
+        f.sink.dropMissingColumns(true);
+        f.source.insert(t, Row.of(3L, "old shape", 3));
+        f.source.addColumn(t, Column.of("extra", ColumnType.TEXT, true));
+        f.source.update(t, Row.of(1L, "new shape", 1, "x"));
+        // The copy describes the table as it is now, while the stream still has rows of the old shape to apply.
+        engine.resync(spec(t).name());
+        f.snapshots.runAll();
+        assertThat(f.sink.columnNames("lagging")).contains("extra");
+
+        engine.drain();
+
+        assertThat(f.sink.columnNames("lagging")).containsExactly("id", "name", "qty", "extra");
+        assertThat(f.sink.ddl()).noneMatch(d -> d.contains("DROP COLUMN extra"));
+        f.assertMirrored(t);
+    }
+
+    @Test
+    void aReplayAfterACrashDoesNotShrinkATargetThatDropsMissingColumns() {
+        f.settings = f.settings.withBatchRows(1);
+        TableRef t = running("replayed", 2);
+        f.sink.dropMissingColumns(true);
+        f.source.keepalives(false); // no idle acknowledgements: the slot stays behind what is written
+        Lsn oldShape = f.source.insert(t, Row.of(3L, "old shape", 3));
+        f.source.addColumn(t, Column.of("extra", ColumnType.TEXT, true));
+        f.source.insert(t, Row.of(4L, "new shape", 4, "x"));
+        while (engine.processOne()) {
+            // applied and written, not acknowledged
+        }
+        assertThat(f.sink.columnNames("replayed")).contains("extra");
+        assertThat(f.source.confirmedFlush()).isLessThan(oldShape);
+
+        f.source.dropConnections(); // crash: the next engine replays the old shape's Relation first
+        NativeMirrorEngine second = f.newEngine();
+        f.settle(second);
+
+        assertThat(f.sink.ddl()).noneMatch(d -> d.contains("DROP COLUMN extra"));
+        f.assertMirrored(t);
+    }
+
+    @Test
+    void aDroppedColumnIsDroppedInATargetThatDropsMissingColumns() {
+        TableRef t = running("shrinking", 2);
+        f.sink.dropMissingColumns(true);
+        f.source.dropColumn(t, "qty");
+        f.source.insert(t, Row.of(3L, "narrow"));
+        engine.drain();
+
+        assertThat(f.sink.columnNames("shrinking")).containsExactly("id", "name");
+        f.assertMirrored(t);
     }
 
     @Test

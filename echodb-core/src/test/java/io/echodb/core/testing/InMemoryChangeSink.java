@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * A ClickHouse stand-in: target tables keyed like ReplacingMergeTree(version, is_deleted) seen through FINAL — per
  * key only the row with the highest version counts (equal versions: the later write wins), and a winning deleted row
- * hides the key. Columns are added, never dropped; a changed type or key is incompatible. Writes of rows carrying
+ * hides the key. Columns are added and kept (or, with {@link #dropMissingColumns}, dropped when a schema lacks them);
+ * a changed type or key is incompatible. Writes of rows carrying
  * unchanged-TOAST markers are rejected, as are writes to missing tables or columns. Can be made unavailable for the
  * next N calls, or to fail writes of one table. Thread-safe.
  */
@@ -29,6 +30,7 @@ public final class InMemoryChangeSink implements ChangeSink {
     private final Map<String, Target> targets = new HashMap<>();
     private final Map<String, RuntimeException> poisoned = new HashMap<>();
     private final List<String> ddl = new ArrayList<>();
+    private boolean dropMissingColumns;
     private int failuresLeft;
     private int failedCalls;
     private long rowsWritten;
@@ -62,6 +64,14 @@ public final class InMemoryChangeSink implements ChangeSink {
         if (!t.keys.equals(schema.keyColumns())) {
             return new SchemaSync.Incompatible("key columns " + schema.keyColumns() + " differ from the target's " + t.keys);
         }
+        List<String> dropped = new ArrayList<>();
+        if (dropMissingColumns) {
+            for (String existing : t.columns.keySet()) {
+                if (schema.indexOf(existing) < 0 && !t.keys.contains(existing)) {
+                    dropped.add(existing);
+                }
+            }
+        }
         List<Column> added = new ArrayList<>();
         for (Column c : schema.columns()) {
             Column existing = t.columns.get(c.name());
@@ -71,10 +81,19 @@ public final class InMemoryChangeSink implements ChangeSink {
                 return new SchemaSync.Incompatible("column " + c.name() + " changed type from " + existing.type() + " to " + c.type());
             }
         }
-        if (added.isEmpty()) {
+        if (added.isEmpty() && dropped.isEmpty()) {
             return new SchemaSync.Unchanged();
         }
         List<String> changes = new ArrayList<>();
+        for (String c : dropped) {
+            t.columns.remove(c);
+            t.rows.replaceAll((k, stored) -> {
+                Map<String, Object> values = new LinkedHashMap<>(stored.values());
+                values.remove(c);
+                return new Stored(values, stored.version(), stored.deleted());
+            });
+            changes.add("DROP COLUMN " + c);
+        }
         for (Column c : added) {
             t.columns.put(c.name(), c);
             changes.add("ADD COLUMN " + c.name());
@@ -220,6 +239,11 @@ public final class InMemoryChangeSink implements ChangeSink {
     /** Calls that failed because of {@link #failNextCalls}. */
     public synchronized int failedCalls() {
         return failedCalls;
+    }
+
+    /** Like a sink whose drop-column policy is DROP: ensureTable removes non-key columns the schema lacks. */
+    public synchronized void dropMissingColumns(boolean enabled) {
+        this.dropMissingColumns = enabled;
     }
 
     /** The next {@code n} calls (of any method) throw {@link SinkUnavailableException}. */

@@ -866,7 +866,7 @@ public final class InMemoryChangeSource implements ChangeSource {
                 }
                 return;
             }
-            List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 int worker = w;
@@ -875,7 +875,7 @@ public final class InMemoryChangeSource implements ChangeSource {
                         for (int c = worker; c < chunks.size() && errors.isEmpty(); c += workers) {
                             deliver(chunks.get(c), from, batches);
                         }
-                    } catch (RuntimeException e) {
+                    } catch (Throwable e) {
                         errors.add(e);
                     }
                 }, "fake-copy-" + w);
@@ -891,7 +891,11 @@ public final class InMemoryChangeSource implements ChangeSource {
                 }
             }
             if (!errors.isEmpty()) {
-                throw errors.get(0);
+                Throwable first = errors.get(0);
+                if (first instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) first;
             }
         }
 

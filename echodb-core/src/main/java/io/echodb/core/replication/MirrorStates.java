@@ -1,0 +1,236 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.schema.TableSchema;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves mirrors through their life cycle: state changes (saved, logged, reported), starting and cancelling copies,
+ * and the requests of the stream side ({@link MirrorEvents}) and of copies ({@link SnapshotHost}). Everything except
+ * the {@link SnapshotHost} entry points expects the engine lock to be held; those take it themselves.
+ */
+final class MirrorStates implements MirrorEvents, SnapshotHost {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorStates.class);
+
+    private final MirrorRegistry registry;
+    private final CheckpointStore store;
+    private final ChangeSource source;
+    private final ChangeSink sink;
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final EngineListener listener;
+    private final Retrier retrier;
+    private final EngineLock lock;
+    private final BooleanSupplier running;
+    private final Runnable ensurePrepared;
+    private StreamApplier applier;
+    private long nextRunId;
+
+    MirrorStates(MirrorRegistry registry, CheckpointStore store, ChangeSource source, ChangeSink sink, EngineSettings settings,
+            Clock clock, EngineListener listener, Retrier retrier, EngineLock lock, BooleanSupplier running,
+            Runnable ensurePrepared) {
+        this.registry = registry;
+        this.store = store;
+        this.source = source;
+        this.sink = sink;
+        this.settings = settings;
+        this.clock = clock;
+        this.listener = listener;
+        this.retrier = retrier;
+        this.lock = lock;
+        this.running = running;
+        this.ensurePrepared = ensurePrepared;
+    }
+
+    /** Completes the wiring: the applier is built with this object as its {@link MirrorEvents}. */
+    void attach(StreamApplier streamApplier) {
+        this.applier = streamApplier;
+    }
+
+    // ================================================================ lock held
+
+    /** Starts a fresh copy of the mirror's table once the lock is released. */
+    void scheduleSnapshot(MirrorRuntime m) {
+        SnapshotRun run = new SnapshotRun(++nextRunId);
+        m.run = run;
+        m.resetSnapshotProgress(clock.instant());
+        lock.submitAfterUnlock(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, this));
+    }
+
+    /** Stops the copy in progress, if any, waiting until none of its writes can still land. */
+    void cancelSnapshot(MirrorRuntime m) {
+        SnapshotRun run = m.run;
+        if (run != null) {
+            m.run = null;
+            run.cancelAndAwaitWrites();
+        }
+    }
+
+    /** The mirror no longer applies anything: copy cancelled, buffered changes dropped. */
+    void stopApplying(MirrorRuntime m) {
+        cancelSnapshot(m);
+        applier.forget(m.table());
+    }
+
+    /** Changes state, clears or sets the error, saves the record (throwing on failure when {@code mustSave}). */
+    void transition(MirrorRuntime m, MirrorState to, String error, boolean mustSave) {
+        MirrorState from = m.state;
+        m.state = to;
+        m.lastError = error;
+        m.errorIsTransient = false;
+        m.updatedAt = clock.instant();
+        if (mustSave) {
+            store.save(m.toRecord());
+        } else {
+            saveQuietly(m);
+        }
+        if (from != to) {
+            LOG.info("mirror {}: {} -> {}{}", m.name(), from, to, error == null ? "" : " (" + error + ")");
+            listener.stateChanged(m.name(), from, to, error);
+        }
+    }
+
+    void saveQuietly(MirrorRuntime m) {
+        try {
+            store.save(m.toRecord());
+        } catch (RuntimeException e) {
+            LOG.warn("mirror {}: could not save its state ({}); it is kept in memory", m.name(), e.toString());
+        }
+    }
+
+    MirrorStatus statusOf(MirrorRuntime m, long lagBytes) {
+        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lagBytes, m.progress(clock.instant()), m.lastError, m.updatedAt);
+    }
+
+    // ================================================================ MirrorEvents (lock held)
+
+    @Override
+    public void failed(MirrorRuntime m, String reason, Throwable cause) {
+        stopApplying(m);
+        transition(m, MirrorState.FAILED, reason, false);
+        LOG.error("mirror {} failed: {}", m.name(), reason, cause);
+        listener.error(m.name(), "mirror", cause != null ? cause : new IllegalStateException(reason));
+    }
+
+    @Override
+    public void unsupported(MirrorRuntime m, String reason) {
+        stopApplying(m);
+        transition(m, MirrorState.UNSUPPORTED, reason, false);
+        LOG.warn("mirror {}: table {} cannot be mirrored: {}", m.name(), m.table(), reason);
+    }
+
+    @Override
+    public void restartSnapshot(MirrorRuntime m, Runnable inBetween) {
+        cancelSnapshot(m);
+        inBetween.run();
+        LOG.info("mirror {}: {} was truncated during its copy; copying again", m.name(), m.table());
+        scheduleSnapshot(m);
+    }
+
+    @Override
+    public void rowsWritten(MirrorRuntime m, int rows) {
+        m.rowsSynced.addAndGet(rows);
+        m.updatedAt = clock.instant();
+    }
+
+    @Override
+    public void transientFailure(MirrorRuntime m, String operation, RuntimeException error) {
+        m.lastError = operation + ": " + error.getMessage();
+        m.errorIsTransient = true;
+        LOG.warn("mirror {}: {} failed, retrying: {}", m.name(), operation, error.getMessage());
+        listener.error(m.name(), operation, error);
+    }
+
+    @Override
+    public void recovered(MirrorRuntime m) {
+        if (m.errorIsTransient) {
+            m.lastError = null;
+            m.errorIsTransient = false;
+            LOG.info("mirror {}: reachable again", m.name());
+        }
+    }
+
+    // ================================================================ SnapshotHost (takes the lock)
+
+    @Override
+    public boolean isCurrent(MirrorRuntime m, SnapshotRun run) {
+        return running.getAsBoolean() && m.run == run && !run.isCancelled() && registry.contains(m);
+    }
+
+    @Override
+    public boolean prepareTarget(MirrorRuntime m, SnapshotRun run, TableSchema schema) {
+        return lock.locked(() -> {
+            if (!isCurrent(m, run)) {
+                return false;
+            }
+            if (m.latestSchema == null) {
+                m.latestSchema = schema;
+            }
+            if (!m.ensuredSchemas.contains(schema)) {
+                SchemaSync sync = sink.ensureTable(m.target(), schema);
+                if (sync instanceof SchemaSync.Incompatible inc) {
+                    failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
+                    return false;
+                }
+                m.ensuredSchemas.add(schema);
+            }
+            m.shapedUpTo = source.currentLsn();
+            ensurePrepared.run();
+            source.publish(m.table());
+            return true;
+        });
+    }
+
+    @Override
+    public void completed(MirrorRuntime m, SnapshotRun run, Lsn point, long rows) {
+        lock.locked(() -> {
+            if (isCurrent(m, run)) {
+                m.run = null;
+                m.snapshotPoint = point;
+                m.snapshotDone = true;
+                Duration took = m.snapshotStartedAt == null ? Duration.ZERO : Duration.between(m.snapshotStartedAt, clock.instant());
+                LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
+                transition(m, MirrorState.RUNNING, null, false);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void failed(MirrorRuntime m, SnapshotRun run, String reason, Throwable cause) {
+        lock.locked(() -> {
+            if (isCurrent(m, run)) {
+                failed(m, reason, cause);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void unsupported(MirrorRuntime m, SnapshotRun run, String reason) {
+        lock.locked(() -> {
+            if (isCurrent(m, run)) {
+                unsupported(m, reason);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void transientFailure(MirrorRuntime m, SnapshotRun run, String operation, RuntimeException error) {
+        if (isCurrent(m, run)) {
+            transientFailure(m, operation, error);
+        }
+    }
+}
