@@ -1,0 +1,171 @@
+package io.echodb.runner.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.echodb.core.model.ConsistencyReport;
+import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.SnapshotProgress;
+import io.echodb.runner.config.Redactor;
+import io.echodb.core.service.TableCheck;
+import io.echodb.runner.resilience.Resilience;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The JSON shapes of the HTTP API; property names are spelled out because they are a contract (the seed's names). */
+final class Responses {
+
+    private Responses() {
+    }
+
+    /** {@code /metrics}: exactly the seed's fields. */
+    record Metrics(
+            @JsonProperty("running") boolean running,
+            @JsonProperty("connected") boolean connected,
+            @JsonProperty("worker_id") String workerId,
+            @JsonProperty("is_leader") boolean isLeader,
+            @JsonProperty("mirrors_created") long mirrorsCreated,
+            @JsonProperty("mirrors_dropped") long mirrorsDropped,
+            @JsonProperty("mirrors_failed") long mirrorsFailed,
+            @JsonProperty("last_error") String lastError,
+            @JsonProperty("uptime_seconds") long uptimeSeconds,
+            @JsonProperty("circuit_breakers") Map<String, Breaker> circuitBreakers) {
+
+        static Metrics of(WorkerSnapshot w, Map<String, Resilience.View> breakers, Redactor redactor) {
+            Map<String, Breaker> b = new LinkedHashMap<>();
+            breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
+            return new Metrics(w.running(), w.connected(), w.workerId(), w.leader(), w.mirrorsCreated(),
+                    w.mirrorsDropped(), w.mirrorsFailed(), redactor.redact(w.lastError()), w.uptimeSeconds(), b);
+        }
+    }
+
+    record Breaker(@JsonProperty("state") String state, @JsonProperty("failures") int failures) { }
+
+    record Health(
+            @JsonProperty("status") String status,
+            @JsonProperty("worker_id") String workerId,
+            @JsonProperty("is_leader") boolean isLeader,
+            @JsonProperty("uptime_seconds") long uptimeSeconds) { }
+
+    record Ready(@JsonProperty("ready") boolean ready, @JsonProperty("checks") Map<String, ReadinessReport.Check> checks) { }
+
+    record Snapshot(
+            @JsonProperty("percent") double percent,
+            @JsonProperty("rows_done") long rowsDone,
+            @JsonProperty("rows_estimated") long rowsEstimated,
+            @JsonProperty("rows_per_second") double rowsPerSecond,
+            @JsonProperty("done") boolean done) {
+
+        static Snapshot of(SnapshotProgress p) {
+            return new Snapshot(Math.round(p.percent() * 10) / 10.0, p.rowsDone(), p.rowsEstimated(),
+                    Math.round(p.rowsPerSecond() * 10) / 10.0, p.done());
+        }
+    }
+
+    record Mirror(
+            @JsonProperty("name") String name,
+            @JsonProperty("source_table") String sourceTable,
+            @JsonProperty("target_table") String targetTable,
+            @JsonProperty("state") String state,
+            @JsonProperty("rows_synced") long rowsSynced,
+            @JsonProperty("lag_bytes") long lagBytes,
+            @JsonProperty("snapshot") Snapshot snapshot,
+            @JsonProperty("last_error") String lastError,
+            @JsonProperty("updated_at") Instant updatedAt) {
+
+        static Mirror of(MirrorStatus s, Redactor redactor) {
+            return new Mirror(s.name().value(), s.spec().source().qualified(), s.spec().targetTable(),
+                    s.state().name().toLowerCase(Locale.ROOT), s.rowsSynced(), s.lagBytes(), Snapshot.of(s.snapshot()),
+                    redactor.redact(s.lastError()), s.updatedAt());
+        }
+    }
+
+    record MirrorList(@JsonProperty("count") int count, @JsonProperty("mirrors") List<Mirror> mirrors) { }
+
+    record Command(
+            @JsonProperty("mirror") String mirror,
+            @JsonProperty("action") String action,
+            @JsonProperty("status") Mirror status) { }
+
+    /** The seed's verification result plus the mode, the verdict, the replication lag and differing keys. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Verification(
+            @JsonProperty("table") String table,
+            @JsonProperty("postgres_count") long postgresCount,
+            @JsonProperty("clickhouse_count") long clickhouseCount,
+            @JsonProperty("match") boolean match,
+            @JsonProperty("difference") long difference,
+            @JsonProperty("timestamp") Instant timestamp,
+            @JsonProperty("mode") String mode,
+            @JsonProperty("status") String status,
+            @JsonProperty("lag_bytes") long lagBytes,
+            @JsonProperty("differing_keys") List<String> differingKeys,
+            @JsonProperty("differences") List<Difference> differences) {
+
+        static Verification of(ConsistencyReport r) {
+            return new Verification(r.table().qualified(), r.postgresCount(), r.clickhouseCount(), r.match(),
+                    r.difference(), r.timestamp(), r.mode(), r.verdict().name().toLowerCase(Locale.ROOT), r.lagBytes(),
+                    r.differingKeys(), r.differences().stream().map(d -> new Difference(d.key(), d.kind().label())).toList());
+        }
+    }
+
+    /** One differing row found in checksum mode: its key and whether it is missing, extra or different. */
+    record Difference(@JsonProperty("key") String key, @JsonProperty("kind") String kind) { }
+
+    /** A mirrored table that could not be compared: not mirrorable, or counting failed. */
+    record Unchecked(
+            @JsonProperty("table") String table,
+            @JsonProperty("mirror") String mirror,
+            @JsonProperty("status") String status,
+            @JsonProperty("match") boolean match,
+            @JsonProperty("error") String error,
+            @JsonProperty("timestamp") Instant timestamp) { }
+
+    record VerifySummary(
+            @JsonProperty("tables_checked") int tablesChecked,
+            @JsonProperty("matching") long matching,
+            @JsonProperty("mismatched") long mismatched,
+            @JsonProperty("in_flight") long inFlight,
+            @JsonProperty("not_mirrored") long notMirrored,
+            @JsonProperty("failed") long failed) { }
+
+    /** {@code /verify-all}: the seed's checker shape ({@code summary}, {@code tables}, {@code timestamp}). */
+    record VerifyAll(
+            @JsonProperty("summary") VerifySummary summary,
+            @JsonProperty("tables") List<Object> tables,
+            @JsonProperty("timestamp") Instant timestamp) {
+
+        static VerifyAll of(List<TableCheck> checks, Instant now, Redactor redactor) {
+            long matching = 0;
+            long mismatched = 0;
+            long inFlight = 0;
+            long notMirrored = 0;
+            long failed = 0;
+            List<Object> tables = new ArrayList<>();
+            for (TableCheck c : checks) {
+                if (c instanceof TableCheck.Checked k) {
+                    switch (k.report().verdict()) {
+                        case MATCH -> matching++;
+                        case MISMATCH -> mismatched++;
+                        case IN_FLIGHT -> inFlight++;
+                    }
+                    tables.add(Verification.of(k.report()));
+                } else if (c instanceof TableCheck.NotMirrored n) {
+                    notMirrored++;
+                    tables.add(new Unchecked(n.table().qualified(), n.mirror().value(), "not_mirrored", false,
+                            redactor.redact(n.reason()), n.at()));
+                } else if (c instanceof TableCheck.Failed f) {
+                    failed++;
+                    tables.add(new Unchecked(f.table().qualified(), f.mirror().value(), "failed", false,
+                            redactor.redact(f.error()), f.at()));
+                }
+            }
+            return new VerifyAll(new VerifySummary(checks.size(), matching, mismatched, inFlight, notMirrored, failed), tables, now);
+        }
+    }
+
+    record Error(@JsonProperty("error") String error) { }
+}

@@ -1,0 +1,32 @@
+package io.echodb.runner.resilience;
+
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.schema.TableSchema;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** A {@link SourceCatalog} behind the {@code postgres_connection} breaker; an open breaker reads as the source being unavailable. */
+public final class ResilientSourceCatalog implements SourceCatalog {
+
+    private final SourceCatalog delegate;
+    private final Guard guard;
+
+    public ResilientSourceCatalog(SourceCatalog delegate, Resilience resilience) {
+        this.delegate = delegate;
+        this.guard = new Guard(resilience.postgres(), null,
+                e -> SourceUnavailableException.of("read the catalog (circuit breaker '" + Resilience.POSTGRES + "' is open)", e));
+    }
+
+    @Override
+    public List<TableRef> listTables(Set<String> schemas) {
+        return guard.call(() -> delegate.listTables(schemas));
+    }
+
+    @Override
+    public Optional<TableSchema> describe(TableRef table) {
+        return guard.call(() -> delegate.describe(table));
+    }
+}

@@ -1,0 +1,26 @@
+package io.echodb.runner.wiring;
+
+import io.echodb.core.port.MirrorControl;
+import io.echodb.runner.http.ReadinessReport.Check;
+
+/**
+ * A mirror engine as the application drives it: its {@link MirrorControl}, and when it may act. Only the leader's
+ * engine acts (streams and writes); a follower's engine is idle so two workers never write to the target.
+ */
+interface MirrorEngineHandle extends AutoCloseable {
+
+    /** The engine's commands (undecorated; the application adds the resilience decorators). */
+    MirrorControl control();
+
+    /** Leadership gained: start streaming/applying. Blocking; idempotent; throws when the engine cannot start now. */
+    void startActing();
+
+    /** Leadership lost or shutting down: stop writing at once. Blocking; idempotent; never throws. */
+    void stopActing();
+
+    /** Whether the engine is doing its job, for /ready; {@code leader} tells whether it should be acting. */
+    Check health(boolean leader);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,399 @@
+package io.echodb.runner.wiring;
+
+import io.echodb.adapters.clickhouse.ClickHouseGateway;
+import io.echodb.adapters.clickhouse.ClickHouseRowCounter;
+import io.echodb.adapters.clickhouse.ClickHouseSettings;
+import io.echodb.adapters.postgres.catalog.PgRowCounter;
+import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
+import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
+import io.echodb.adapters.postgres.ddl.DdlCapturePrivilegeException;
+import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
+import io.echodb.adapters.postgres.ddl.DdlSourceSettings;
+import io.echodb.adapters.postgres.ddl.PgDdlEventSource;
+import io.echodb.adapters.postgres.leadership.PgAdvisoryLeadership;
+import io.echodb.adapters.postgres.leadership.PgLeadershipSettings;
+import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgConnectionSettings;
+import io.echodb.adapters.redis.RedisLeadership;
+import io.echodb.core.model.WatchPolicy;
+import io.echodb.core.port.Leadership;
+import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.service.AutoMirror;
+import io.echodb.core.service.ConsistencyChecker;
+import io.echodb.core.service.ControlPlane;
+import io.echodb.core.service.ControlPlaneMetrics;
+import io.echodb.core.service.ControlPlaneStats;
+import io.echodb.core.service.LagProbe;
+import io.echodb.core.service.LeaderLoop;
+import io.echodb.core.service.Reconciler;
+import io.echodb.core.service.Sleeper;
+import io.echodb.core.service.SoloLeadership;
+import io.echodb.core.service.StepLoop;
+import io.echodb.core.service.TableCheck;
+import io.echodb.runner.StartupException;
+import io.echodb.runner.config.EchoDbConfig;
+import io.echodb.runner.http.ReadinessReport;
+import io.echodb.runner.http.ReadinessReport.Check;
+import io.echodb.runner.metrics.MicrometerEngineListener;
+import io.echodb.runner.metrics.Telemetry;
+import io.echodb.runner.resilience.Resilience;
+import io.echodb.runner.resilience.ResilientDdlEventSource;
+import io.echodb.runner.resilience.ResilientMirrorControl;
+import io.echodb.runner.resilience.ResilientRowCounter;
+import io.echodb.runner.resilience.ResilientSourceCatalog;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hand wiring of one worker, chosen by configuration: PostgreSQL adapters for the source, ClickHouse for the target,
+ * the mirror engine ({@code MIRROR_ENGINE}), leader election ({@code LEADERSHIP}), the core services, and the runner's
+ * resilience decorators and metrics around them. No container: every object is built here, in dependency order.
+ */
+public final class Wiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
+    private static final Duration PROBE_CACHE = Duration.ofSeconds(2);
+
+    private final EchoDbConfig config;
+    private final Clock clock;
+    private final Telemetry telemetry;
+    private final Resilience resilience;
+    /** Closed in reverse order of creation. */
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+
+    private PgConnectionFactory pg;
+    private DdlCaptureInstaller ddlCapture;
+    private SourceCatalog catalog;
+    private ClickHouseGateway clickhouse;
+    private MirrorEngineHandle engine;
+    private MirrorControl mirrors;
+    private ConsistencyChecker checker;
+    private LeaderLoop leaderLoop;
+    private GatedLeaderView gatedLeader;
+    private EngineSupervisor supervisor;
+    private ControlPlaneMetrics controlMetrics;
+    private ControlPlane controlPlane;
+    private StepLoop leaderSteps;
+    private StepLoop controlSteps;
+    private ScheduledExecutorService scheduler;
+    private CachedProbe postgresProbe;
+    private CachedProbe clickhouseProbe;
+    private Housekeeper housekeeper;
+    /** A leadership adapter whose close() releases the lease; closed only when the lease may be released. */
+    private AutoCloseable leaseHolder;
+
+    private Wiring(EchoDbConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.telemetry = new Telemetry(clock);
+        this.resilience = new Resilience(config.resilience(), clock);
+        resilience.bindTo(telemetry.registry());
+    }
+
+    /** Builds every component; nothing runs yet. Throws {@link StartupException} for an impossible combination. */
+    public static Wiring build(EchoDbConfig config, Clock clock) {
+        Wiring w = new Wiring(config, clock);
+        try {
+            w.buildAll();
+        } catch (RuntimeException e) {
+            w.stop(true);
+            w.closeTelemetry();
+            throw e;
+        }
+        return w;
+    }
+
+    private void buildAll() {
+        WatchPolicy policy = config.policy();
+        EchoDbConfig.Postgres p = config.postgres();
+        PgConnectionSettings pgSettings = PgConnectionSettings.of(p.host(), p.port(), p.database(), p.user(), p.password().reveal())
+                .withParameter("sslmode", p.sslMode());
+        pg = new PgConnectionFactory(pgSettings, "echodb-" + config.leadership().workerId());
+        DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema());
+        ddlCapture = new DdlCaptureInstaller(pg::open, capture);
+        PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::open,
+                DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
+        catalog = new ResilientSourceCatalog(new PgSourceCatalog(pg, Set.of(config.engine().stateSchema())), resilience);
+        RowCounter sourceRows = new ResilientRowCounter(new PgRowCounter(pg, clock), resilience);
+
+        clickhouse = closing(new ClickHouseGateway(clickHouseSettings()));
+        RowCounter targetRows = new ClickHouseRowCounter(clickhouse, policy::targetTableFor, clock);
+
+        engine = closing(MirrorEngines.create(config, pg, clickhouse, new MicrometerEngineListener(telemetry.registry()), clock));
+        mirrors = new ResilientMirrorControl(engine.control(), resilience);
+        telemetry.trackMirrors(() -> mirrors.list());
+
+        Leadership leadership = leadership();
+        // The supervisor listens to the loop, and gates what the control plane sees of it.
+        supervisor = new EngineSupervisor(engine, Duration.ofSeconds(1));
+        leaderLoop = new LeaderLoop(leadership, clock,
+                LeaderLoop.Settings.of(config.leadership().ttl(), config.leadership().interval()), supervisor);
+        supervisor.watch(leaderLoop);
+        gatedLeader = supervisor.gate();
+
+        controlMetrics = new ControlPlaneMetrics(clock);
+        var ddl = new ResilientDdlEventSource(ddlSource, resilience);
+        boolean dropTargets = config.autoMirror().dropTargetOnTableDrop();
+        AutoMirror autoMirror = new AutoMirror(ddl, catalog, mirrors, policy, controlMetrics,
+                new AutoMirror.Settings(100, Duration.ofSeconds(1), dropTargets));
+        Reconciler reconciler = new Reconciler(catalog, mirrors, policy, controlMetrics, dropTargets);
+        Duration retryDelay = atLeast(config.resilience().retryDelay(), Duration.ofMillis(100));
+        controlPlane = new ControlPlane(gatedLeader, autoMirror, reconciler, controlMetrics, clock,
+                new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10));
+        // Count mode only for now: row checksums need a RowChecksums adapter on each side (see ChecksumComparer).
+        checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
+                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults());
+        if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
+            throw StartupException.of("CONSISTENCY_MODE=checksum: row checksums are not available in this build; use count");
+        }
+
+        leaderSteps = new StepLoop("leader", leaderLoop::runOnce, Sleeper.SYSTEM, config.leadership().interval());
+        controlSteps = new StepLoop("control-plane", controlPlane::tick, Sleeper.SYSTEM, retryDelay);
+        postgresProbe = new CachedProbe(this::probePostgres, clock, PROBE_CACHE);
+        clickhouseProbe = new CachedProbe(this::probeClickHouse, clock, PROBE_CACHE);
+        if (config.clickhouse().cleanDatabases()) {
+            housekeeper = new Housekeeper(clickhouse, mirrors);
+        }
+    }
+
+    /** Installs DDL capture (waiting for PostgreSQL at start-up), then starts the loops and the schedules. */
+    public void start() {
+        installDdlCapture();
+        leaderSteps.start();
+        controlSteps.start();
+        scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "echodb-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.consistency().interval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::scheduledConsistencyCheck, every, every, TimeUnit.MILLISECONDS);
+        if (housekeeper != null) {
+            long sweep = config.autoMirror().reconcileInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(() -> {
+                if (isLeader()) {
+                    housekeeper.sweep();
+                }
+            }, sweep, sweep, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void installDdlCapture() {
+        EchoDbConfig.Postgres p = config.postgres();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                DdlCaptureInstaller.Outcome outcome = ddlCapture.install();
+                LOG.info("DDL capture: {}", outcome);
+                return;
+            } catch (DdlCapturePrivilegeException e) {
+                LOG.error("{}", e.getMessage());
+                throw StartupException.of(e.getMessage(), e);
+            } catch (SourceUnavailableException e) {
+                if (attempt >= p.maxReconnectAttempts()) {
+                    throw StartupException.of("cannot reach PostgreSQL at " + p.host() + ":" + p.port() + "/" + p.database()
+                            + " after " + attempt + " attempts: " + e.getMessage(), e);
+                }
+                LOG.warn("PostgreSQL not reachable yet (attempt {}/{}), retrying in {}: {}", attempt,
+                        p.maxReconnectAttempts(), p.reconnectDelay(), e.getMessage());
+                try {
+                    Thread.sleep(p.reconnectDelay().toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw StartupException.of("interrupted while waiting for PostgreSQL", ie);
+                }
+            } catch (RuntimeException e) {
+                throw StartupException.of("cannot install DDL capture: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void scheduledConsistencyCheck() {
+        if (!isLeader()) {
+            return;
+        }
+        try {
+            List<TableCheck> checks = checker.checkAll(config.consistency().mode());
+            long mismatches = 0;
+            for (TableCheck c : checks) {
+                if (c instanceof TableCheck.Checked k) {
+                    telemetry.recordConsistency(k.report());
+                    if (!k.report().match() && k.report().verdict() == io.echodb.core.model.ConsistencyReport.Verdict.MISMATCH) {
+                        mismatches++;
+                        LOG.warn("inconsistency: {} has {} rows in PostgreSQL and {} in ClickHouse", k.table(),
+                                k.report().postgresCount(), k.report().clickhouseCount());
+                    }
+                }
+            }
+            LOG.info("scheduled consistency check: {} tables, {} mismatched", checks.size(), mismatches);
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled consistency check failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Stops in the safe order: the control plane and the election loop, then the engine (no more writes), and only then
+     * the lease is released ({@code releaseLease}) so a successor never overlaps with us. Then connections close.
+     */
+    public void stop(boolean releaseLease) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        closeQuietly(controlSteps);
+        closeQuietly(leaderSteps);
+        closeQuietly(supervisor);
+        if (releaseLease) {
+            closeQuietly(leaderLoop);
+            closeQuietly(leaseHolder);
+        }
+        while (!closeables.isEmpty()) {
+            closeQuietly(closeables.pop());
+        }
+    }
+
+    /** Closes a leadership adapter left open by {@code stop(false)}. */
+    public void closeLeaseHolder() {
+        closeQuietly(leaseHolder);
+        leaseHolder = null;
+    }
+
+    public void closeTelemetry() {
+        closeQuietly(telemetry);
+    }
+
+    // ------------------------------------------------------------------ what the application reads
+
+    /** Whether this worker holds the leader lease. */
+    public boolean isLeader() {
+        return leaderLoop != null && leaderLoop.isLeader();
+    }
+
+    /** Whether this worker may act now: leading, and its engine started in this term. */
+    public boolean isActingLeader() {
+        return gatedLeader != null && gatedLeader.isLeader();
+    }
+
+    public ControlPlaneStats stats() {
+        return controlPlane.stats();
+    }
+
+    public MirrorControl mirrors() {
+        return mirrors;
+    }
+
+    public SourceCatalog catalog() {
+        return catalog;
+    }
+
+    public ConsistencyChecker checker() {
+        return checker;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    public Resilience resilience() {
+        return resilience;
+    }
+
+    public boolean postgresReachable() {
+        return postgresProbe.get().ok();
+    }
+
+    /** Dependencies reachable, and for the leader the engine running. */
+    public ReadinessReport readiness(boolean running) {
+        Map<String, Check> checks = new LinkedHashMap<>();
+        checks.put("running", running ? Check.ok("started") : Check.failed("shutting down"));
+        checks.put("postgres", postgresProbe.get());
+        checks.put("clickhouse", clickhouseProbe.get());
+        boolean leader = isLeader();
+        checks.put("leadership", Check.ok(leader
+                ? "leader (" + config.leadership().kind() + ", fencing token " + leaderLoop.fencingToken().orElse(0) + ")"
+                : "follower (" + config.leadership().kind() + "), standing by"));
+        Check engineCheck = engine.health(leader);
+        if (leader && !gatedLeader.isLeader()) {
+            String why = supervisor.lastStartError();
+            engineCheck = Check.failed("engine starting: " + (why == null ? engineCheck.detail() : why));
+        }
+        checks.put("engine", engineCheck);
+        return new ReadinessReport(checks);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private ClickHouseSettings clickHouseSettings() {
+        EchoDbConfig.ClickHouse c = config.clickhouse();
+        ClickHouseSettings s;
+        if (!c.url().isEmpty()) {
+            s = ClickHouseSettings.ofUrl(c.url().reveal(), c.user(), c.password().reveal());
+        } else {
+            s = ClickHouseSettings.of(c.host(), c.port(), c.database(), c.user(), c.password().reveal());
+        }
+        return c.cluster().isEmpty() ? s : s.withCluster(c.cluster());
+    }
+
+    private Leadership leadership() {
+        EchoDbConfig.Leadership l = config.leadership();
+        return switch (l.kind()) {
+            case "none" -> new SoloLeadership(l.workerId(), clock);
+            case "postgres" -> closing(new PgAdvisoryLeadership(pg::open,
+                    PgLeadershipSettings.of(l.workerId()).withSchema(config.engine().stateSchema()).withLockName(l.lockName()), clock));
+            case "redis" -> {
+                // Closing the Redis adapter releases the lease: done only on a graceful stop (see stop()).
+                RedisLeadership redis = Leaderships.redis(config, clock);
+                leaseHolder = redis;
+                yield redis;
+            }
+            default -> throw StartupException.of("LEADERSHIP=" + l.kind() + " is not supported");
+        };
+    }
+
+    private Check probePostgres() {
+        try (Connection c = pg.open()) {
+            return c.isValid(3) ? Check.ok("reachable at " + config.postgres().host() + ":" + config.postgres().port())
+                    : Check.failed("connection not valid");
+        } catch (Exception e) {
+            return Check.failed("unreachable: " + e.getMessage());
+        }
+    }
+
+    private Check probeClickHouse() {
+        return clickhouse.ping() ? Check.ok("reachable at " + clickhouse.settings().endpoint())
+                : Check.failed("unreachable at " + clickhouse.settings().endpoint());
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        closeables.push(c);
+        return c;
+    }
+
+    private static Duration atLeast(Duration d, Duration min) {
+        return d.compareTo(min) < 0 ? min : d;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("error while closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+}
