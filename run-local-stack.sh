@@ -6,5 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 echo "building EchoDB (first run downloads dependencies; a few minutes) ..."
 ./mvnw -q -B install -DskipTests -Dmaven.javadoc.skip=true
-exec ./mvnw -q -B -pl echodb-runner exec:java \
-    -Dexec.classpathScope=test -Dexec.mainClass=io.echodb.runner.local.LocalStack -Dexec.cleanupDaemonThreads=false
+exec ./mvnw -q -B -pl echodb-runner exec:java@local-stack

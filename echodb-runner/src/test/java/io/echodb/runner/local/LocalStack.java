@@ -5,6 +5,7 @@ import io.echodb.adapters.postgres.testing.PostgresTestService;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.runner.EchoDbApplication;
 import io.echodb.runner.config.EchoDbConfig;
+import io.echodb.runner.logging.LogLevels;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,9 @@ public final class LocalStack {
         env.put("RECONCILE_INTERVAL", "30");
         env.put("LOG_LEVEL", System.getenv().getOrDefault("LOG_LEVEL", "WARN"));
         say("starting EchoDB (native engine) ...");
-        EchoDbApplication app = EchoDbApplication.start(EchoDbConfig.load(env, root));
+        EchoDbConfig config = EchoDbConfig.load(env, root);
+        LogLevels.apply(config.logLevel());
+        EchoDbApplication app = EchoDbApplication.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "local-stack-shutdown"));
 
         waitForSampleMirrors(pg, pgDb, ch, chDb);
