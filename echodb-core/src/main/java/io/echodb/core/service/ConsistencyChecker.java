@@ -11,11 +11,15 @@ import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorNotFoundException;
 import io.echodb.core.port.RowCounter;
+import io.echodb.core.service.checksum.ChecksumComparer;
+import io.echodb.core.service.checksum.ChecksumResult;
+import io.echodb.core.service.checksum.ChecksumUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -23,15 +27,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compares live row counts of a table on both sides (the seed's "count" mode) without crying wolf while changes are
- * still on their way. When the counts differ the table is read again, up to {@code maxRechecks} times,
- * {@code recheckDelay} apart. The verdict is MATCH as soon as the counts agree; MISMATCH once two readings in a row
- * disagree while the mirror is caught up (no lag, not snapshotting) or is stopped (paused, failed); IN_FLIGHT when
+ * Compares a table on both sides without crying wolf while changes are still on their way. In {@link Mode#COUNT}
+ * (the seed's) it compares live row counts; in {@link Mode#CHECKSUM} it compares canonical row digests and finds the
+ * differing keys ({@link ChecksumComparer}). When the sides differ the table (in checksum mode: the differing ranges)
+ * is read again, up to {@code maxRechecks} times, {@code recheckDelay} apart. The verdict is MATCH as soon as the
+ * sides agree; MISMATCH once two readings in a row disagree while the mirror is caught up (no lag, not snapshotting,
+ * and in checksum mode applied past each reading's source position) or is stopped (paused, failed); IN_FLIGHT when
  * the budget ran out while the mirror was still catching up, reported with the lag.
  */
 public final class ConsistencyChecker {
 
+    /** The mode name of count checks, as reported. */
     public static final String MODE = "count";
+
+    /** What is compared. */
+    public enum Mode {
+        /** Live row counts (cheap; the seed's check). */
+        COUNT,
+        /** Canonical row digests per key-hash bucket, down to the differing keys. */
+        CHECKSUM;
+
+        /** {@code count} or {@code checksum}, as in {@code /verify?mode=}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses {@code count} or {@code checksum} (any case). */
+        public static Mode parse(String text) {
+            for (Mode m : values()) {
+                if (m.label().equalsIgnoreCase(text == null ? "" : text.trim())) {
+                    return m;
+                }
+            }
+            throw InvalidValueException.of("consistency check mode", text, "must be count or checksum");
+        }
+    }
 
     /**
      * @param maxRechecks     readings after the first when counts differ (the seed retried 3 times)
@@ -70,9 +100,17 @@ public final class ConsistencyChecker {
     private final Clock clock;
     private final Sleeper sleeper;
     private final Settings settings;
+    private final ChecksumComparer checksums;
 
+    /** A checker for count mode only. */
     public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
                               LagProbe lag, Clock clock, Sleeper sleeper, Settings settings) {
+        this(source, target, mirrors, policy, lag, clock, sleeper, settings, null);
+    }
+
+    /** A checker for both modes; {@code checksums} may be null (checksum mode then throws {@link ChecksumUnavailableException}). */
+    public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
+                              LagProbe lag, Clock clock, Sleeper sleeper, Settings settings, ChecksumComparer checksums) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.mirrors = Objects.requireNonNull(mirrors, "mirrors");
@@ -81,15 +119,34 @@ public final class ConsistencyChecker {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.checksums = checksums;
     }
 
-    /** Checks one table ({@code /verify}); counting failures propagate. */
+    /** True when checksum mode is available. */
+    public boolean supportsChecksums() {
+        return checksums != null;
+    }
+
+    /** Checks one table by counting ({@code /verify}); counting failures propagate. */
     public ConsistencyReport check(TableRef table) {
-        return compare(table, () -> mirrorOf(table).map(MirrorStatus::state));
+        return check(table, Mode.COUNT);
     }
 
-    /** Checks every mirror this EchoDB owns, in name order ({@code /verify-all}); one table's failure is reported, not thrown. */
+    /**
+     * Checks one table in {@code mode} ({@code /verify?mode=}); failures propagate, checksum mode throws
+     * {@link ChecksumUnavailableException} when it is not configured or the table cannot be compared that way.
+     */
+    public ConsistencyReport check(TableRef table, Mode mode) {
+        return compare(table, () -> mirrorOf(table).map(MirrorStatus::state), mode);
+    }
+
+    /** Checks every mirror this EchoDB owns by counting, in name order ({@code /verify-all}). */
     public List<TableCheck> checkAll() {
+        return checkAll(Mode.COUNT);
+    }
+
+    /** Checks every mirror this EchoDB owns in {@code mode}, in name order; one table's failure is reported, not thrown. */
+    public List<TableCheck> checkAll(Mode mode) {
         List<TableCheck> out = new ArrayList<>();
         for (MirrorStatus mirror : mirrors.list()) {
             if (!OwnedMirrors.isOwned(mirror, policy)) {
@@ -102,7 +159,7 @@ public final class ConsistencyChecker {
                 continue;
             }
             try {
-                out.add(new TableCheck.Checked(compare(table, () -> stateOf(mirror.name()))));
+                out.add(new TableCheck.Checked(compare(table, () -> stateOf(mirror.name()), mode)));
             } catch (RuntimeException e) {
                 LOG.warn("consistency check of {} failed: {}", table, Failures.describe(e));
                 out.add(new TableCheck.Failed(table, mirror.name(), Failures.describe(e), clock.instant()));
@@ -124,33 +181,113 @@ public final class ConsistencyChecker {
             }
             status = mirrors.status(name).orElseThrow(() -> MirrorNotFoundException.of(name));
         }
-        return compare(status.spec().source(), () -> stateOf(name));
+        return compare(status.spec().source(), () -> stateOf(name), Mode.COUNT);
     }
 
-    private ConsistencyReport compare(TableRef table, Supplier<Optional<MirrorState>> state) {
+    private ConsistencyReport compare(TableRef table, Supplier<Optional<MirrorState>> state, Mode mode) {
+        Reading reading = firstReading(table, mode);
         boolean previousCaughtUp = false;
-        for (int reading = 0; ; reading++) {
-            long sourceCount = source.count(table).count();
-            long targetCount = target.count(table).count();
+        for (int n = 0; ; n++) {
             long lagBytes = Math.max(0, lag.lagBytes(table));
             Instant at = clock.instant();
-            if (sourceCount == targetCount) {
-                return report(table, sourceCount, targetCount, Verdict.MATCH, lagBytes, at);
+            if (!reading.differs()) {
+                return reading.report(Verdict.MATCH, lagBytes, at);
             }
-            boolean catchingUp = isCatchingUp(state.get(), lagBytes);
+            boolean catchingUp = isCatchingUp(state.get(), lagBytes) || reading.missedCommonPoint();
             if (!catchingUp && previousCaughtUp) {
-                return report(table, sourceCount, targetCount, Verdict.MISMATCH, lagBytes, at);
+                return reading.report(Verdict.MISMATCH, lagBytes, at);
             }
-            if (reading >= settings.maxRechecks()) {
+            if (n >= settings.maxRechecks()) {
                 // Out of budget without two caught-up readings in a row: the difference is not confirmed, unless the
                 // settings allow a single reading only.
                 Verdict verdict = !catchingUp && settings.maxRechecks() == 0 ? Verdict.MISMATCH : Verdict.IN_FLIGHT;
-                return report(table, sourceCount, targetCount, verdict, lagBytes, at);
+                return reading.report(verdict, lagBytes, at);
             }
             if (!pause(settings.recheckDelay())) {
-                return report(table, sourceCount, targetCount, Verdict.IN_FLIGHT, lagBytes, at);
+                return reading.report(Verdict.IN_FLIGHT, lagBytes, at);
             }
             previousCaughtUp = !catchingUp;
+            reading = reading.next();
+        }
+    }
+
+    private Reading firstReading(TableRef table, Mode mode) {
+        if (mode == Mode.COUNT) {
+            return countReading(table);
+        }
+        if (checksums == null) {
+            throw ChecksumUnavailableException.notConfigured();
+        }
+        return new ChecksumReading(table, checksums.compare(table));
+    }
+
+    /** One look at both sides. */
+    private interface Reading {
+        boolean differs();
+
+        /** True when the target may not yet hold everything the source reading showed (checksum mode). */
+        boolean missedCommonPoint();
+
+        ConsistencyReport report(Verdict verdict, long lagBytes, Instant at);
+
+        Reading next();
+    }
+
+    private Reading countReading(TableRef table) {
+        long sourceCount = source.count(table).count();
+        long targetCount = target.count(table).count();
+        return new Reading() {
+            @Override
+            public boolean differs() {
+                return sourceCount != targetCount;
+            }
+
+            @Override
+            public boolean missedCommonPoint() {
+                return false;
+            }
+
+            @Override
+            public ConsistencyReport report(Verdict verdict, long lagBytes, Instant at) {
+                return new ConsistencyReport(table, MODE, sourceCount, targetCount, verdict, lagBytes, List.of(), at);
+            }
+
+            @Override
+            public Reading next() {
+                return countReading(table);
+            }
+        };
+    }
+
+    /** A checksum reading; the next one reads only the ranges that still differed. */
+    private final class ChecksumReading implements Reading {
+        private final TableRef table;
+        private final ChecksumResult result;
+
+        ChecksumReading(TableRef table, ChecksumResult result) {
+            this.table = table;
+            this.result = result;
+        }
+
+        @Override
+        public boolean differs() {
+            return result.differs();
+        }
+
+        @Override
+        public boolean missedCommonPoint() {
+            return result.missedCommonPoint();
+        }
+
+        @Override
+        public ConsistencyReport report(Verdict verdict, long lagBytes, Instant at) {
+            return new ConsistencyReport(table, Mode.CHECKSUM.label(), result.sourceRows(), result.targetRows(), verdict,
+                    lagBytes, List.of(), at, verdict == Verdict.MATCH ? List.of() : result.differences());
+        }
+
+        @Override
+        public Reading next() {
+            return new ChecksumReading(table, checksums.recheck(result));
         }
     }
 
@@ -184,9 +321,5 @@ public final class ConsistencyChecker {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    private static ConsistencyReport report(TableRef table, long src, long tgt, Verdict verdict, long lagBytes, Instant at) {
-        return new ConsistencyReport(table, MODE, src, tgt, verdict, lagBytes, List.of(), at);
     }
 }
