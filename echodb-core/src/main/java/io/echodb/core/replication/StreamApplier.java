@@ -238,6 +238,13 @@ final class StreamApplier {
             if (oldRow != null) {
                 RowKey oldKey = key(b, oldRow);
                 if (!oldKey.equals(key)) {
+                    if (newRow.hasUnchangedToast()) {
+                        // Values PostgreSQL did not resend belong to the row under its old key, not the new one.
+                        newRow = fillFromMovedRow(m, b, newRow, oldKey);
+                        if (!m.isActive()) {
+                            return;
+                        }
+                    }
                     // The key changed: the old key's row must disappear.
                     add(m, b, new SinkRow(ToastResolver.withoutMarkers(oldRow), version, true), oldKey);
                     if (!m.isActive()) {
@@ -254,6 +261,35 @@ final class StreamApplier {
             }
             add(m, b, new SinkRow(newRow, version, false), key);
         });
+    }
+
+    /**
+     * Fills the unchanged-TOAST markers of a row whose key changed from {@code oldKey}: from the old key's latest
+     * buffered row, then (for markers that row still has itself) from the old key's row in the target, which holds
+     * everything older than the buffer. Markers stay when neither has the values (e.g. the copy has not reached the
+     * row yet); the flush then handles them as usual.
+     */
+    private Row fillFromMovedRow(MirrorRuntime m, TableBatcher b, Row newRow, RowKey oldKey) {
+        SinkRow previous = b.latestFor(oldKey);
+        if (previous != null) {
+            if (previous.deleted()) {
+                return newRow;
+            }
+            newRow = ToastResolver.fill(newRow, previous.row());
+            if (!newRow.hasUnchangedToast()) {
+                return newRow;
+            }
+        }
+        TableSchema schema = b.schema();
+        if (!coveredByTarget(m, schema)) {
+            ensure(m, schema);
+            if (!m.isActive()) {
+                return newRow;
+            }
+        }
+        Map<RowKey, Row> stored = retrySink(m, "read current rows of " + m.target(),
+                () -> sink.currentRows(m.target(), schema, List.of(oldKey)));
+        return ToastResolver.fill(newRow, stored.get(oldKey));
     }
 
     private void onDelete(ChangeEvent.Delete d) {

@@ -159,8 +159,11 @@ public final class ChecksumComparer {
         }
 
         private void explore(TreeMap<HashRange, Counts> frontier) {
+            // Ranges may turn out equal row by row (changes in flight): bound the ranges fetched per reading, so a busy
+            // table costs a few scans at most; what is left is read again by the next reading.
+            int fetchable = 4 * settings.maxKeys();
             while (!frontier.isEmpty()) {
-                int budget = settings.maxKeys() - differences.size();
+                int budget = Math.min(settings.maxKeys() - differences.size(), fetchable);
                 if (budget <= 0) {
                     suspects.putAll(frontier);
                     moreDifferences = true;
@@ -178,6 +181,7 @@ public final class ChecksumComparer {
                     }
                 }
                 if (!leaves.isEmpty()) {
+                    fetchable -= leaves.size();
                     deep.addAll(compareRows(leaves));
                 }
                 for (List<HashRange> sameDepth : byDepth(deep)) {
@@ -274,7 +278,8 @@ public final class ChecksumComparer {
             Optional<Lsn> asOf = asStored ? Optional.empty() : position;
             Applied before = appliedNow(at);
             TargetReading<T> t = readTarget.apply(asOf);
-            if (!same.test(sourceValue, t.value()) && before == Applied.NOT_YET) {
+            // one wait per reading at most: once the mirror failed to get there in time, waiting again is pointless
+            if (!same.test(sourceValue, t.value()) && before == Applied.NOT_YET && !missedCommonPoint) {
                 if (awaitApplied(at)) {
                     t = readTarget.apply(asOf);
                 } else {

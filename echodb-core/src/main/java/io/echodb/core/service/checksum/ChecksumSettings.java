@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param maxRowsPerFetch    a differing bucket is fetched row by row only below this many rows (per side)
  * @param maxKeys            differing keys reported at most (the seed reported none)
  * @param commonPointTimeout how long to wait for the mirror to apply past the source position of a reading before
- *                           comparing anyway (the difference is then reported as possibly in flight)
+ *                           comparing anyway (the difference is then reported as possibly in flight); waited at most
+ *                           once per reading
  * @param commonPointPoll    how often the applied position is asked meanwhile
  */
 public record ChecksumSettings(int topBits, int splitBits, int maxRowsPerFetch, int maxKeys,
@@ -44,7 +45,7 @@ public record ChecksumSettings(int topBits, int splitBits, int maxRowsPerFetch, 
     }
 
     public static ChecksumSettings defaults() {
-        return new ChecksumSettings(12, 6, 5000, 100, Duration.ofSeconds(30), Duration.ofMillis(200));
+        return new ChecksumSettings(12, 6, 5000, 100, Duration.ofSeconds(10), Duration.ofMillis(200));
     }
 
     public ChecksumSettings withMaxKeys(int keys) {
