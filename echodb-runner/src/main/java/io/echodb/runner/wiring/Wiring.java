@@ -23,6 +23,11 @@ import io.echodb.core.port.SourceCatalog;
 import io.echodb.core.port.SourceUnavailableException;
 import io.echodb.core.service.AutoMirror;
 import io.echodb.core.service.ConsistencyChecker;
+import io.echodb.core.service.checksum.ChecksumComparer;
+import io.echodb.core.service.checksum.ChecksumSettings;
+import io.echodb.adapters.postgres.checksum.PgRowChecksums;
+import io.echodb.adapters.postgres.checksum.PgSlotPosition;
+import io.echodb.adapters.clickhouse.checksum.ClickHouseRowChecksums;
 import io.echodb.core.service.ControlPlane;
 import io.echodb.core.service.ControlPlaneMetrics;
 import io.echodb.core.service.ControlPlaneStats;
@@ -155,11 +160,11 @@ public final class Wiring {
         Duration retryDelay = atLeast(config.resilience().retryDelay(), Duration.ofMillis(100));
         controlPlane = new ControlPlane(gatedLeader, autoMirror, reconciler, controlMetrics, clock,
                 new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10));
-        // Count mode only for now: row checksums need a RowChecksums adapter on each side (see ChecksumComparer).
         checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
-                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults());
+                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(), checksumComparer(policy));
         if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
-            throw StartupException.of("CONSISTENCY_MODE=checksum: row checksums are not available in this build; use count");
+            throw StartupException.of("CONSISTENCY_MODE=checksum needs MIRROR_ENGINE=native (PeerDB's tables carry no row"
+                    + " versions to compare at one point); use count");
         }
 
         leaderSteps = new StepLoop("leader", leaderLoop::runOnce, Sleeper.SYSTEM, config.leadership().interval());
@@ -169,6 +174,19 @@ public final class Wiring {
         if (config.clickhouse().cleanDatabases()) {
             housekeeper = new Housekeeper(clickhouse, mirrors);
         }
+    }
+
+    /**
+     * Row checksums compare both sides at the slot's confirmed position, which only the native engine's versioned
+     * tables allow; with PeerDB there is no comparer and checksum mode is refused.
+     */
+    private ChecksumComparer checksumComparer(WatchPolicy policy) {
+        if (!"native".equals(config.engine().kind())) {
+            return null;
+        }
+        PgSlotPosition slot = new PgSlotPosition(pg, config.engine().slotName());
+        return new ChecksumComparer(catalog, new PgRowChecksums(pg), new ClickHouseRowChecksums(clickhouse, policy::targetTableFor),
+                table -> slot.confirmedFlush(), ChecksumSettings.defaults(), clock, Sleeper.SYSTEM);
     }
 
     /** Installs DDL capture (waiting for PostgreSQL at start-up), then starts the loops and the schedules. */
