@@ -23,6 +23,8 @@ import io.echodb.core.port.SourceCatalog;
 import io.echodb.core.port.SourceUnavailableException;
 import io.echodb.core.service.AutoMirror;
 import io.echodb.core.service.ConsistencyChecker;
+import io.echodb.core.replication.EngineListener;
+import java.util.concurrent.ExecutorService;
 import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumSettings;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
@@ -88,6 +90,7 @@ public final class Wiring {
     private MirrorEngineHandle engine;
     private MirrorControl mirrors;
     private ConsistencyChecker checker;
+    private ExecutorService afterCopyChecks;
     private LeaderLoop leaderLoop;
     private GatedLeaderView gatedLeader;
     private EngineSupervisor supervisor;
@@ -139,7 +142,14 @@ public final class Wiring {
         clickhouse = closing(new ClickHouseGateway(clickHouseSettings()));
         RowCounter targetRows = new ClickHouseRowCounter(clickhouse, policy::targetTableFor, clock);
 
-        engine = closing(MirrorEngines.create(config, pg, clickhouse, new MicrometerEngineListener(telemetry.registry()), clock));
+        afterCopyChecks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "echodb-after-copy-check");
+            t.setDaemon(true);
+            return t;
+        });
+        EngineListener listener = new SnapshotCompletionCheck(new MicrometerEngineListener(telemetry.registry()),
+                () -> checker, this::isLeader, telemetry::recordConsistency, afterCopyChecks);
+        engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
         telemetry.trackMirrors(() -> mirrors.list());
 
@@ -270,6 +280,9 @@ public final class Wiring {
     public void stop(boolean releaseLease) {
         if (scheduler != null) {
             scheduler.shutdownNow();
+        }
+        if (afterCopyChecks != null) {
+            afterCopyChecks.shutdownNow();
         }
         closeQuietly(controlSteps);
         closeQuietly(leaderSteps);
