@@ -40,7 +40,15 @@ public final class PgTextDecoders {
 
     /** The decoder for values of {@code type}; failures throw {@link PgValueFormatException} naming the value. */
     public static TextDecoder forType(ColumnType type) {
-        return CACHE.computeIfAbsent(type, PgTextDecoders::create);
+        TextDecoder cached = CACHE.get(type);
+        if (cached != null) {
+            return cached;
+        }
+        // Not computeIfAbsent: an array's decoder is built from its element's, a nested update of the same map,
+        // which ConcurrentHashMap rejects ("Recursive update"). Decoders are stateless, so a racing duplicate is fine.
+        TextDecoder created = create(type);
+        TextDecoder raced = CACHE.putIfAbsent(type, created);
+        return raced != null ? raced : created;
     }
 
     private static TextDecoder create(ColumnType type) {

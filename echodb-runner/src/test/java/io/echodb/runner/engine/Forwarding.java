@@ -1,0 +1,193 @@
+package io.echodb.runner.engine;
+
+import io.echodb.core.change.ChangeEvent;
+import io.echodb.core.change.Lsn;
+import io.echodb.core.change.SinkRow;
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.RowKey;
+import io.echodb.core.schema.TableSchema;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Port implementations that forward every call to a real adapter; tests subclass them to observe calls or inject
+ * faults at exact points, while the real adapter does the work.
+ */
+final class Forwarding {
+
+    private Forwarding() {
+    }
+
+    static class Source implements ChangeSource {
+        final ChangeSource delegate;
+
+        Source(ChangeSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Lsn prepare() {
+            return delegate.prepare();
+        }
+
+        @Override
+        public void publish(TableRef table) {
+            delegate.publish(table);
+        }
+
+        @Override
+        public void unpublish(TableRef table) {
+            delegate.unpublish(table);
+        }
+
+        @Override
+        public Optional<TableSchema> describe(TableRef table) {
+            return delegate.describe(table);
+        }
+
+        @Override
+        public SnapshotSession openSnapshot() {
+            return delegate.openSnapshot();
+        }
+
+        @Override
+        public ChangeStream openStream(Lsn from) {
+            return delegate.openStream(from);
+        }
+
+        @Override
+        public long lagBytes() {
+            return delegate.lagBytes();
+        }
+
+        @Override
+        public Lsn currentLsn() {
+            return delegate.currentLsn();
+        }
+
+        @Override
+        public void teardown() {
+            delegate.teardown();
+        }
+    }
+
+    static class Stream implements ChangeStream {
+        final ChangeStream delegate;
+
+        Stream(ChangeStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Optional<ChangeEvent> poll(Duration timeout) {
+            return delegate.poll(timeout);
+        }
+
+        @Override
+        public void acknowledge(Lsn flushed) {
+            delegate.acknowledge(flushed);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    static class Snapshot implements SnapshotSession {
+        final SnapshotSession delegate;
+
+        Snapshot(SnapshotSession delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Lsn consistentPoint() {
+            return delegate.consistentPoint();
+        }
+
+        @Override
+        public long estimateRows(TableRef table) {
+            return delegate.estimateRows(table);
+        }
+
+        @Override
+        public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
+            delegate.copy(schema, parallelism, batches);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    static class Sink implements ChangeSink {
+        final ChangeSink delegate;
+
+        Sink(ChangeSink delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public SchemaSync ensureTable(String target, TableSchema schema) {
+            return delegate.ensureTable(target, schema);
+        }
+
+        @Override
+        public void write(String target, TableSchema schema, List<SinkRow> rows) {
+            delegate.write(target, schema, rows);
+        }
+
+        @Override
+        public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+            return delegate.currentRows(target, schema, keys);
+        }
+
+        @Override
+        public void truncate(String target) {
+            delegate.truncate(target);
+        }
+
+        @Override
+        public void drop(String target) {
+            delegate.drop(target);
+        }
+    }
+
+    static class Store implements CheckpointStore {
+        final CheckpointStore delegate;
+
+        Store(CheckpointStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<MirrorRecord> loadAll() {
+            return delegate.loadAll();
+        }
+
+        @Override
+        public void save(MirrorRecord record) {
+            delegate.save(record);
+        }
+
+        @Override
+        public void delete(MirrorName name) {
+            delegate.delete(name);
+        }
+    }
+}
