@@ -55,6 +55,8 @@ public final class PgChangeSource implements ChangeSource {
             if (!"logical".equals(walLevel)) {
                 throw PgSourceException.walLevelNotLogical(walLevel);
             }
+            KnownServerIssues.publicationCacheWarning(Integer.parseInt(queryString(c, "SHOW server_version_num")))
+                    .ifPresent(LOG::warn);
             ensurePublication(c);
             ensureSlot(c);
             try (PreparedStatement ps = c.prepareStatement(
