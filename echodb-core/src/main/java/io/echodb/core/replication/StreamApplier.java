@@ -181,7 +181,7 @@ final class StreamApplier {
         if (m == null) {
             return;
         }
-        guarded(m, "apply the new shape of " + table, () -> {
+        guarded(m, "apply the new shape of", table, () -> {
             m.latestSchema = schema;
             var reason = schema.unsupportedReason();
             if (reason.isPresent()) {
@@ -214,7 +214,7 @@ final class StreamApplier {
         if (m == null) {
             return;
         }
-        guarded(m, "apply an insert into " + i.table(), () -> {
+        guarded(m, "apply an insert into", i.table(), () -> {
             TableBatcher b = buffer(m);
             Row row = checkWidth(b, i.newRow());
             add(m, b, new SinkRow(row, version, false), key(b, row));
@@ -227,7 +227,7 @@ final class StreamApplier {
         if (m == null) {
             return;
         }
-        guarded(m, "apply an update of " + u.table(), () -> {
+        guarded(m, "apply an update of", u.table(), () -> {
             TableBatcher b = buffer(m);
             Row newRow = checkWidth(b, u.newRow());
             Row oldRow = u.oldRow() == null ? null : checkWidth(b, u.oldRow());
@@ -298,7 +298,7 @@ final class StreamApplier {
         if (m == null) {
             return;
         }
-        guarded(m, "apply a delete from " + d.table(), () -> {
+        guarded(m, "apply a delete from", d.table(), () -> {
             TableBatcher b = buffer(m);
             Row old = ToastResolver.withoutMarkers(checkWidth(b, d.oldRow()));
             add(m, b, new SinkRow(old, version, true), key(b, old));
@@ -311,7 +311,7 @@ final class StreamApplier {
             if (m == null) {
                 continue;
             }
-            guarded(m, "apply a truncate of " + table, () -> {
+            guarded(m, "apply a truncate of", table, () -> {
                 // Buffered rows are older than the truncate: writing them would only be undone by it.
                 forget(table);
                 Runnable truncate = () -> retrySink(m, "truncate " + m.target(), () -> {
@@ -399,8 +399,17 @@ final class StreamApplier {
         eventsSinceAgeCheck = 0;
         long now = clock.millis();
         long maxAge = settings.maxBatchAge().toMillis();
-        for (TableBatcher b : List.copyOf(buffers.values())) {
+        List<TableBatcher> aged = null;
+        for (TableBatcher b : buffers.values()) {
             if (b.olderThan(maxAge, now)) {
+                if (aged == null) {
+                    aged = new ArrayList<>(2);
+                }
+                aged.add(b);
+            }
+        }
+        if (aged != null) {
+            for (TableBatcher b : aged) {
                 flushTable(b);
             }
         }
@@ -431,7 +440,7 @@ final class StreamApplier {
             forget(b.table());
             return;
         }
-        guarded(m, "write changes of " + b.table(), () -> flush(m, b));
+        guarded(m, "write changes of", b.table(), () -> flush(m, b));
     }
 
     private void flush(MirrorRuntime m, TableBatcher b) {
@@ -554,7 +563,7 @@ final class StreamApplier {
     }
 
     /** Runs a table's work; a failure that is not transient stops only that table's mirror. */
-    private void guarded(MirrorRuntime m, String what, Runnable work) {
+    private void guarded(MirrorRuntime m, String verb, TableRef table, Runnable work) {
         try {
             work.run();
         } catch (RetryAbandonedException e) {
@@ -564,10 +573,10 @@ final class StreamApplier {
             if (!running.getAsBoolean()) {
                 // Failures while the engine stops (interrupted I/O) are not the mirror's fault.
                 ackBlocked = true;
-                throw new RetryAbandonedException(what, e);
+                throw new RetryAbandonedException(verb + " " + table, e);
             }
             if (registry.contains(m) && m.isActive()) {
-                events.failed(m, "failed to " + what + ": " + e.getMessage(), e);
+                events.failed(m, "failed to " + verb + " " + table + ": " + e.getMessage(), e);
             }
         }
     }

@@ -23,7 +23,8 @@ final class TableBatcher {
     private TableSchema schema;
     private int[] keyIndexes;
     private List<SinkRow> rows = new ArrayList<>();
-    private final Map<RowKey, Integer> latest = new HashMap<>();
+    /** Index of the latest row per key, built on first use (only updates with unchanged TOAST values need it). */
+    private Map<RowKey, Integer> latest;
     private long bytes;
     private long firstAddedMillis;
     private Lsn watermark;
@@ -65,7 +66,9 @@ final class TableBatcher {
             watermark = processedThrough;
             firstAddedMillis = nowMillis;
         }
-        latest.put(key, rows.size());
+        if (latest != null) {
+            latest.put(key, rows.size());
+        }
         rows.add(row);
         long size = RowSize.estimate(row.row());
         bytes += size;
@@ -74,6 +77,12 @@ final class TableBatcher {
 
     /** The latest buffered row of {@code key}, or null. */
     SinkRow latestFor(RowKey key) {
+        if (latest == null) {
+            latest = new HashMap<>();
+            for (int j = 0; j < rows.size(); j++) {
+                latest.put(rows.get(j).row().key(keyIndexes), j);
+            }
+        }
         Integer i = latest.get(key);
         return i == null ? null : rows.get(i);
     }
@@ -107,7 +116,7 @@ final class TableBatcher {
         List<SinkRow> out = rows;
         totals.removed(rows.size(), bytes);
         rows = new ArrayList<>();
-        latest.clear();
+        latest = null;
         bytes = 0;
         return out;
     }

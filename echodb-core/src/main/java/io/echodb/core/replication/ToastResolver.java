@@ -27,6 +27,15 @@ final class ToastResolver {
     private ToastResolver() {
     }
 
+    private static boolean anyUnresolvedMarker(List<SinkRow> rows) {
+        for (SinkRow r : rows) {
+            if (!r.deleted() && r.row().hasUnchangedToast()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Copies {@code base}'s values into the marker positions of {@code row}; returns {@code row} when none. */
     static Row fill(Row row, Row base) {
         if (base == null || !row.hasUnchangedToast()) {
@@ -61,6 +70,9 @@ final class ToastResolver {
      * from the target's current row (looked up once for all such keys through {@code currentRows}).
      */
     static Resolution resolve(List<SinkRow> rows, int[] keyIndexes, Function<Collection<RowKey>, Map<RowKey, Row>> currentRows) {
+        if (!anyUnresolvedMarker(rows)) {
+            return new Resolution(rows, List.of()); // the common case: nothing to resolve, no keys to compute
+        }
         Set<RowKey> lookup = new LinkedHashSet<>();
         Set<RowKey> seen = new java.util.HashSet<>();
         boolean anyMarker = false;
