@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,17 +107,31 @@ final class SnapshotTask implements Runnable {
             LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
                     mirror.snapshotRowsEstimated, settings.snapshotParallelism());
             Batches batches = new Batches(schema, RowVersion.snapshot(point));
-            session.copy(schema, settings.snapshotParallelism(), batches::accept);
-            batches.writeRemaining();
+            try {
+                session.copy(schema, settings.snapshotParallelism(), batches::accept);
+                batches.writeRemaining();
+            } finally {
+                batches.close();
+            }
             host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
         }
     }
 
-    /** Gathers the rows each copy worker delivers into target writes of {@code snapshotBatchRows}. */
-    private final class Batches {
+    /**
+     * Gathers the rows each copy worker delivers into target writes of {@code snapshotBatchRows}. Each worker keeps one
+     * write in flight on a writer thread while it reads on, so reading and inserting overlap (JFR showed the reader
+     * idle during every insert) and memory stays bounded at two batches per worker.
+     */
+    private final class Batches implements AutoCloseable {
         private final TableSchema schema;
         private final RowVersion version;
         private final Map<Thread, List<Row>> pending = new ConcurrentHashMap<>();
+        private final Map<Thread, Future<?>> inFlight = new ConcurrentHashMap<>();
+        private final ExecutorService writers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "echodb-copy-writer-" + mirror.name());
+            t.setDaemon(true);
+            return t;
+        });
 
         Batches(TableSchema schema, RowVersion version) {
             this.schema = schema;
@@ -124,23 +142,67 @@ final class SnapshotTask implements Runnable {
             if (run.isCancelled()) {
                 throw new CancelledException(run);
             }
-            List<Row> mine = pending.computeIfAbsent(Thread.currentThread(), t -> new ArrayList<>());
+            Thread worker = Thread.currentThread();
+            List<Row> mine = pending.computeIfAbsent(worker, t -> new ArrayList<>());
             mine.addAll(rows);
             int limit = settings.snapshotBatchRows();
             while (mine.size() >= limit) {
                 List<Row> chunk = new ArrayList<>(mine.subList(0, limit));
                 mine.subList(0, limit).clear();
-                write(chunk);
+                awaitInFlight(worker);
+                inFlight.put(worker, writers.submit(() -> write(chunk)));
             }
         }
 
         void writeRemaining() {
+            for (Thread worker : List.copyOf(inFlight.keySet())) {
+                awaitInFlight(worker);
+            }
             for (List<Row> rows : pending.values()) {
                 if (!rows.isEmpty()) {
                     write(new ArrayList<>(rows));
                     rows.clear();
                 }
             }
+        }
+
+        /** Waits for the worker's previous write and rethrows its failure, so the copy stops as the sink demands. */
+        private void awaitInFlight(Thread worker) {
+            Future<?> previous = inFlight.remove(worker);
+            if (previous == null) {
+                return;
+            }
+            try {
+                previous.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancelledException(run);
+            }
+        }
+
+        /** Lets writes still in flight (after a failure) finish or fail before the task ends; nothing outlives it. */
+        @Override
+        public void close() {
+            for (Future<?> f : inFlight.values()) {
+                try {
+                    f.get();
+                } catch (ExecutionException ignored) {
+                    // the copy already failed or was cancelled; its own exception is the one that matters
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            writers.shutdownNow();
         }
 
         private void write(List<Row> rows) {
