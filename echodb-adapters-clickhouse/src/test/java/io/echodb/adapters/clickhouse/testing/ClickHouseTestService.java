@@ -1,8 +1,6 @@
 package io.echodb.adapters.clickhouse.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,12 +18,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import io.echodb.core.testing.services.FreePorts;
+import io.echodb.core.testing.services.RunDirectories;
+import io.echodb.core.testing.services.Waits;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.clickhouse.ClickHouseContainer;
 
@@ -252,7 +251,7 @@ public final class ClickHouseTestService {
         }
 
         private static ClickHouseTestService launch(Path local, Path work, String password) {
-            int port = freePort();
+            int port = FreePorts.pick();
             Path data = work.resolve("data-" + ProcessHandle.current().pid() + "-" + port);
             Path log = work.resolve("server-" + ProcessHandle.current().pid() + "-" + port + ".log");
             Process process;
@@ -272,37 +271,24 @@ public final class ClickHouseTestService {
             return new ClickHouseTestService("127.0.0.1", port, "echodb", password, "local chDB server, log " + log);
         }
 
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                socket.setReuseAddress(true);
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
         private static void awaitPing(Process process, int port, Path log) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             HttpRequest ping = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping"))
                     .timeout(Duration.ofSeconds(2)).build();
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
+            try {
+                Waits.Result result = Waits.until(START_TIMEOUT, Duration.ofMillis(100), process::isAlive, () -> {
+                    HttpResponse<String> response = http.send(ping, HttpResponse.BodyHandlers.ofString());
+                    return response.statusCode() == 200 && response.body().startsWith("Ok.");
+                });
+                if (result.ready()) {
+                    return;
+                }
+                if (result.exited()) {
                     throw new IllegalStateException("the local ClickHouse server exited with " + process.exitValue()
                             + ":\n" + tail(log));
                 }
-                try {
-                    HttpResponse<String> response = http.send(ping, HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200 && response.body().startsWith("Ok.")) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             process.destroyForcibly();
             throw new IllegalStateException("the local ClickHouse server did not answer /ping within "
@@ -319,15 +305,7 @@ public final class ClickHouseTestService {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            deleteRecursively(data);
-        }
-
-        private static void deleteRecursively(Path dir) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // best effort: target/ is cleaned by the build anyway
-            }
+            RunDirectories.deleteTree(data);
         }
 
         private static String tail(Path log) {
@@ -336,14 +314,6 @@ public final class ClickHouseTestService {
                 return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
             } catch (IOException e) {
                 return "(no log at " + log + ")";
-            }
-        }
-
-        private static void sleep(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

@@ -1,18 +1,14 @@
 package io.echodb.adapters.postgres.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
@@ -20,8 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +35,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.echodb.core.testing.services.Commands;
+import io.echodb.core.testing.services.FreePorts;
+import io.echodb.core.testing.services.Hashes;
+import io.echodb.core.testing.services.LocalProcess;
+import io.echodb.core.testing.services.LogFiles;
+import io.echodb.core.testing.services.RunDirectories;
+import io.echodb.core.testing.services.TestSettings;
+import io.echodb.core.testing.services.Waits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ public final class PostgresTestService {
     /** Directory for extracted binaries and the initdb template (default {@code ~/.cache/echodb}). */
     public static final String ENV_CACHE_DIR = "ECHODB_TEST_CACHE_DIR";
     /** Base directory for per-JVM run directories (data dir, socket, log); default /dev/shm if large, else tmp. */
-    public static final String ENV_RUN_DIR = "ECHODB_TEST_RUN_DIR";
+    public static final String ENV_RUN_DIR = RunDirectories.ENV_RUN_DIR;
 
     static final String EMBEDDED_USER = "echodb";
     static final String EMBEDDED_PASSWORD = "echodb";
@@ -148,13 +149,13 @@ public final class PostgresTestService {
     }
 
     private static Backend startBackend() {
-        String url = setting(ENV_URL);
+        String url = TestSettings.get(ENV_URL);
         if (url != null && !url.isBlank()) {
-            return ExternalBackend.create(url.trim(), Optional.ofNullable(setting(ENV_USER)).orElse("postgres"),
-                    Optional.ofNullable(setting(ENV_PASSWORD)).orElse(""));
+            return ExternalBackend.create(url.trim(), Optional.ofNullable(TestSettings.get(ENV_USER)).orElse("postgres"),
+                    Optional.ofNullable(TestSettings.get(ENV_PASSWORD)).orElse(""));
         }
         List<String> failures = new ArrayList<>();
-        if (!"false".equalsIgnoreCase(String.valueOf(setting(ENV_DOCKER))) && dockerAvailable()) {
+        if (!"false".equalsIgnoreCase(String.valueOf(TestSettings.get(ENV_DOCKER))) && dockerAvailable()) {
             try {
                 return ContainerBackend.launch();
             } catch (RuntimeException | LinkageError e) {
@@ -320,14 +321,6 @@ public final class PostgresTestService {
         return '"' + ident.replace("\"", "\"\"") + '"';
     }
 
-    private static String setting(String env) {
-        String v = System.getenv(env);
-        if (v == null) {
-            v = System.getProperty(env.toLowerCase(Locale.ROOT).replace('_', '.'));
-        }
-        return v;
-    }
-
     private static String randomToken(int length) {
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         SecureRandom r = new SecureRandom();
@@ -457,7 +450,7 @@ public final class PostgresTestService {
         }
 
         static ContainerBackend launch() {
-            int hostPort = freePort();
+            int hostPort = FreePorts.pick();
             List<String> command = new ArrayList<>();
             command.add("postgres");
             for (String s : SERVER_SETTINGS) {
@@ -544,9 +537,9 @@ public final class PostgresTestService {
             RunAs runAs = root ? RunAs.unprivileged() : RunAs.self();
             Binaries binaries = Binaries.prepare(runAs);
             long tBinaries = System.nanoTime();
-            Path runsRoot = RunDirs.runsRoot("echodb-pg", root);
-            RunDirs.reapStale(runsRoot, "data/postmaster.pid", "postgres");
-            Path runDir = RunDirs.create(runsRoot, runAs);
+            Path runsRoot = RunDirectories.runsRoot("echodb-pg", root);
+            RunDirectories.reapStale(runsRoot, "data/postmaster.pid", "postgres");
+            Path runDir = RunDirectories.create(runsRoot, runAs::own);
             EmbeddedBackend b = new EmbeddedBackend(binaries.binDir, runDir, runAs);
             try {
                 boolean fromTemplate = binaries.initDataDir(b.dataDir, runDir, runAs);
@@ -567,32 +560,24 @@ public final class PostgresTestService {
         }
 
         private void startOnFreePort() {
-            RuntimeException last = null;
-            for (int attempt = 1; attempt <= 5; attempt++) {
-                port = freePort();
-                try {
-                    startProcess();
-                    return;
-                } catch (PortInUseException e) {
-                    LOG.info("Port {} was taken before PostgreSQL could bind it, retrying with another port", port);
-                    last = e;
-                }
-            }
-            throw last;
+            FreePorts.startOnFreePort(5, "PostgreSQL", p -> {
+                port = p;
+                startProcess();
+            });
         }
 
         private synchronized void startProcess() {
             List<String> cmd = List.of(binDir.resolve("postgres").toString(), "-D", dataDir.toString(),
                     "-p", Integer.toString(port), "-k", runDir.toString());
-            process = Watchdog.launch(runAs, cmd, "INT", logFile, runDir);
+            process = LocalProcess.launch(cmd, "INT", logFile, runDir, runAs::wrap, Native::cleanEnvironment);
             try {
                 awaitConnectable(jdbcUrl("postgres"), EMBEDDED_USER, EMBEDDED_PASSWORD, START_TIMEOUT, process::isAlive,
                         "the server process");
             } catch (RuntimeException e) {
-                String log = tail(logFile, 4000);
+                String log = LogFiles.tail(logFile, 4000);
                 stopProcess();
                 if (log.contains("Address already in use") || log.contains("could not bind")) {
-                    throw new PortInUseException(log);
+                    throw new FreePorts.PortInUseException(log);
                 }
                 throw new IllegalStateException("Embedded PostgreSQL did not start on port " + port + " (" + e.getMessage()
                         + "); log " + logFile + ":\n" + log, e);
@@ -626,7 +611,7 @@ public final class PostgresTestService {
 
         private synchronized void stopProcess() {
             if (process != null) {
-                Watchdog.stop(process, STOP_TIMEOUT);
+                LocalProcess.stop(process, STOP_TIMEOUT);
                 process = null;
             }
         }
@@ -636,7 +621,7 @@ public final class PostgresTestService {
                 stopProcess();
             } finally {
                 // keep the log (and the run dir) for post-mortem; the next run reaps it
-                RunDirs.deleteTree(dataDir);
+                RunDirectories.deleteTree(dataDir);
             }
         }
 
@@ -647,55 +632,30 @@ public final class PostgresTestService {
         }
     }
 
-    private static final class PortInUseException extends RuntimeException {
-        PortInUseException(String log) {
-            super("port in use: " + log);
-        }
-    }
-
     static void awaitConnectable(String url, String user, String password, Duration timeout,
                                  java.util.function.BooleanSupplier alive, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "5");
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!alive.getAsBoolean()) {
-                throw new IllegalStateException(what + " exited" + (last == null ? "" : " (last error: " + last + ")"));
-            }
-            try (Connection c = DriverManager.getConnection(url, props)) {
-                return;
-            } catch (SQLException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
-            }
-        }
-        throw new IllegalStateException("PostgreSQL at " + url + " not connectable after " + timeout.toSeconds()
-                + " s (last error: " + last + ")");
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free TCP port", e);
-        }
-    }
-
-    static String tail(Path file, int maxChars) {
+        Waits.Result result;
         try {
-            String s = Files.readString(file, StandardCharsets.UTF_8);
-            return s.length() <= maxChars ? s : "..." + s.substring(s.length() - maxChars);
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e + ")";
+            result = Waits.until(timeout, Duration.ofMillis(20), alive, () -> {
+                try (Connection c = DriverManager.getConnection(url, props)) {
+                    return true;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
+        }
+        Exception last = result.lastError();
+        if (result.exited()) {
+            throw new IllegalStateException(what + " exited" + (last == null ? "" : " (last error: " + last + ")"));
+        }
+        if (!result.ready()) {
+            throw new IllegalStateException("PostgreSQL at " + url + " not connectable after " + timeout.toSeconds()
+                    + " s (last error: " + last + ")");
         }
     }
 
@@ -715,7 +675,7 @@ public final class PostgresTestService {
         /** Resolves the zonky binaries archive, extracts it once into a cache dir usable by {@code runAs}. */
         static Binaries prepare(RunAs runAs) {
             byte[] archive = readArchive();
-            String hash = sha256(archive).substring(0, 16);
+            String hash = Hashes.sha256(archive).substring(0, 16);
             List<String> problems = new ArrayList<>();
             for (Path cacheRoot : cacheCandidates(runAs)) {
                 try {
@@ -763,7 +723,7 @@ public final class PostgresTestService {
 
         private static List<Path> cacheCandidates(RunAs runAs) {
             List<Path> out = new ArrayList<>();
-            String explicit = setting(ENV_CACHE_DIR);
+            String explicit = TestSettings.get(ENV_CACHE_DIR);
             if (explicit != null && !explicit.isBlank()) {
                 out.add(Paths.get(explicit).toAbsolutePath());
             }
@@ -772,8 +732,8 @@ public final class PostgresTestService {
                 // binaries must be readable/executable by the unprivileged user; /root usually is not traversable
                 out.removeIf(p -> !traversableByOthers(p));
             }
-            out.add(Paths.get("/var/tmp/echodb-cache-" + Native.uid()));
-            out.add(Paths.get(System.getProperty("java.io.tmpdir"), "echodb-cache-" + Native.uid()));
+            out.add(Paths.get("/var/tmp/echodb-cache-" + Commands.uid()));
+            out.add(Paths.get(System.getProperty("java.io.tmpdir"), "echodb-cache-" + Commands.uid()));
             return out.stream().distinct().toList();
         }
 
@@ -809,7 +769,7 @@ public final class PostgresTestService {
                 extractTxz(archive, tmp);
                 moveIntoPlace(tmp, home);
             } finally {
-                RunDirs.deleteTree(tmp);
+                RunDirectories.deleteTree(tmp);
             }
             LOG.info("Extracted PostgreSQL binaries to {} in {} ms", home,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -852,7 +812,7 @@ public final class PostgresTestService {
         boolean initDataDir(Path dataDir, Path runDir, RunAs runAs) {
             String conf = postgresqlConf();
             String hba = pgHbaConf();
-            String key = sha256((hash + "\n" + String.join(" ", initdbArgs()) + "\n" + conf + "\n" + hba)
+            String key = Hashes.sha256((hash + "\n" + String.join(" ", initdbArgs()) + "\n" + conf + "\n" + hba)
                     .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
             Path template = home.resolve("initdb-template-" + key);
             try {
@@ -869,12 +829,12 @@ public final class PostgresTestService {
                 try {
                     Path tmp = Files.createTempDirectory(home, ".template-");
                     try {
-                        RunDirs.deleteTree(tmp);
+                        RunDirectories.deleteTree(tmp);
                         copyTree(dataDir, tmp, RunAs.self());
                         moveIntoPlace(tmp, template);
                         pruneOldTemplates(template);
                     } finally {
-                        RunDirs.deleteTree(tmp);
+                        RunDirectories.deleteTree(tmp);
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.info("Could not cache the initdb template in {}: {}", template, e.toString());
@@ -893,7 +853,7 @@ public final class PostgresTestService {
                     String name = p.getFileName().toString();
                     if (!p.equals(keep) && (name.startsWith("initdb-template-") || name.startsWith(".template-"))
                             && Files.getLastModifiedTime(p).toMillis() < cutoff) {
-                        RunDirs.deleteTree(p);
+                        RunDirectories.deleteTree(p);
                     }
                 }
             } catch (IOException e) {
@@ -919,7 +879,7 @@ public final class PostgresTestService {
                 int rc = Native.run(runAs.wrap(cmd), log, Duration.ofMinutes(3));
                 if (rc != 0) {
                     throw new IllegalStateException("initdb failed with exit code " + rc + " (" + runAs.describe()
-                            + "), log " + log + ":\n" + tail(log, 4000));
+                            + "), log " + log + ":\n" + LogFiles.tail(log, 4000));
                 }
             } finally {
                 Files.deleteIfExists(pwFile);
@@ -1009,14 +969,6 @@ public final class PostgresTestService {
         }
     }
 
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ------------------------------------------------------------------ OS user handling
 
     /** How the server processes are run: as the JVM's own user, or as another (unprivileged) user. */
@@ -1034,12 +986,12 @@ public final class PostgresTestService {
         }
 
         static RunAs self() {
-            return new RunAs(System.getProperty("user.name"), Native.uid(), -1, null);
+            return new RunAs(System.getProperty("user.name"), Commands.uid(), -1, null);
         }
 
         /** The JVM is root: find an unprivileged user and a tool (setpriv, runuser, su) that can switch to it. */
         static RunAs unprivileged() {
-            String name = Optional.ofNullable(setting(ENV_OS_USER)).filter(s -> !s.isBlank()).orElse("nobody");
+            String name = Optional.ofNullable(TestSettings.get(ENV_OS_USER)).filter(s -> !s.isBlank()).orElse("nobody");
             int uid;
             int gid;
             try {
@@ -1053,11 +1005,11 @@ public final class PostgresTestService {
                 throw new IllegalStateException(ENV_OS_USER + " must name a non-root user, got " + name);
             }
             List<String> problems = new ArrayList<>();
-            String forced = setting(ENV_SWITCH_TOOL);
+            String forced = TestSettings.get(ENV_SWITCH_TOOL);
             List<String> tools = forced != null && !forced.isBlank() ? List.of(forced.trim())
                     : List.of("setpriv", "runuser", "su");
             for (String tool : tools) {
-                if (Native.which(tool) == null) {
+                if (Commands.which(tool) == null) {
                     problems.add(tool + ": not installed");
                     continue;
                 }
@@ -1086,11 +1038,11 @@ public final class PostgresTestService {
             }
             List<String> out = new ArrayList<>();
             switch (tool) {
-                case "setpriv" -> out.addAll(List.of(Native.which("setpriv"), "--reuid=" + uid, "--regid=" + gid,
+                case "setpriv" -> out.addAll(List.of(Commands.which("setpriv"), "--reuid=" + uid, "--regid=" + gid,
                         "--clear-groups", "--"));
-                case "runuser" -> out.addAll(List.of(Native.which("runuser"), "-u", userName, "--"));
+                case "runuser" -> out.addAll(List.of(Commands.which("runuser"), "-u", userName, "--"));
                 case "su" -> {
-                    out.addAll(List.of(Native.which("su"), "-s", "/bin/sh", "-c", Native.shellJoin(cmd), userName));
+                    out.addAll(List.of(Commands.which("su"), "-s", "/bin/sh", "-c", Native.shellJoin(cmd), userName));
                     return out;
                 }
                 default -> throw new IllegalStateException(tool);
@@ -1122,243 +1074,15 @@ public final class PostgresTestService {
         }
     }
 
-    // ------------------------------------------------------------------ run directories
+    // ------------------------------------------------------------------ OS commands
 
-    static final class RunDirs {
-        private RunDirs() {
-        }
-
-        static Path runsRoot(String prefix, boolean sharedWithOtherUser) {
-            Path root = runBase().resolve(prefix + "-" + Native.uid());
-            try {
-                Files.createDirectories(root);
-                if (((Number) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue() != Native.uid()) {
-                    root = Files.createTempDirectory(runBase(), prefix + "-");
-                }
-                Files.setPosixFilePermissions(root,
-                        PosixFilePermissions.fromString(sharedWithOtherUser ? "rwx--x--x" : "rwx------"));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + root, e);
-            }
-            return root;
-        }
-
-        /**
-         * Where run (data) directories go: {@code ECHODB_TEST_RUN_DIR} if set; else {@code /dev/shm} when it is a
-         * tmpfs with plenty of room (file creation there is far faster than on most disks, and durability does not
-         * matter for tests); else {@code java.io.tmpdir}.
-         */
-        static Path runBase() {
-            String explicit = setting(ENV_RUN_DIR);
-            if (explicit != null && !explicit.isBlank()) {
-                return Paths.get(explicit).toAbsolutePath();
-            }
-            Path shm = Paths.get("/dev/shm");
-            try {
-                if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-                    var store = Files.getFileStore(shm);
-                    if ("tmpfs".equals(store.type()) && store.getUsableSpace() >= 4L * 1024 * 1024 * 1024) {
-                        return shm;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("/dev/shm not usable", e);
-            }
-            return Paths.get(System.getProperty("java.io.tmpdir"));
-        }
-
-        static Path create(Path runsRoot, RunAs runAs) {
-            try {
-                long pid = ProcessHandle.current().pid();
-                Path dir = Files.createTempDirectory(runsRoot, pid + "-");
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                long start = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
-                Files.writeString(dir.resolve("owner"), pid + " " + start + "\n");
-                runAs.own(dir);
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a run directory in " + runsRoot, e);
-            }
-        }
-
-        /** Removes run dirs of dead JVMs, killing a server they may have left running. */
-        static void reapStale(Path runsRoot, String pidFile, String processName) {
-            try (var dirs = Files.list(runsRoot)) {
-                for (Path dir : (Iterable<Path>) dirs::iterator) {
-                    if (!ownerDead(dir)) {
-                        continue;
-                    }
-                    Path pf = dir.resolve(pidFile);
-                    if (Files.exists(pf)) {
-                        try {
-                            long pid = Long.parseLong(Files.readAllLines(pf).get(0).trim());
-                            ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith(processName))
-                                    .orElse(false)).ifPresent(h -> {
-                                        LOG.info("Stopping stale {} (pid {}) left by a dead JVM in {}", processName, pid, dir);
-                                        h.destroy();
-                                        try {
-                                            h.onExit().get(10, TimeUnit.SECONDS);
-                                        } catch (Exception e) {
-                                            h.destroyForcibly();
-                                        }
-                                    });
-                        } catch (IOException | RuntimeException e) {
-                            LOG.debug("cannot read {}", pf, e);
-                        }
-                    }
-                    deleteTree(dir);
-                }
-            } catch (IOException e) {
-                LOG.debug("cannot list {}", runsRoot, e);
-            }
-        }
-
-        private static boolean ownerDead(Path dir) {
-            try {
-                String[] parts = Files.readString(dir.resolve("owner")).trim().split(" ");
-                long pid = Long.parseLong(parts[0]);
-                long start = Long.parseLong(parts[1]);
-                Optional<ProcessHandle> h = ProcessHandle.of(pid);
-                if (h.isEmpty() || !h.get().isAlive()) {
-                    return true;
-                }
-                long actualStart = h.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(start);
-                return Math.abs(actualStart - start) > 2000; // pid reused by another process
-            } catch (NoSuchFileException e) {
-                try { // a dir without owner file: half-created; stale if older than a minute
-                    return Files.getLastModifiedTime(dir).toMillis() < System.currentTimeMillis() - 60_000;
-                } catch (IOException ex) {
-                    return false;
-                }
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }
-
-        static void deleteTree(Path root) {
-            if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            try {
-                Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                        Files.deleteIfExists(dir);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } catch (IOException e) {
-                LOG.debug("cannot delete {}", root, e);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ process launching
-
-    /**
-     * Launches a server under {@code /bin/sh} that forwards a signal to it when its stdin reaches EOF, i.e. when
-     * the JVM closes the pipe or dies (even by SIGKILL). The shell exits when the server exits.
-     */
-    static final class Watchdog {
-        private static final String SCRIPT = String.join("\n",
-                "sig=\"$1\"; shift",
-                "exec 3<&0",
-                "\"$@\" </dev/null &",
-                "child=$!",
-                "{ read -r _ <&3; kill -s \"$sig\" \"$child\" 2>/dev/null; } &",
-                "watcher=$!",
-                "exec 3<&-",
-                "wait \"$child\"; rc=$?",
-                "kill \"$watcher\" 2>/dev/null",
-                "exit $rc");
-
-        private Watchdog() {
-        }
-
-        static Process launch(RunAs runAs, List<String> command, String signal, Path logFile, Path workDir) {
-            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "echodb-watchdog", signal));
-            cmd.addAll(command);
-            ProcessBuilder pb = new ProcessBuilder(runAs.wrap(cmd))
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            Native.cleanEnvironment(pb.environment());
-            try {
-                return pb.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot launch " + command, e);
-            }
-        }
-
-        static void stop(Process p, Duration timeout) {
-            try {
-                p.getOutputStream().close();
-            } catch (IOException ignored) {
-                // already closed
-            }
-            try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warn("Server did not stop within {} s, killing it", timeout.toSeconds());
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-        }
-    }
-
+    /** PostgreSQL-specific process settings: a clean (C locale, no PG*) environment, run from {@code /}. */
     static final class Native {
-        private static final Set<String> SEARCH_DIRS = Set.of("/usr/bin", "/bin", "/usr/sbin", "/sbin",
-                "/usr/local/bin", "/usr/local/sbin");
-
         private Native() {
         }
 
-        static int uid() {
-            try {
-                Object uid = Files.getAttribute(Paths.get("/proc/self"), "unix:uid");
-                return ((Number) uid).intValue();
-            } catch (IOException | RuntimeException e) {
-                return Integer.parseInt(output(List.of("id", "-u")).trim());
-            }
-        }
-
         static boolean isRoot() {
-            return uid() == 0;
-        }
-
-        static String which(String tool) {
-            List<String> dirs = new ArrayList<>();
-            String path = System.getenv("PATH");
-            if (path != null) {
-                dirs.addAll(List.of(path.split(":")));
-            }
-            dirs.addAll(SEARCH_DIRS);
-            for (String d : dirs) {
-                if (d.isEmpty()) {
-                    continue;
-                }
-                Path p = Paths.get(d, tool);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-            return null;
+            return Commands.uid() == 0;
         }
 
         static void cleanEnvironment(Map<String, String> env) {
@@ -1373,38 +1097,9 @@ public final class PostgresTestService {
 
         /** Runs {@code cmd}, returns stdout+stderr; throws if it fails or times out. */
         static String output(List<String> cmd, Duration timeout) {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(new java.io.File("/"));
             cleanEnvironment(pb.environment());
-            try {
-                Process p = pb.start();
-                p.getOutputStream().close();
-                ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                Thread reader = new Thread(() -> {
-                    try (InputStream in = p.getInputStream()) {
-                        in.transferTo(buf);
-                    } catch (IOException ignored) {
-                        // process gone
-                    }
-                }, "echodb-cmd-output");
-                reader.setDaemon(true);
-                reader.start();
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    throw new IllegalStateException("timed out: " + cmd);
-                }
-                reader.join(5000);
-                String out = buf.toString(StandardCharsets.UTF_8);
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException("exit code " + p.exitValue() + " from " + cmd + ": " + out.trim());
-                }
-                return out;
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot run " + cmd + ": " + e, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted: " + cmd, e);
-            }
+            return Commands.output(pb, timeout);
         }
 
         /** Runs {@code cmd} with output appended to {@code log}; returns the exit code. */

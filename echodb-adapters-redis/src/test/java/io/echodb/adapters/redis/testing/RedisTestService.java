@@ -5,34 +5,30 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.echodb.core.testing.services.Commands;
+import io.echodb.core.testing.services.FreePorts;
+import io.echodb.core.testing.services.Hashes;
+import io.echodb.core.testing.services.LocalProcess;
+import io.echodb.core.testing.services.LogFiles;
+import io.echodb.core.testing.services.RunDirectories;
+import io.echodb.core.testing.services.TestSettings;
+import io.echodb.core.testing.services.Waits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +62,7 @@ public final class RedisTestService {
     /** Directory for extracted binaries (default {@code ~/.cache/echodb}). */
     public static final String ENV_CACHE_DIR = "ECHODB_TEST_CACHE_DIR";
     /** Base directory for per-JVM run directories (config, log); default /dev/shm if large, else tmp. */
-    public static final String ENV_RUN_DIR = "ECHODB_TEST_RUN_DIR";
+    public static final String ENV_RUN_DIR = RunDirectories.ENV_RUN_DIR;
 
     static final String DOCKER_IMAGE = "redis:7";
 
@@ -108,12 +104,12 @@ public final class RedisTestService {
     }
 
     private static Backend startBackend() {
-        String uri = setting(ENV_URI);
+        String uri = TestSettings.get(ENV_URI);
         if (uri != null && !uri.isBlank()) {
             return ExternalBackend.create(uri.trim());
         }
         List<String> failures = new ArrayList<>();
-        if (!"false".equalsIgnoreCase(String.valueOf(setting(ENV_DOCKER))) && dockerAvailable()) {
+        if (!"false".equalsIgnoreCase(String.valueOf(TestSettings.get(ENV_DOCKER))) && dockerAvailable()) {
             try {
                 return ContainerBackend.launch();
             } catch (RuntimeException | LinkageError e) {
@@ -196,14 +192,6 @@ public final class RedisTestService {
     @Override
     public String toString() {
         return "RedisTestService[" + backend.describe() + "]";
-    }
-
-    private static String setting(String env) {
-        String v = System.getenv(env);
-        if (v == null) {
-            v = System.getProperty(env.toLowerCase(Locale.ROOT).replace('_', '.'));
-        }
-        return v;
     }
 
     // ------------------------------------------------------------------ backends
@@ -298,7 +286,7 @@ public final class RedisTestService {
         }
 
         static ContainerBackend launch() {
-            int hostPort = freePort();
+            int hostPort = FreePorts.pick();
             org.testcontainers.containers.GenericContainer<?> c = new org.testcontainers.containers.GenericContainer<>(
                     org.testcontainers.utility.DockerImageName.parse(DOCKER_IMAGE));
             c.withExposedPorts(6379);
@@ -362,9 +350,9 @@ public final class RedisTestService {
             long t0 = System.nanoTime();
             Binary binary = Binary.find();
             long tBinary = System.nanoTime();
-            Path runsRoot = RunDirs.runsRoot("echodb-redis");
-            RunDirs.reapStale(runsRoot, "redis.pid", "redis-server");
-            Path runDir = RunDirs.create(runsRoot);
+            Path runsRoot = RunDirectories.runsRoot("echodb-redis", false);
+            RunDirectories.reapStale(runsRoot, "redis.pid", "redis-server");
+            Path runDir = RunDirectories.create(runsRoot);
             LocalBackend b = new LocalBackend(binary, runDir);
             try {
                 b.startOnFreePort();
@@ -380,18 +368,10 @@ public final class RedisTestService {
         }
 
         private void startOnFreePort() {
-            RuntimeException last = null;
-            for (int attempt = 1; attempt <= 5; attempt++) {
-                port = freePort();
-                try {
-                    startProcess();
-                    return;
-                } catch (PortInUseException e) {
-                    LOG.info("Port {} was taken before redis-server could bind it, retrying with another port", port);
-                    last = e;
-                }
-            }
-            throw last;
+            FreePorts.startOnFreePort(5, "redis-server", p -> {
+                port = p;
+                startProcess();
+            });
         }
 
         private synchronized void startProcess() {
@@ -413,14 +393,14 @@ public final class RedisTestService {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + conf, e);
             }
-            process = Watchdog.launch(List.of(binary.path.toString(), conf.toString()), "TERM", logFile, runDir);
+            process = LocalProcess.launch(List.of(binary.path.toString(), conf.toString()), "TERM", logFile, runDir);
             try {
                 awaitPing("127.0.0.1", port, START_TIMEOUT, process::isAlive);
             } catch (RuntimeException e) {
-                String log = tail(logFile, 4000);
+                String log = LogFiles.tail(logFile, 4000);
                 stopProcess();
                 if (log.contains("Address already in use")) {
-                    throw new PortInUseException(log);
+                    throw new FreePorts.PortInUseException(log);
                 }
                 throw new IllegalStateException("redis-server did not start on port " + port + " (" + e.getMessage()
                         + "); log " + logFile + ":\n" + log, e);
@@ -451,7 +431,7 @@ public final class RedisTestService {
 
         private synchronized void stopProcess() {
             if (process != null) {
-                Watchdog.stop(process, STOP_TIMEOUT);
+                LocalProcess.stop(process, STOP_TIMEOUT);
                 process = null;
             }
         }
@@ -460,12 +440,6 @@ public final class RedisTestService {
         public String describe() {
             return "local redis-server " + binary.version + " (" + binary.origin + ") at 127.0.0.1:" + port + ", log "
                     + logFile;
-        }
-    }
-
-    private static final class PortInUseException extends RuntimeException {
-        PortInUseException(String log) {
-            super("port in use: " + log);
         }
     }
 
@@ -483,7 +457,7 @@ public final class RedisTestService {
 
         static Binary find() {
             List<String> problems = new ArrayList<>();
-            String explicit = setting(ENV_SERVER_BINARY);
+            String explicit = TestSettings.get(ENV_SERVER_BINARY);
             if (explicit != null && !explicit.isBlank()) {
                 return check(Paths.get(explicit), ENV_SERVER_BINARY).orElseThrow(() ->
                         new IllegalStateException(ENV_SERVER_BINARY + "=" + explicit + " does not run (see log)"));
@@ -496,7 +470,7 @@ public final class RedisTestService {
             } catch (RuntimeException | LinkageError e) {
                 problems.add("embedded-redis artifact: " + e);
             }
-            String onPath = Native.which("redis-server");
+            String onPath = Commands.which("redis-server");
             if (onPath != null) {
                 Optional<Binary> b = check(Paths.get(onPath), "redis-server on PATH");
                 if (b.isPresent()) {
@@ -528,7 +502,7 @@ public final class RedisTestService {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            String dirName = "redis-" + sha256(bytes).substring(0, 16);
+            String dirName = "redis-" + Hashes.sha256(bytes).substring(0, 16);
             for (Path cacheRoot : cacheCandidates()) {
                 Path dir = cacheRoot.resolve(dirName);
                 Path bin = dir.resolve("redis-server");
@@ -549,7 +523,7 @@ public final class RedisTestService {
                                 }
                             }
                         } finally {
-                            RunDirs.deleteTree(tmp);
+                            RunDirectories.deleteTree(tmp);
                         }
                     }
                     Optional<Binary> b = check(bin, "embedded-redis artifact " + name.substring(1));
@@ -567,21 +541,23 @@ public final class RedisTestService {
 
         private static List<Path> cacheCandidates() {
             List<Path> out = new ArrayList<>();
-            String explicit = setting(ENV_CACHE_DIR);
+            String explicit = TestSettings.get(ENV_CACHE_DIR);
             if (explicit != null && !explicit.isBlank()) {
                 out.add(Paths.get(explicit).toAbsolutePath());
             }
             String xdg = System.getenv("XDG_CACHE_HOME");
             out.add((xdg != null && !xdg.isBlank() ? Paths.get(xdg)
                     : Paths.get(System.getProperty("user.home"), ".cache")).resolve("echodb"));
-            out.add(Paths.get("/var/tmp/echodb-cache-" + Native.uid()));
-            out.add(Paths.get(System.getProperty("java.io.tmpdir"), "echodb-cache-" + Native.uid()));
+            out.add(Paths.get("/var/tmp/echodb-cache-" + Commands.uid()));
+            out.add(Paths.get(System.getProperty("java.io.tmpdir"), "echodb-cache-" + Commands.uid()));
             return out.stream().distinct().toList();
         }
 
         private static Optional<Binary> check(Path bin, String origin) {
             try {
-                String out = Native.output(List.of(bin.toString(), "--version"), Duration.ofSeconds(10));
+                ProcessBuilder pb = new ProcessBuilder(bin.toString(), "--version");
+                pb.environment().put("LC_ALL", "C");
+                String out = Commands.output(pb, Duration.ofSeconds(10));
                 Matcher m = Pattern.compile("v=(\\S+)").matcher(out);
                 if (out.contains("Redis server") && m.find()) {
                     return Optional.of(new Binary(bin, m.group(1), origin + ", " + bin));
@@ -597,28 +573,21 @@ public final class RedisTestService {
     // ------------------------------------------------------------------ helpers
 
     static void awaitPing(String host, int port, Duration timeout, java.util.function.BooleanSupplier alive) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            if (!alive.getAsBoolean()) {
-                throw new IllegalStateException("the server process exited");
-            }
-            try {
-                if (Resp.command(host, port, Duration.ofSeconds(2), "PING").equals("PONG")) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for Redis", e);
-            }
+        Waits.Result result;
+        try {
+            result = Waits.until(timeout, Duration.ofMillis(10), alive,
+                    () -> Resp.command(host, port, Duration.ofSeconds(2), "PING").equals("PONG"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Redis", e);
         }
-        throw new IllegalStateException("Redis at " + host + ":" + port + " did not answer PING within "
-                + timeout.toSeconds() + " s (last error: " + last + ")");
+        if (result.exited()) {
+            throw new IllegalStateException("the server process exited");
+        }
+        if (!result.ready()) {
+            throw new IllegalStateException("Redis at " + host + ":" + port + " did not answer PING within "
+                    + timeout.toSeconds() + " s (last error: " + result.lastError() + ")");
+        }
     }
 
     /** Minimal RESP client for readiness checks (no dependency on the client library under test). */
@@ -674,285 +643,6 @@ public final class RedisTestService {
                 throw new IOException("connection closed");
             }
             return buf.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free TCP port", e);
-        }
-    }
-
-    static String tail(Path file, int maxChars) {
-        try {
-            String s = Files.readString(file, StandardCharsets.UTF_8);
-            return s.length() <= maxChars ? s : "..." + s.substring(s.length() - maxChars);
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Per-JVM run directories; those of dead JVMs are removed (and their servers stopped) on the next start. */
-    static final class RunDirs {
-        private RunDirs() {
-        }
-
-        static Path runsRoot(String prefix) {
-            Path root = runBase().resolve(prefix + "-" + Native.uid());
-            try {
-                Files.createDirectories(root);
-                if (((Number) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue() != Native.uid()) {
-                    root = Files.createTempDirectory(runBase(), prefix + "-");
-                }
-                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + root, e);
-            }
-            return root;
-        }
-
-        static Path runBase() {
-            String explicit = setting(ENV_RUN_DIR);
-            if (explicit != null && !explicit.isBlank()) {
-                return Paths.get(explicit).toAbsolutePath();
-            }
-            Path shm = Paths.get("/dev/shm");
-            try {
-                if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-                    var store = Files.getFileStore(shm);
-                    if ("tmpfs".equals(store.type()) && store.getUsableSpace() >= 4L * 1024 * 1024 * 1024) {
-                        return shm;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("/dev/shm not usable", e);
-            }
-            return Paths.get(System.getProperty("java.io.tmpdir"));
-        }
-
-        static Path create(Path runsRoot) {
-            try {
-                long pid = ProcessHandle.current().pid();
-                Path dir = Files.createTempDirectory(runsRoot, pid + "-");
-                long start = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
-                Files.writeString(dir.resolve("owner"), pid + " " + start + "\n");
-                return dir;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a run directory in " + runsRoot, e);
-            }
-        }
-
-        static void reapStale(Path runsRoot, String pidFile, String processName) {
-            try (var dirs = Files.list(runsRoot)) {
-                for (Path dir : (Iterable<Path>) dirs::iterator) {
-                    if (!ownerDead(dir)) {
-                        continue;
-                    }
-                    Path pf = dir.resolve(pidFile);
-                    if (Files.exists(pf)) {
-                        try {
-                            long pid = Long.parseLong(Files.readAllLines(pf).get(0).trim());
-                            ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith(processName))
-                                    .orElse(false)).ifPresent(h -> {
-                                        LOG.info("Stopping stale {} (pid {}) left by a dead JVM in {}", processName, pid, dir);
-                                        h.destroy();
-                                        try {
-                                            h.onExit().get(10, TimeUnit.SECONDS);
-                                        } catch (Exception e) {
-                                            h.destroyForcibly();
-                                        }
-                                    });
-                        } catch (IOException | RuntimeException e) {
-                            LOG.debug("cannot read {}", pf, e);
-                        }
-                    }
-                    deleteTree(dir);
-                }
-            } catch (IOException e) {
-                LOG.debug("cannot list {}", runsRoot, e);
-            }
-        }
-
-        private static boolean ownerDead(Path dir) {
-            try {
-                String[] parts = Files.readString(dir.resolve("owner")).trim().split(" ");
-                long pid = Long.parseLong(parts[0]);
-                long start = Long.parseLong(parts[1]);
-                Optional<ProcessHandle> h = ProcessHandle.of(pid);
-                if (h.isEmpty() || !h.get().isAlive()) {
-                    return true;
-                }
-                long actualStart = h.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(start);
-                return Math.abs(actualStart - start) > 2000;
-            } catch (NoSuchFileException e) {
-                try {
-                    return Files.getLastModifiedTime(dir).toMillis() < System.currentTimeMillis() - 60_000;
-                } catch (IOException ex) {
-                    return false;
-                }
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }
-
-        static void deleteTree(Path root) {
-            if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            try {
-                Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                        Files.deleteIfExists(file);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                        Files.deleteIfExists(dir);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } catch (IOException e) {
-                LOG.debug("cannot delete {}", root, e);
-            }
-        }
-    }
-
-    /**
-     * Launches a server under {@code /bin/sh} that forwards a signal to it when its stdin reaches EOF, i.e. when
-     * the JVM closes the pipe or dies (even by SIGKILL). The shell exits when the server exits.
-     */
-    static final class Watchdog {
-        private static final String SCRIPT = String.join("\n",
-                "sig=\"$1\"; shift",
-                "exec 3<&0",
-                "\"$@\" </dev/null &",
-                "child=$!",
-                "{ read -r _ <&3; kill -s \"$sig\" \"$child\" 2>/dev/null; } &",
-                "watcher=$!",
-                "exec 3<&-",
-                "wait \"$child\"; rc=$?",
-                "kill \"$watcher\" 2>/dev/null",
-                "exit $rc");
-
-        private Watchdog() {
-        }
-
-        static Process launch(List<String> command, String signal, Path logFile, Path workDir) {
-            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "echodb-watchdog", signal));
-            cmd.addAll(command);
-            ProcessBuilder pb = new ProcessBuilder(cmd)
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            try {
-                return pb.start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot launch " + command, e);
-            }
-        }
-
-        static void stop(Process p, Duration timeout) {
-            try {
-                p.getOutputStream().close();
-            } catch (IOException ignored) {
-                // already closed
-            }
-            try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warn("Server did not stop within {} s, killing it", timeout.toSeconds());
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    static final class Native {
-        private Native() {
-        }
-
-        static int uid() {
-            try {
-                return ((Number) Files.getAttribute(Paths.get("/proc/self"), "unix:uid")).intValue();
-            } catch (IOException | RuntimeException e) {
-                return Integer.parseInt(output(List.of("id", "-u"), Duration.ofSeconds(10)).trim());
-            }
-        }
-
-        static String which(String tool) {
-            List<String> dirs = new ArrayList<>();
-            String path = System.getenv("PATH");
-            if (path != null) {
-                dirs.addAll(List.of(path.split(":")));
-            }
-            dirs.addAll(List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"));
-            for (String d : dirs) {
-                if (d.isEmpty()) {
-                    continue;
-                }
-                Path p = Paths.get(d, tool);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p.toString();
-                }
-            }
-            return null;
-        }
-
-        static String output(List<String> cmd, Duration timeout) {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            Map<String, String> env = pb.environment();
-            env.put("LC_ALL", "C");
-            try {
-                Process p = pb.start();
-                p.getOutputStream().close();
-                ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                Thread reader = new Thread(() -> {
-                    try (InputStream in = p.getInputStream()) {
-                        in.transferTo(buf);
-                    } catch (IOException ignored) {
-                        // process gone
-                    }
-                }, "echodb-cmd-output");
-                reader.setDaemon(true);
-                reader.start();
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("timed out: " + cmd);
-                }
-                reader.join(5000);
-                String out = buf.toString(StandardCharsets.UTF_8);
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException("exit code " + p.exitValue() + " from " + cmd + ": " + out.trim());
-                }
-                return out;
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot run " + cmd + ": " + e, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted: " + cmd, e);
-            }
         }
     }
 }
