@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>renew: compare (holder and token) and {@code PEXPIRE};</li>
  *   <li>release: compare (holder and token) and {@code DEL}.</li>
  * </ul>
- * A new token is {@code max(INCR counter, Redis server time in ms)}: tokens grow with every acquisition, and keep growing
- * even if Redis restarts without persistence and loses the counter.
+ * A new token is {@code max(INCR counter, Redis server time in µs)}: tokens grow with every acquisition, and keep growing
+ * even if Redis restarts without persistence and loses the counter (microseconds, not milliseconds, because a lost
+ * counter and a new acquisition can fall in the same millisecond; the value stays below 2^53, exact in Lua).
  *
  * <p>Every call waits at most min(timeout, TTL/3); a dead, unreachable or hung Redis makes renew return empty well
  * before the lease expires, never block past it. Failures never throw: no answer means no lease. {@link #close()}
@@ -39,7 +40,7 @@ public final class RedisLeadership implements Leadership, AutoCloseable {
     private static final String NEW_TOKEN = """
             local token = redis.call('INCR', KEYS[2])
             local now = redis.call('TIME')
-            local floor = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
             if token < floor then
               redis.call('SET', KEYS[2], string.format('%d', floor))
               token = floor
