@@ -62,6 +62,10 @@ class ChecksumE2ETest {
         env.close();
     }
 
+    /**
+     * Up to 15 one-second rechecks: the slot's lag (the lag probe) only returns to 0 once the idle engine acknowledges a
+     * keepalive past unrelated WAL (autovacuum after the workload), which can take a few seconds on a busy machine.
+     */
     private static ConsistencyChecker checker(Rig rig) {
         PgConnectionFactory pg = new PgConnectionFactory(env.pgSettings());
         WatchPolicy policy = WatchPolicy.fromCommaLists("public", "");
@@ -73,7 +77,7 @@ class ChecksumE2ETest {
                 Sleeper.SYSTEM);
         return new ConsistencyChecker(new PgRowCounter(pg, clock), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
                 rig.engine, policy, LagProbe.fromMirrors(rig.engine), clock, Sleeper.SYSTEM,
-                new ConsistencyChecker.Settings(3, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), checksums);
+                new ConsistencyChecker.Settings(15, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), checksums);
     }
 
     /** Single-statement transactions of every kind on the accounts table, one per {@code pace}, on its own thread. */
