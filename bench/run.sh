@@ -40,13 +40,19 @@ if [ "$jfr" = 1 ]; then
   jvm+=("-Dbench.jfr.dir=$(pwd)/target/jfr"
         "-XX:StartFlightRecording=filename=$(pwd)/target/jfr-orchestrator.jfr,settings=profile,dumponexit=true")
 fi
-# Run from a private copy of the classes and of EchoDB's jars: other builds may reinstall those while a run goes on.
+# Run from a private copy of the classes and of EchoDB's jars, test-jars included (*-tests.jar: the test services):
+# other builds may repackage or reinstall those while a run goes on. In the reactor build the class path names the
+# modules' own target/*.jar (or target/classes, target/test-classes); from the local repository, .m2/.../io/echodb/...
 rm -rf target/bench-run && mkdir -p target/bench-run/lib && cp -r target/classes target/bench-run/classes
 cp="target/bench-run/classes"
 IFS=":" read -r -a entries < target/bench.classpath || true  # the file has no final newline
+n=0
 for e in "${entries[@]}"; do
   case "$e" in
-    */io/echodb/*) cp "$e" target/bench-run/lib/ && cp="$cp:target/bench-run/lib/$(basename "$e")" ;;
+    */io/echodb/*|"$root"/echodb-*/target/*)
+      n=$((n + 1))
+      copy="target/bench-run/lib/$n-$(basename "$e")"  # numbered: module target/classes dirs share a basename
+      cp -r "$e" "$copy" && cp="$cp:$copy" ;;
     *) cp="$cp:$e" ;;
   esac
 done
