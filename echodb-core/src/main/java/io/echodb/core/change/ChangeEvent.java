@@ -26,32 +26,66 @@ public sealed interface ChangeEvent {
         }
     }
 
-    record Insert(TableRef table, Row newRow) implements ChangeEvent {
+    /** A change of one row; {@code relationId} is the source's identity of the changed table (see {@link TableSchema}). */
+    sealed interface RowChange extends ChangeEvent permits Insert, Update, Delete {
+        TableRef table();
+
+        long relationId();
+    }
+
+    record Insert(TableRef table, Row newRow, long relationId) implements RowChange {
         public Insert {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(newRow, "newRow");
         }
+
+        public Insert(TableRef table, Row newRow) {
+            this(table, newRow, TableSchema.UNKNOWN_RELATION);
+        }
     }
 
     /** {@code oldRow} is null unless the key changed or the table has REPLICA IDENTITY FULL. */
-    record Update(TableRef table, Row oldRow, Row newRow) implements ChangeEvent {
+    record Update(TableRef table, Row oldRow, Row newRow, long relationId) implements RowChange {
         public Update {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(newRow, "newRow");
         }
+
+        public Update(TableRef table, Row oldRow, Row newRow) {
+            this(table, oldRow, newRow, TableSchema.UNKNOWN_RELATION);
+        }
     }
 
     /** {@code oldRow} holds at least the key columns (others may be null). */
-    record Delete(TableRef table, Row oldRow) implements ChangeEvent {
+    record Delete(TableRef table, Row oldRow, long relationId) implements RowChange {
         public Delete {
             Objects.requireNonNull(table, "table");
             Objects.requireNonNull(oldRow, "oldRow");
         }
+
+        public Delete(TableRef table, Row oldRow) {
+            this(table, oldRow, TableSchema.UNKNOWN_RELATION);
+        }
     }
 
-    record Truncate(List<TableRef> tables) implements ChangeEvent {
+    /** {@code relationIds} has one id per table, in the same order (or is empty when the source has none). */
+    record Truncate(List<TableRef> tables, List<Long> relationIds) implements ChangeEvent {
         public Truncate {
             tables = List.copyOf(tables);
+            relationIds = List.copyOf(relationIds);
+            if (!relationIds.isEmpty() && relationIds.size() != tables.size()) {
+                throw new IllegalArgumentException("a truncate of " + tables.size() + " tables carries "
+                        + relationIds.size() + " relation ids");
+            }
+        }
+
+        public Truncate(List<TableRef> tables) {
+            this(tables, List.of());
+        }
+
+        /** The relation id of the {@code i}-th table. */
+        public long relationId(int i) {
+            return relationIds.isEmpty() ? TableSchema.UNKNOWN_RELATION : relationIds.get(i);
         }
     }
 

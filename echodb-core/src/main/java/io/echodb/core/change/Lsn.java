@@ -36,6 +36,10 @@ public record Lsn(long value) implements Comparable<Lsn> {
         return true;
     }
 
+    public boolean isBefore(Lsn other) {
+        return compareTo(other) < 0;
+    }
+
     public boolean isAfter(Lsn other) {
         return Long.compareUnsigned(value, other.value) > 0;
     }

@@ -21,6 +21,8 @@ public interface SnapshotSession extends AutoCloseable {
     /**
      * Copies every row of {@code table} (in {@code schema}'s column order) into {@code batches}, using up to
      * {@code parallelism} workers on the same snapshot; batches may arrive from several threads concurrently.
+     * Throws {@link SourceTableChangedException} before delivering any row when the snapshot's table is not the one
+     * {@code schema} describes (another relation id, or other columns).
      */
     void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches);
 

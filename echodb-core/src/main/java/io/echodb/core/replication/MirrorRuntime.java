@@ -25,6 +25,11 @@ final class MirrorRuntime {
     /** True while {@link #lastError} describes a transient outage that clears itself on the next success. */
     volatile boolean errorIsTransient;
     volatile Lsn snapshotPoint;
+    /**
+     * Changed under the engine lock: the source relation (generation) this mirror follows; set from the description
+     * each copy starts from. Changes of other relations with the same name are not this mirror's.
+     */
+    volatile long relationId;
     volatile Instant updatedAt;
     final AtomicLong rowsSynced;
 
@@ -52,6 +57,7 @@ final class MirrorRuntime {
         this.state = record.state();
         this.lastError = record.lastError();
         this.snapshotPoint = record.snapshotPoint();
+        this.relationId = record.relationId();
         this.updatedAt = record.updatedAt();
         this.rowsSynced = new AtomicLong(Math.max(0, record.rowsSynced()));
         this.snapshotDone = record.snapshotPoint() != null;
@@ -73,8 +79,24 @@ final class MirrorRuntime {
         return state.isActive();
     }
 
+    /**
+     * Whether a change of source relation {@code changed}, committed at {@code commitLsn}, belongs to this mirror: it
+     * must be of the relation this mirror follows (unknown ids on either side match by name), and not older than the
+     * consistent point of the copy the target holds (such a change is in the copy already, or belongs to history the
+     * copy replaced, like a TRUNCATE replayed after a crash). While a copy runs, its point is not chosen yet and every
+     * change of the relation applies.
+     */
+    boolean owns(long changed, Lsn commitLsn) {
+        long mine = relationId;
+        if (mine != TableSchema.UNKNOWN_RELATION && changed != TableSchema.UNKNOWN_RELATION && mine != changed) {
+            return false;
+        }
+        Lsn point = snapshotPoint;
+        return state != MirrorState.RUNNING || point == null || commitLsn == null || !commitLsn.isBefore(point);
+    }
+
     MirrorRecord toRecord() {
-        return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt);
+        return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt, relationId);
     }
 
     SnapshotProgress progress(Instant now) {

@@ -174,8 +174,20 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             if (!isCurrent(m, run)) {
                 return false;
             }
-            if (m.latestSchema == null) {
+            if (m.latestSchema == null || m.relationId != schema.relationId()) {
                 m.latestSchema = schema;
+            }
+            if (m.relationId != schema.relationId()) {
+                // A new generation of the table (dropped and created again): its stream changes, from now on the
+                // only ones applied, are told from the old generation's by relation id.
+                if (m.relationId != TableSchema.UNKNOWN_RELATION) {
+                    LOG.info("mirror {}: {} is now relation {} (was {})", m.name(), m.table(), schema.relationId(),
+                            m.relationId);
+                }
+                m.relationId = schema.relationId();
+                m.ensuredSchemas.clear();
+                applier.forget(m.table());
+                saveQuietly(m);
             }
             if (!m.ensuredSchemas.contains(schema)) {
                 SchemaSync sync = sink.ensureTable(m.target(), schema);

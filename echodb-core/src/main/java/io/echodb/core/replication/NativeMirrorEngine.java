@@ -542,7 +542,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             Instant now = clock.instant();
             Optional<String> unsupported = schema.unsupportedReason();
             if (unsupported.isPresent()) {
-                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.UNSUPPORTED, null, 0, unsupported.get(), now));
+                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.UNSUPPORTED, null, 0, unsupported.get(), now, schema.relationId()));
                 store.save(m.toRecord());
                 registry.add(m);
                 LOG.warn("mirror {}: table {} cannot be mirrored: {}", spec.name(), spec.source(), unsupported.get());
@@ -554,7 +554,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             SchemaSync sync = sink.ensureTable(spec.targetTable(), schema);
             if (sync instanceof SchemaSync.Incompatible inc) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();
-                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now));
+                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now, schema.relationId()));
                 store.save(m.toRecord());
                 registry.add(m);
                 LOG.error("mirror {}: {}", spec.name(), reason);
@@ -562,7 +562,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 wake();
                 return states.statusOf(m, lag());
             }
-            MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now));
+            MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()));
             m.latestSchema = schema;
             m.ensuredSchemas.add(schema);
             m.shapedUpTo = source.currentLsn();

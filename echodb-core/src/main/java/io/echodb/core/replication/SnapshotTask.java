@@ -6,6 +6,7 @@ import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.SourceTableChangedException;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.time.Clock;
@@ -82,7 +83,24 @@ final class SnapshotTask implements Runnable {
         return host.isCurrent(mirror, run);
     }
 
+    /** How often a copy starts over because the table changed between its description and its snapshot. */
+    private static final int MAX_RESHAPED_STARTS = 5;
+
     private void attempt() {
+        for (int start = 1; ; start++) {
+            try {
+                attemptOnce();
+                return;
+            } catch (SourceTableChangedException e) {
+                if (start >= MAX_RESHAPED_STARTS) {
+                    throw e;
+                }
+                LOG.info("mirror {}: {}; describing it again", mirror.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void attemptOnce() {
         Optional<TableSchema> described = source.describe(mirror.table());
         if (described.isEmpty()) {
             host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);

@@ -59,6 +59,7 @@ final class StreamApplier {
     /** Set when a write was abandoned half-way: nothing may be acknowledged until the stream restarts. */
     private boolean ackBlocked;
     private int eventsSinceAgeCheck;
+    private long skippedNotOwned;
 
     StreamApplier(MirrorRegistry registry, ChangeSource source, ChangeSink sink, EngineSettings settings, Clock clock,
             EngineListener listener, Retrier retrier, MirrorEvents events, BooleanSupplier running) {
@@ -177,7 +178,8 @@ final class StreamApplier {
     private void onRelation(TableSchema schema) {
         TableRef table = schema.table();
         relations.put(table, schema);
-        MirrorRuntime m = registry.activeFor(table);
+        // The shape of an older generation of the table (dropped and created again) must not reach the new target.
+        MirrorRuntime m = route(table, schema.relationId(), null);
         if (m == null) {
             return;
         }
@@ -210,7 +212,7 @@ final class StreamApplier {
 
     private void onInsert(ChangeEvent.Insert i) {
         RowVersion version = versions.next();
-        MirrorRuntime m = registry.activeFor(i.table());
+        MirrorRuntime m = route(i.table(), i.relationId(), versions.commitLsn());
         if (m == null) {
             return;
         }
@@ -223,7 +225,7 @@ final class StreamApplier {
 
     private void onUpdate(ChangeEvent.Update u) {
         RowVersion version = versions.next();
-        MirrorRuntime m = registry.activeFor(u.table());
+        MirrorRuntime m = route(u.table(), u.relationId(), versions.commitLsn());
         if (m == null) {
             return;
         }
@@ -294,7 +296,7 @@ final class StreamApplier {
 
     private void onDelete(ChangeEvent.Delete d) {
         RowVersion version = versions.next();
-        MirrorRuntime m = registry.activeFor(d.table());
+        MirrorRuntime m = route(d.table(), d.relationId(), versions.commitLsn());
         if (m == null) {
             return;
         }
@@ -306,8 +308,9 @@ final class StreamApplier {
     }
 
     private void onTruncate(ChangeEvent.Truncate t) {
-        for (TableRef table : t.tables()) {
-            MirrorRuntime m = registry.activeFor(table);
+        for (int i = 0; i < t.tables().size(); i++) {
+            TableRef table = t.tables().get(i);
+            MirrorRuntime m = route(table, t.relationId(i), versions.commitLsn());
             if (m == null) {
                 continue;
             }
@@ -328,12 +331,45 @@ final class StreamApplier {
         }
     }
 
+    // ---------------------------------------------------------------- routing
+
+    /**
+     * The mirror a change of {@code table} belongs to, or null: the table's mirror must be applying changes and own
+     * the change (same source relation, not older than the copy the target holds; see {@link MirrorRuntime#owns}).
+     */
+    private MirrorRuntime route(TableRef table, long relationId, Lsn commitLsn) {
+        MirrorRuntime m = registry.activeFor(table);
+        if (m == null) {
+            return null;
+        }
+        if (!m.owns(relationId, commitLsn)) {
+            skippedNotOwned++;
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("mirror {}: skipped a change of relation {} committed at {} (mirror follows relation {}, copy at {})",
+                        m.name(), relationId, commitLsn, m.relationId, m.snapshotPoint);
+            }
+            return null;
+        }
+        return m;
+    }
+
+    private static boolean sameRelation(long a, long b) {
+        return a == TableSchema.UNKNOWN_RELATION || b == TableSchema.UNKNOWN_RELATION || a == b;
+    }
+
+    /** Test hook: changes skipped because they belonged to another generation of a table or predate its copy. */
+    long skippedNotOwned() {
+        return skippedNotOwned;
+    }
+
     // ---------------------------------------------------------------- buffering
 
     private TableBatcher buffer(MirrorRuntime m) {
         TableBatcher b = buffers.get(m.table());
         if (b == null) {
-            TableSchema schema = relations.getOrDefault(m.table(), m.latestSchema);
+            TableSchema announced = relations.get(m.table());
+            TableSchema schema = announced != null && sameRelation(announced.relationId(), m.relationId)
+                    ? announced : m.latestSchema;
             if (schema == null) {
                 throw new IllegalStateException("no Relation message and no known schema for " + m.table());
             }

@@ -12,12 +12,21 @@ import java.util.Set;
 /**
  * Shape of a source table: ordered columns and the key that identifies a row (primary key, replica identity
  * index, or every column under REPLICA IDENTITY FULL; empty when the table cannot be identified).
+ * {@code relationId} is the source's identity of the table (PostgreSQL: pg_class.oid), which a same-named table
+ * created after a drop does not share; {@link #UNKNOWN_RELATION} when the source has no such identity.
  */
-public record TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity) {
+public record TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity,
+        long relationId) {
+
+    /** The relation id of a schema whose source does not identify relations (routing then falls back to names). */
+    public static final long UNKNOWN_RELATION = 0;
 
     public TableSchema {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(identity, "identity");
+        if (relationId < 0) {
+            throw InvalidValueException.of("relation id", Long.toString(relationId), "must not be negative");
+        }
         columns = List.copyOf(columns);
         keyColumns = List.copyOf(keyColumns);
         Set<String> names = new HashSet<>();
@@ -31,6 +40,16 @@ public record TableSchema(TableRef table, List<Column> columns, List<String> key
                 throw InvalidValueException.of("key column", k, "is not a column of " + table);
             }
         }
+    }
+
+    /** A schema without a source relation id. */
+    public TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity) {
+        this(table, columns, keyColumns, identity, UNKNOWN_RELATION);
+    }
+
+    /** The same shape with another source relation id. */
+    public TableSchema withRelationId(long id) {
+        return new TableSchema(table, columns, keyColumns, identity, id);
     }
 
     /** Why the table cannot be mirrored, or empty when it can. */

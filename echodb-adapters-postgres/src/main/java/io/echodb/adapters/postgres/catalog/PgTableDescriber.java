@@ -77,7 +77,7 @@ public final class PgTableDescriber {
             case 'f' -> keys.primary.isEmpty() ? all : keys.primary;
             default -> List.of();
         };
-        return Optional.of(new TableSchema(table, columns, key, identity(replident)));
+        return Optional.of(new TableSchema(table, columns, key, identity(replident), oid));
     }
 
     /**
@@ -119,7 +119,7 @@ public final class PgTableDescriber {
             case 'i' -> key = sameSet(keys.identity, flagged) ? keys.identity : flagged;
             default -> key = List.of();
         }
-        return new TableSchema(new TableRef(m.schema(), m.table()), columns, key, identity(m.replicaIdentity()));
+        return new TableSchema(new TableRef(m.schema(), m.table()), columns, key, identity(m.replicaIdentity()), oid);
     }
 
     public static ReplicaIdentity identity(char relreplident) {

@@ -139,13 +139,15 @@ public final class PgOutputDecoder {
     }
 
     private ChangeEvent insert() {
-        DecodedRelation r = relation(readInt());
+        int relId = readInt();
+        DecodedRelation r = relation(relId);
         expect('N');
-        return new ChangeEvent.Insert(r.schema.table(), tuple(r));
+        return new ChangeEvent.Insert(r.schema.table(), tuple(r), Integer.toUnsignedLong(relId));
     }
 
     private ChangeEvent update() {
-        DecodedRelation r = relation(readInt());
+        int relId = readInt();
+        DecodedRelation r = relation(relId);
         byte kind = readByte();
         Row old = null;
         if (kind == 'K' || kind == 'O') {
@@ -155,27 +157,31 @@ public final class PgOutputDecoder {
         if (kind != 'N') {
             throw new IllegalStateException("expected 'N' in Update of " + r.schema.table() + ", got '" + (char) kind + "'");
         }
-        return new ChangeEvent.Update(r.schema.table(), old, tuple(r));
+        return new ChangeEvent.Update(r.schema.table(), old, tuple(r), Integer.toUnsignedLong(relId));
     }
 
     private ChangeEvent delete() {
-        DecodedRelation r = relation(readInt());
+        int relId = readInt();
+        DecodedRelation r = relation(relId);
         byte kind = readByte();
         if (kind != 'K' && kind != 'O') {
             throw new IllegalStateException("expected 'K' or 'O' in Delete of " + r.schema.table() + ", got '"
                     + (char) kind + "'");
         }
-        return new ChangeEvent.Delete(r.schema.table(), tuple(r));
+        return new ChangeEvent.Delete(r.schema.table(), tuple(r), Integer.toUnsignedLong(relId));
     }
 
     private ChangeEvent truncate() {
         int n = readInt();
         readByte(); // options: CASCADE / RESTART IDENTITY, irrelevant to the target
         List<TableRef> tables = new ArrayList<>(n);
+        List<Long> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            tables.add(relation(readInt()).schema.table());
+            int relId = readInt();
+            tables.add(relation(relId).schema.table());
+            ids.add(Integer.toUnsignedLong(relId));
         }
-        return new ChangeEvent.Truncate(tables);
+        return new ChangeEvent.Truncate(tables, ids);
     }
 
     private Row tuple(DecodedRelation r) {

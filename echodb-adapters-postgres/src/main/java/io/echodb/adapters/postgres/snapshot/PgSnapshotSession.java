@@ -11,6 +11,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
+import io.echodb.core.port.SourceTableChangedException;
 import io.echodb.core.schema.TableSchema;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -206,6 +207,7 @@ public final class PgSnapshotSession implements SnapshotSession {
                 relkind = rs.getString(2).charAt(0);
             }
         }
+        checkSameTable(c, schema, oid);
         List<Leaf> leaves = new ArrayList<>();
         boolean onlyPlainLeaves = true;
         try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE tree(oid) AS (SELECT ?::oid UNION ALL"
@@ -321,6 +323,36 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * The snapshot must hold the table that {@code schema} describes: the same relation (not a table dropped and
+     * created again under the name) with the same column names and types, or copied values would land in the wrong
+     * generation or under another shape (a column added before the snapshot would be copied as NULL).
+     */
+    private static void checkSameTable(Connection c, TableSchema schema, long oid) throws SQLException {
+        if (schema.relationId() != TableSchema.UNKNOWN_RELATION && schema.relationId() != oid) {
+            throw SourceTableChangedException.replaced(schema.table(), schema.relationId(), oid);
+        }
+        List<String> inSnapshot = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + (c.getMetaData().getDatabaseMajorVersion() >= 12 ? " AND a.attgenerated = ''" : "")
+                + " ORDER BY a.attnum")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inSnapshot.add(rs.getString(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        List<String> described = new ArrayList<>();
+        for (var column : schema.columns()) {
+            described.add(column.name() + " " + column.sourceType());
+        }
+        if (!described.equals(inSnapshot)) {
+            throw SourceTableChangedException.reshaped(schema.table(), described, inSnapshot);
+        }
+    }
+
     private static List<Row>[] newBatch(int rows) {
         List<Row>[] holder = new List[1];
         holder[0] = new ArrayList<>(rows);

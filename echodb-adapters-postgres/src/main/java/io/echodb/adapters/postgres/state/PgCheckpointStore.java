@@ -54,7 +54,7 @@ public final class PgCheckpointStore implements CheckpointStore {
             out.clear();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn::text, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos FROM " + table)) {
+                    + " updated_at_nanos, relation_oid FROM " + table)) {
                 while (rs.next()) {
                     MirrorSpec spec = new MirrorSpec(new MirrorName(rs.getString(1)),
                             new TableRef(rs.getString(2), rs.getString(3)), rs.getString(4));
@@ -62,7 +62,7 @@ public final class PgCheckpointStore implements CheckpointStore {
                     Instant stored = rs.getObject(9, OffsetDateTime.class).toInstant();
                     Instant at = Instant.ofEpochSecond(stored.getEpochSecond(), rs.getInt(10));
                     out.add(new MirrorRecord(spec, MirrorState.valueOf(rs.getString(5)),
-                            lsn == null ? null : Lsn.parse(lsn), rs.getLong(7), rs.getString(8), at));
+                            lsn == null ? null : Lsn.parse(lsn), rs.getLong(7), rs.getString(8), at, rs.getLong(11)));
                 }
             }
         });
@@ -76,12 +76,13 @@ public final class PgCheckpointStore implements CheckpointStore {
         run("save mirror record " + r.spec().name(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?)"
+                    + " updated_at_nanos, relation_oid) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
                     + " source_table = EXCLUDED.source_table, target_table = EXCLUDED.target_table,"
                     + " state = EXCLUDED.state, snapshot_lsn = EXCLUDED.snapshot_lsn,"
                     + " rows_synced = EXCLUDED.rows_synced, last_error = EXCLUDED.last_error,"
-                    + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos")) {
+                    + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos,"
+                    + " relation_oid = EXCLUDED.relation_oid")) {
                 ps.setString(1, r.spec().name().value());
                 ps.setString(2, r.spec().source().schema());
                 ps.setString(3, r.spec().source().name());
@@ -93,6 +94,7 @@ public final class PgCheckpointStore implements CheckpointStore {
                 // truncated, not rounded by the server, so the stored second is the record's second
                 ps.setObject(9, r.updatedAt().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
                 ps.setInt(10, r.updatedAt().getNano());
+                ps.setLong(11, r.relationId());
                 ps.executeUpdate();
             }
         });
@@ -143,7 +145,9 @@ public final class PgCheckpointStore implements CheckpointStore {
                 + " rows_synced bigint NOT NULL DEFAULT 0,"
                 + " last_error text,"
                 + " updated_at timestamptz NOT NULL,"
-                + " updated_at_nanos integer NOT NULL DEFAULT 0)";
+                + " updated_at_nanos integer NOT NULL DEFAULT 0);"
+                // added after the first release: records written before know no relation (0 = match by name)
+                + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS relation_oid bigint NOT NULL DEFAULT 0";
         try (Statement st = c.createStatement()) {
             st.execute(ddl);
         } catch (SQLException e) {

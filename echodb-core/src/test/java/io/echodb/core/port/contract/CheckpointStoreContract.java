@@ -46,7 +46,8 @@ public abstract class CheckpointStoreContract {
     @Test
     void everyFieldSurvivesASaveAndAReopen() {
         MirrorRecord full = new MirrorRecord(spec("orders_mirror", "sales", "orders", "sales_orders"), MirrorState.RUNNING,
-                Lsn.parse("16/B374D848"), 1_234_567_890_123L, "last 'error' with \"quotes\", ünïcödé and \\ backslash", AT);
+                Lsn.parse("16/B374D848"), 1_234_567_890_123L, "last 'error' with \"quotes\", ünïcödé and \\ backslash", AT,
+                4_294_967_295L);
         MirrorRecord empty = new MirrorRecord(spec("users_mirror", "public", "Users", "users"), MirrorState.SNAPSHOTTING,
                 null, 0, null, AT.plusSeconds(1));
 
