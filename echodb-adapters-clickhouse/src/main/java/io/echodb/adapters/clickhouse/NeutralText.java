@@ -195,14 +195,16 @@ final class NeutralText {
         if (!m.matches() || text.equals("P") || text.endsWith("T")) {
             throw new IllegalArgumentException("not an interval written by PgInterval.toIso()");
         }
-        long months = 12 * number(m.group(1)) + number(m.group(2));
+        // exact arithmetic: a field too large for the interval's range fails instead of wrapping
+        long months = Math.addExact(Math.multiplyExact(12L, number(m.group(1))), number(m.group(2)));
         long days = number(m.group(3));
-        long micros = number(m.group(4)) * 3_600_000_000L + number(m.group(5)) * 60_000_000L;
+        long micros = Math.addExact(Math.multiplyExact(number(m.group(4)), 3_600_000_000L),
+                Math.multiplyExact(number(m.group(5)), 60_000_000L));
         if (m.group(7) != null) {
             String frac = m.group(8) == null ? "" : m.group(8);
-            long secMicros = Long.parseLong(m.group(7)) * 1_000_000L
-                    + (frac.isEmpty() ? 0 : Long.parseLong((frac + "00000").substring(0, 6)));
-            micros += "-".equals(m.group(6)) ? -secMicros : secMicros;
+            long secMicros = Math.addExact(Math.multiplyExact(Long.parseLong(m.group(7)), 1_000_000L),
+                    frac.isEmpty() ? 0 : Long.parseLong((frac + "00000").substring(0, 6)));
+            micros = Math.addExact(micros, "-".equals(m.group(6)) ? -secMicros : secMicros);
         }
         return new PgInterval(Math.toIntExact(months), Math.toIntExact(days), micros);
     }

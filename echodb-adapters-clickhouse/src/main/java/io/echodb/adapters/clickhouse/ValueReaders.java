@@ -62,7 +62,8 @@ final class ValueReaders {
             case UINT16 -> (long) (in.readShort() & 0xFFFF);
             case INT32 -> (long) in.readInt();
             case UINT32 -> in.readInt() & 0xFFFF_FFFFL;
-            case INT64, UINT64 -> in.readLong();
+            case INT64 -> in.readLong();
+            case UINT64 -> unsigned64(in.readLong());
             case INT128 -> in.readBigInteger(16, true);
             case UINT128 -> in.readBigInteger(16, false);
             case INT256 -> in.readBigInteger(32, true);
@@ -79,6 +80,15 @@ final class ValueReaders {
                 yield new UUID(high, low);
             }
         };
+    }
+
+    /**
+     * A UInt64 as a Long when it fits, else as the exact BigInteger: 2^63 and above must not wrap to a negative long
+     * (9999999999999999999 is not -8446744073709551617). {@code longValue()} still gives the low 64 bits, which is
+     * what the modulo-2^64 checksum sums want.
+     */
+    static Object unsigned64(long bits) {
+        return bits >= 0 ? (Object) bits : new BigInteger(Long.toUnsignedString(bits));
     }
 
     /** The neutral value of source type {@code type} for a raw value read from ClickHouse; null stays null. */

@@ -18,12 +18,12 @@ public record PgInterval(int months, int days, long micros) {
             sb.append(days).append('D');
         }
         if (micros != 0) {
-            long abs = Math.abs(micros);
+            // each field's magnitude on its own: Math.abs(micros) would wrap for Long.MIN_VALUE (-infinity)
             String sign = micros < 0 ? "-" : "";
-            long h = abs / 3_600_000_000L;
-            long m = (abs / 60_000_000L) % 60;
-            long s = (abs / 1_000_000L) % 60;
-            long us = abs % 1_000_000L;
+            long h = Math.abs(micros / 3_600_000_000L);
+            long m = Math.abs((micros / 60_000_000L) % 60);
+            long s = Math.abs((micros / 1_000_000L) % 60);
+            long us = Math.abs(micros % 1_000_000L);
             sb.append('T');
             if (h != 0) {
                 sb.append(sign).append(h).append('H');

@@ -229,6 +229,105 @@ class TypesEngineTest {
         assertThat(rig.engine.status(spec.name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
     }
 
+    /**
+     * Numbers beyond a long's range in key columns and array elements, by snapshot and by stream: a fast path once
+     * accumulated 19 digits in a long, so 9999999999999999999 arrived as -8446744073709551617. The key is (phase, k, kd):
+     * an unbounded numeric (String in ClickHouse) and a numeric(20,0) (Decimal, a non-Nullable sorting-key column), so
+     * the same numbers are keys in the copied rows (phase 0) and in the streamed ones (phase 1). The stream then updates,
+     * re-keys and deletes copied rows, which sends the old keys as key tuples.
+     */
+    @Test
+    void numbersBeyondTheLongRangeAsKeysAndArrayElementsBySnapshotAndByStream() {
+        String[][] rows = {
+            // k, kd, d numeric(21,1), a numeric[], da numeric(20,0)[], i8 bigint (SQL literals)
+            {"9999999999999999999", "9999999999999999999", "12345678901234567890.5",
+                "'{9999999999999999999,-9999999999999999999,NULL}'", "'{9999999999999999999,NULL}'", "9223372036854775807"},
+            {"-9999999999999999999", "-9999999999999999999", "-12345678901234567890.5",
+                "'{9223372036854775808,-9223372036854775809}'", "'{-9999999999999999999}'", "-9223372036854775808"},
+            {"9223372036854775808", "9223372036854775808", "9999999999999999999.0",
+                "'{9223372036854775807,-9223372036854775808}'", "'{9223372036854775808,-9223372036854775809}'", "0"},
+            {"-9223372036854775809", "-9223372036854775809", "-9223372036854775808.5",
+                "'{99999999999999999999,12345678901234567890.5}'", "'{99999999999999999999}'", "NULL"},
+            {"12345678901234567890.5", "99999999999999999999", "NULL", "'{}'", "'{}'", "-1"},
+            {"9223372036854775807", "-9223372036854775808", "999999999999999999.9",
+                "'{-9999999999999999999.5,0.9999999999999999999}'", "NULL", "1"},
+        };
+        // as read back: toString of the phase, k, kd, d (Decimal drops trailing zeros), a joined by '|', da, i8
+        List<String> copied = List.of(
+                row("0", "9999999999999999999", "9999999999999999999", "12345678901234567890.5",
+                        "9999999999999999999|-9999999999999999999|<null>", "[9999999999999999999,NULL]", "9223372036854775807"),
+                row("0", "-9999999999999999999", "-9999999999999999999", "-12345678901234567890.5",
+                        "9223372036854775808|-9223372036854775809", "[-9999999999999999999]", "-9223372036854775808"),
+                row("0", "9223372036854775808", "9223372036854775808", "9999999999999999999",
+                        "9223372036854775807|-9223372036854775808", "[9223372036854775808,-9223372036854775809]", "0"),
+                row("0", "-9223372036854775809", "-9223372036854775809", "-9223372036854775808.5",
+                        "99999999999999999999|12345678901234567890.5", "[99999999999999999999]", null),
+                row("0", "12345678901234567890.5", "99999999999999999999", null, "", "[]", "-1"),
+                row("0", "9223372036854775807", "-9223372036854775808", "999999999999999999.9",
+                        "-9999999999999999999.5|0.9999999999999999999", "[]", "1"));
+
+        env.sql("CREATE TABLE bignum (phase smallint, k numeric, kd numeric(20,0), d numeric(21,1), a numeric[],"
+                + " da numeric(20,0)[], i8 bigint, PRIMARY KEY (phase, k, kd))");
+        env.tx(bignumInserts(0, rows));
+        TableRef bignum = E2eEnv.table("bignum");
+        MirrorSpec spec = E2eEnv.spec(bignum);
+        rig.engine.create(spec);
+        E2eEnv.awaitState(rig.engine, spec.name(), MirrorState.RUNNING, WAIT);
+        awaitBignum("the copied rows", copied);
+        assertThat(env.chColumnTypes("bignum")).containsEntry("k", "String").containsEntry("kd", "Decimal(20, 0)")
+                .containsEntry("d", "Nullable(Decimal(21, 1))").containsEntry("a", "Array(Nullable(String))")
+                .containsEntry("da", "Array(Nullable(Decimal(20, 0)))").containsEntry("i8", "Nullable(Int64)");
+
+        List<String> statements = new ArrayList<>(List.of(bignumInserts(1, rows)));
+        statements.add("UPDATE bignum SET d = 9999999999999999999.9, a = '{9999999999999999999,-9223372036854775809}'"
+                + " WHERE phase = 0 AND k = 9999999999999999999");
+        statements.add("UPDATE bignum SET k = -k, kd = -kd WHERE phase = 0 AND k = 9223372036854775808");
+        statements.add("DELETE FROM bignum WHERE phase = 0 AND k = -9999999999999999999");
+        env.tx(statements.toArray(String[]::new));
+        List<String> expected = new ArrayList<>();
+        expected.add(row("0", "9999999999999999999", "9999999999999999999", "9999999999999999999.9",
+                "9999999999999999999|-9223372036854775809", "[9999999999999999999,NULL]", "9223372036854775807"));
+        expected.add(row("0", "-9223372036854775808", "-9223372036854775808", "9999999999999999999",
+                "9223372036854775807|-9223372036854775808", "[9223372036854775808,-9223372036854775809]", "0"));
+        expected.addAll(copied.subList(3, 6));
+        copied.forEach(r -> expected.add("1" + r.substring(1))); // the same rows again, streamed
+        awaitBignum("the streamed rows and changes", expected);
+        assertThat(rig.engine.status(spec.name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    private static String[] bignumInserts(int phase, String[][] rows) {
+        String[] out = new String[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = "INSERT INTO bignum (phase, k, kd, d, a, da, i8) VALUES (" + phase + ", " + String.join(", ", rows[r]) + ")";
+        }
+        return out;
+    }
+
+    private static String row(String... values) {
+        return String.join(" ; ", java.util.Arrays.stream(values).map(v -> v == null ? "NULL" : v).toList());
+    }
+
+    private static void awaitBignum(String what, List<String> expected) {
+        List<String> want = expected.stream().sorted().toList();
+        String sql = "SELECT toString(phase), k, toString(kd), toString(d),"
+                + " arrayStringConcat(arrayMap(x -> ifNull(x, '<null>'), a), '|'), toString(da), toString(i8)"
+                + " FROM " + env.chTable("bignum") + " FINAL";
+        List<String> last = List.of();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                last = env.chRows(sql).stream().map(r -> row(r.toArray(String[]::new))).sorted().toList();
+                if (last.equals(want)) {
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                // the target table may not exist yet
+            }
+            Poll.pause(200);
+        }
+        assertThat(last).as("ClickHouse bignum FINAL: " + what).containsExactlyElementsOf(want);
+    }
+
     private static void insertRows(int idOffset) {
         List<String> inserts = new ArrayList<>();
         for (int r = 0; r < ROWS; r++) {

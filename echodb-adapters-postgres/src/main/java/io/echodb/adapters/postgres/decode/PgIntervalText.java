@@ -45,19 +45,21 @@ final class PgIntervalText {
             int unit = c.peek();
             c.p++;
             long sign = negative ? -1 : 1;
+            // exact arithmetic: a field too large for the interval's range fails instead of wrapping
             if (!time) {
                 switch (unit) {
-                    case 'Y' -> months += sign * whole * 12;
-                    case 'M' -> months += sign * whole;
-                    case 'W' -> days += sign * whole * 7;
-                    case 'D' -> days += sign * whole;
+                    case 'Y' -> months = Math.addExact(months, sign * Math.multiplyExact(whole, 12L));
+                    case 'M' -> months = Math.addExact(months, sign * whole);
+                    case 'W' -> days = Math.addExact(days, sign * Math.multiplyExact(whole, 7L));
+                    case 'D' -> days = Math.addExact(days, sign * whole);
                     default -> throw new IllegalArgumentException("unknown date designator '" + (char) unit + "'");
                 }
             } else {
                 switch (unit) {
-                    case 'H' -> micros += sign * whole * 3_600_000_000L;
-                    case 'M' -> micros += sign * whole * 60_000_000L;
-                    case 'S' -> micros += sign * (whole * 1_000_000L + fractionMicros);
+                    case 'H' -> micros = Math.addExact(micros, sign * Math.multiplyExact(whole, 3_600_000_000L));
+                    case 'M' -> micros = Math.addExact(micros, sign * Math.multiplyExact(whole, 60_000_000L));
+                    case 'S' -> micros = Math.addExact(micros,
+                            sign * Math.addExact(Math.multiplyExact(whole, 1_000_000L), fractionMicros));
                     default -> throw new IllegalArgumentException("unknown time designator '" + (char) unit + "'");
                 }
             }

@@ -19,6 +19,9 @@ public final class PgTextDecoders {
 
     private static final ConcurrentMap<ColumnType, TextDecoder> CACHE = new ConcurrentHashMap<>();
 
+    /** The most digits the numeric fast path accumulates in a long: every 18-digit number fits, not every 19-digit one. */
+    static final int MAX_FAST_NUMERIC_DIGITS = 18;
+
     static final TextDecoder TEXT = (b, o, l) -> new String(b, o, l, StandardCharsets.UTF_8);
     static final TextDecoder BOOL = PgTextDecoders::bool;
     static final TextDecoder INT16 = (b, o, l) -> Short.valueOf(toShort(b, o, l));
@@ -181,8 +184,9 @@ public final class PgTextDecoders {
         if (c0 == '-' && l > 1 && b[o + 1] == 'I') {
             return SpecialValue.NEGATIVE_INFINITY;
         }
-        if (l <= 19) {
-            // fast path: at most 18 digits fit a long unscaled value
+        if (l <= MAX_FAST_NUMERIC_DIGITS + 2) {
+            // fast path: a sign, at most 18 digits and a decimal point. 18 digits always fit a long unscaled value
+            // (10^18 - 1 < 2^63 - 1); a 19th digit may not (9999999999999999999 > 2^63 - 1) and takes the exact route.
             int i = o;
             int end = o + l;
             boolean negative = false;
@@ -197,8 +201,11 @@ public final class PgTextDecoders {
             for (; i < end; i++) {
                 int d = b[i] - '0';
                 if (d >= 0 && d <= 9) {
+                    if (++digits > MAX_FAST_NUMERIC_DIGITS) {
+                        ok = false;
+                        break;
+                    }
                     unscaled = unscaled * 10 + d;
-                    digits++;
                     if (scale >= 0) {
                         scale++;
                     }

@@ -36,7 +36,10 @@ final class TextCursor {
         p++;
     }
 
-    /** Reads an unsigned decimal number of {@code min..max} digits. */
+    /**
+     * Reads an unsigned decimal number of {@code min..max} digits. Overflow-checked: a number above
+     * {@link Long#MAX_VALUE} (possible from 19 digits on) fails instead of wrapping.
+     */
     long digits(int min, int max) {
         long v = 0;
         int n = 0;
@@ -44,6 +47,9 @@ final class TextCursor {
             int d = b[p] - '0';
             if (d < 0 || d > 9) {
                 break;
+            }
+            if (v > (Long.MAX_VALUE - d) / 10) {
+                throw new IllegalArgumentException("number too large at offset " + p);
             }
             v = v * 10 + d;
             p++;

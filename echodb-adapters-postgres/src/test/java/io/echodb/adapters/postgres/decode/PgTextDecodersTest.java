@@ -54,6 +54,78 @@ class PgTextDecodersTest {
         assertThat(decode(ColumnType.NUMERIC, huge)).isEqualTo(new BigDecimal(huge));
     }
 
+    /** Around 2^63 and at 18, 19 and 20 digits: the long fast paths must hand over to exact arithmetic, never wrap. */
+    private static final String[] BEYOND_LONG = {
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+        "9999999999999999999", "-9999999999999999999", "99999999999999999999", "-99999999999999999999",
+        "10000000000000000000", "18446744073709551615", "18446744073709551616", "999999999999999999",
+        "-999999999999999999", "100000000000000000", "+9999999999999999999", "0009999999999999999999",
+        "12345678901234567890.5", "-12345678901234567890.5", "9999999999999999999.0", "999999999999999999.9",
+        "-99999999999999999.99", "0.9999999999999999999", "-0.9999999999999999999", "99999999999999999.9",
+        ".9999999999999999999", "9223372036854775807.9",
+    };
+
+    @Test
+    void numericsBeyondTheLongRangeAreExact() {
+        for (String text : BEYOND_LONG) {
+            BigDecimal exact = new BigDecimal(text);
+            assertThat(decode(ColumnType.NUMERIC, text)).as(text).isEqualTo(exact);
+            assertThat(decode(new ColumnType.Decimal(40, exact.scale()), text)).as("decimal " + text).isEqualTo(exact);
+        }
+        // the reported case: 9999999999999999999 came back as -8446744073709551617
+        assertThat(decode(ColumnType.NUMERIC, "9999999999999999999")).isEqualTo(new BigDecimal("9999999999999999999"));
+        assertThat(decode(ColumnType.NUMERIC, "-9223372036854775808")).isEqualTo(BigDecimal.valueOf(Long.MIN_VALUE));
+        assertThat(decode(ColumnType.NUMERIC, "-9223372036854775809"))
+                .isEqualTo(BigDecimal.valueOf(Long.MIN_VALUE).subtract(BigDecimal.ONE));
+        // the fast path still keeps scale and sign exactly as written
+        assertThat(decode(ColumnType.NUMERIC, "-0.0000000000000001")).isEqualTo(new BigDecimal("-1E-16"));
+        assertThat(decode(ColumnType.NUMERIC, "1.10")).isEqualTo(new BigDecimal("1.10"));
+        assertThatThrownBy(() -> decode(ColumnType.NUMERIC, "99999999999999999x9"))
+                .isInstanceOf(PgValueFormatException.class).hasMessageContaining("99999999999999999x9");
+        assertThatThrownBy(() -> decode(ColumnType.NUMERIC, "-")).isInstanceOf(PgValueFormatException.class);
+    }
+
+    @Test
+    void numericArrayElementsBeyondTheLongRangeAreExact() {
+        ColumnType numerics = new ColumnType.ArrayOf(ColumnType.NUMERIC);
+        String text = "{" + String.join(",", BEYOND_LONG) + ",NULL,NaN}";
+        List<Object> expected = new java.util.ArrayList<>();
+        for (String v : BEYOND_LONG) {
+            expected.add(new BigDecimal(v));
+        }
+        expected.add(null);
+        expected.add(SpecialValue.NAN);
+        assertThat(decode(numerics, text)).isEqualTo(expected);
+        assertThat(decode(numerics, "{{9999999999999999999,-9999999999999999999},{\"9223372036854775808\",1}}"))
+                .isEqualTo(List.of(List.of(new BigDecimal("9999999999999999999"), new BigDecimal("-9999999999999999999")),
+                        List.of(new BigDecimal("9223372036854775808"), BigDecimal.ONE)));
+        ColumnType decimals = new ColumnType.ArrayOf(new ColumnType.Decimal(21, 1));
+        assertThat(decode(decimals, "{12345678901234567890.5,-9999999999999999999.0}"))
+                .isEqualTo(List.of(new BigDecimal("12345678901234567890.5"), new BigDecimal("-9999999999999999999.0")));
+    }
+
+    @Test
+    void bigintTakesItsFullRangeAndRejectsAnythingBeyond() {
+        assertThat(decode(ColumnType.INT64, "+9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+        assertThat(decode(ColumnType.INT64, "-9223372036854775807")).isEqualTo(-Long.MAX_VALUE);
+        assertThat(decode(ColumnType.INT64, "999999999999999999")).isEqualTo(999_999_999_999_999_999L);
+        assertThat(decode(ColumnType.INT64, "-999999999999999999")).isEqualTo(-999_999_999_999_999_999L);
+        assertThat(decode(ColumnType.INT64, "1000000000000000000")).isEqualTo(1_000_000_000_000_000_000L);
+        for (String beyond : new String[] {"9223372036854775808", "-9223372036854775809", "9999999999999999999",
+            "-9999999999999999999", "10000000000000000000", "18446744073709551615", "18446744073709551616",
+            "99999999999999999999", "-99999999999999999999", "92233720368547758070"}) {
+            assertThatThrownBy(() -> decode(ColumnType.INT64, beyond)).as(beyond)
+                    .isInstanceOf(PgValueFormatException.class).hasMessageContaining(beyond);
+        }
+        assertThatThrownBy(() -> decode(ColumnType.INT32, "9999999999999999999")).isInstanceOf(PgValueFormatException.class);
+        assertThatThrownBy(() -> decode(ColumnType.INT16, "-9223372036854775809")).isInstanceOf(PgValueFormatException.class);
+        ColumnType bigints = new ColumnType.ArrayOf(ColumnType.INT64);
+        assertThat(decode(bigints, "{9223372036854775807,-9223372036854775808,NULL}"))
+                .isEqualTo(Arrays.asList(Long.MAX_VALUE, Long.MIN_VALUE, null));
+        assertThatThrownBy(() -> decode(bigints, "{1,9999999999999999999}"))
+                .isInstanceOf(PgValueFormatException.class).hasMessageContaining("9999999999999999999");
+    }
+
     @Test
     void datesAndTimestampsIncludingInfinityBcAndExtremeYears() {
         assertThat(decode(ColumnType.DATE, "2024-02-29")).isEqualTo(LocalDate.of(2024, 2, 29));
@@ -84,6 +156,25 @@ class PgTextDecodersTest {
         assertThat(decode(ColumnType.INTERVAL, "PT-0.000001S")).isEqualTo(new PgInterval(0, 0, -1));
         assertThat(decode(ColumnType.INTERVAL, "infinity"))
                 .isEqualTo(new PgInterval(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE));
+    }
+
+    @Test
+    void intervalFieldsAtTheLimitsNeverWrap() {
+        // PostgreSQL's largest and smallest finite intervals, and the time part at exactly ±(2^63 - 1) / -2^63 µs
+        assertThat(decode(ColumnType.INTERVAL, "P178956970Y7M2147483647DT2562047788H54.775807S"))
+                .isEqualTo(new PgInterval(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE));
+        assertThat(decode(ColumnType.INTERVAL, "PT-2562047788H-54.775808S")).isEqualTo(new PgInterval(0, 0, Long.MIN_VALUE));
+        assertThat(decode(ColumnType.INTERVAL, "PT9223372036854S")).isEqualTo(new PgInterval(0, 0, 9_223_372_036_854_000_000L));
+        // -infinity renders as its fields (Math.abs(Long.MIN_VALUE) once wrapped) and that text decodes back to it
+        PgInterval minusInfinity = (PgInterval) decode(ColumnType.INTERVAL, "-infinity");
+        assertThat(minusInfinity).isEqualTo(new PgInterval(Integer.MIN_VALUE, Integer.MIN_VALUE, Long.MIN_VALUE));
+        assertThat(decode(ColumnType.INTERVAL, minusInfinity.toIso())).isEqualTo(minusInfinity);
+        for (String beyond : new String[] {"PT9999999999999999999S", "PT9223372036854775808H", "PT2562047789H",
+            "PT2562047788H54.775808S", "PT-2562047788H-54.775809S", "PT9223372036855S", "P9999999999999999999D",
+            "P1317624576693539402W", "PT99999999999999999999S"}) {
+            assertThatThrownBy(() -> decode(ColumnType.INTERVAL, beyond)).as(beyond)
+                    .isInstanceOf(PgValueFormatException.class).hasMessageContaining(beyond);
+        }
     }
 
     @Test
