@@ -31,6 +31,18 @@ public sealed interface DdlEvent {
         }
     }
 
+    /**
+     * DDL changed the values of existing rows without sending row changes (a column type changed with a rewrite, a
+     * column added with a default, a partition attached or detached, an enum value renamed), or changed whether the
+     * table can be published: the table's mirror must copy it again. {@code reason} says which DDL, for people.
+     */
+    record TableRewritten(long position, TableRef table, Instant at, String reason) implements DdlEvent {
+        public TableRewritten {
+            check(position, table, at);
+            reason = reason == null || reason.isBlank() ? "values changed by DDL" : reason;
+        }
+    }
+
     record TableRenamed(long position, TableRef from, TableRef table, Instant at) implements DdlEvent {
         public TableRenamed {
             check(position, table, at);

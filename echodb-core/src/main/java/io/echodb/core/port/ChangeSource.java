@@ -14,7 +14,10 @@ public interface ChangeSource {
     /** Creates the slot and publication if missing; returns the slot's confirmed position. Idempotent. */
     Lsn prepare();
 
-    /** Adds the table to the publication. Idempotent. */
+    /**
+     * Adds the table (not its inheritance children) to the publication. Idempotent. Throws
+     * {@link TableNotPublishableException} when publishing it would make the application's UPDATE or DELETE fail.
+     */
     void publish(TableRef table);
 
     /** Removes the table from the publication. Idempotent. */

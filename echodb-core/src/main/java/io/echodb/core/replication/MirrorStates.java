@@ -7,6 +7,7 @@ import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
 import java.time.Clock;
 import java.time.Duration;
@@ -199,7 +200,12 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             }
             m.shapedUpTo = source.currentLsn();
             ensurePrepared.run();
-            source.publish(m.table());
+            try {
+                source.publish(m.table());
+            } catch (TableNotPublishableException e) {
+                unsupported(m, e.getMessage());
+                return false;
+            }
             return true;
         });
     }

@@ -14,6 +14,7 @@ import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.MirrorNotFoundException;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
 import java.time.Clock;
 import java.time.Duration;
@@ -541,6 +542,15 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                     "source table " + spec.source() + " does not exist", null));
             Instant now = clock.instant();
             Optional<String> unsupported = schema.unsupportedReason();
+            if (unsupported.isEmpty()) {
+                try {
+                    // Published before anything else: a table the source cannot publish safely is never copied.
+                    ensurePrepared();
+                    source.publish(spec.source());
+                } catch (TableNotPublishableException e) {
+                    unsupported = Optional.of(e.getMessage());
+                }
+            }
             if (unsupported.isPresent()) {
                 MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.UNSUPPORTED, null, 0, unsupported.get(), now, schema.relationId()));
                 store.save(m.toRecord());
@@ -567,7 +577,6 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             m.ensuredSchemas.add(schema);
             m.shapedUpTo = source.currentLsn();
             store.save(m.toRecord());
-            source.publish(spec.source());
             registry.add(m);
             states.scheduleSnapshot(m);
             LOG.info("mirror {}: created for {} -> {}; copying", spec.name(), spec.source(), spec.targetTable());

@@ -59,7 +59,8 @@ public record TableSchema(TableRef table, List<Column> columns, List<String> key
         }
         if (keyColumns.isEmpty()) {
             return Optional.of("table " + table + " has no primary key and no usable replica identity;"
-                    + " add a primary key or run ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX)");
+                    + " add a primary key (not DEFERRABLE) or run ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX),"
+                    + " on the table and on each of its partitions");
         }
         return Optional.empty();
     }

@@ -126,6 +126,15 @@ public final class AutoMirror {
                 ensure(table, index, tally);
             }
             case ENSURE -> ensure(table, index, tally);
+            case RESYNC -> {
+                if (policy.matches(table) && ops.exists(table) && ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
+                    tally.created++;
+                } else if (ops.resyncAll(table, index) > 0) {
+                    tally.unchanged++;
+                } else {
+                    tally.ignored++;
+                }
+            }
         }
     }
 

@@ -19,7 +19,9 @@ final class DdlPlan {
         /** The table is gone: drop its mirror. */
         DROP("drop"),
         /** The table was replaced by a new one of the same name: drop the old mirror, then create one. */
-        RECREATE("re-create");
+        RECREATE("re-create"),
+        /** DDL changed existing rows without row changes: make sure the table has a mirror and copy it again. */
+        RESYNC("resync");
 
         private final String verb;
 
@@ -45,6 +47,10 @@ final class DdlPlan {
                 plan.put(d.table(), Action.DROP);
             } else if (event instanceof DdlEvent.TableAltered a) {
                 plan.putIfAbsent(a.table(), Action.ENSURE);
+            } else if (event instanceof DdlEvent.TableRewritten w) {
+                // A mirror created in this batch copies after the DDL anyway; an existing one must copy again.
+                Action before = plan.get(w.table());
+                plan.put(w.table(), before == Action.DROP || before == Action.RECREATE ? before : Action.RESYNC);
             } else if (event instanceof DdlEvent.TableRenamed r) {
                 // No engine can rename a mirror in place, so a rename is the old table leaving and a new one arriving.
                 plan.put(r.from(), Action.DROP);

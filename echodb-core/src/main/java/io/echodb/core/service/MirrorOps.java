@@ -78,6 +78,22 @@ final class MirrorOps {
         return schema.isPresent() && schema.get().unsupportedReason().isEmpty();
     }
 
+    /**
+     * Copies {@code table} again in every owned mirror that is applying changes (a paused or failed mirror stays as its
+     * operator left it; an unsupported one is looked at again by {@link #ensure}); returns how many.
+     */
+    int resyncAll(TableRef table, OwnedMirrors index) {
+        int n = 0;
+        for (MirrorStatus s : List.copyOf(index.of(table))) {
+            if (s.state() == MirrorState.RUNNING || s.state() == MirrorState.SNAPSHOTTING) {
+                mirrors.resync(s.name());
+                LOG.info("resyncing mirror {} of {}: DDL changed existing rows", s.name(), table);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Drops every owned mirror of {@code table}; returns how many. */
     int dropAll(TableRef table, OwnedMirrors index) {
         List<MirrorStatus> doomed = new ArrayList<>(index.of(table));

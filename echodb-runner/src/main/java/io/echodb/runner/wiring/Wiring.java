@@ -132,7 +132,8 @@ public final class Wiring {
         PgConnectionSettings pgSettings = PgConnectionSettings.of(p.host(), p.port(), p.database(), p.user(), p.password().reveal())
                 .withParameter("sslmode", p.sslMode());
         pg = new PgConnectionFactory(pgSettings, "echodb-" + config.leadership().workerId());
-        DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema());
+        DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema())
+                .withGuardedPublication(config.engine().isNative() ? config.engine().publication() : null);
         ddlCapture = new DdlCaptureInstaller(pg::open, capture);
         PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::open,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));

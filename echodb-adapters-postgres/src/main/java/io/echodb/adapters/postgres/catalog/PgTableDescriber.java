@@ -77,6 +77,11 @@ public final class PgTableDescriber {
             case 'f' -> keys.primary.isEmpty() ? all : keys.primary;
             default -> List.of();
         };
+        if (identityProblem(c, oid).isPresent()) {
+            // e.g. a DEFERRABLE primary key, or a partition without one: PostgreSQL cannot identify the rows, so the
+            // table must not be published (its UPDATEs would fail) and is unsupported until it gets an identity.
+            key = List.of();
+        }
         return Optional.of(new TableSchema(table, columns, key, identity(replident), oid));
     }
 
@@ -120,6 +125,16 @@ public final class PgTableDescriber {
             default -> key = List.of();
         }
         return new TableSchema(new TableRef(m.schema(), m.table()), columns, key, identity(m.replicaIdentity()), oid);
+    }
+
+    /** Why PostgreSQL cannot identify the rows of relation {@code oid} in UPDATE and DELETE, or empty when it can. */
+    public static Optional<String> identityProblem(Connection c, long oid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ReplicaIdentityCheck.problemSql("?::oid"))) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
     }
 
     public static ReplicaIdentity identity(char relreplident) {

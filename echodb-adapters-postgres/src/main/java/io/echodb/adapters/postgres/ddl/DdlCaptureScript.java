@@ -22,8 +22,12 @@ final class DdlCaptureScript {
     static final String EMIT_FUNCTION = "emit_ddl_event";
     static final String END_FUNCTION = "on_ddl_command_end";
     static final String DROP_FUNCTION = "on_sql_drop";
+    static final String REWRITE_FUNCTION = "on_table_rewrite";
+    static final String EMIT_REWRITE_FUNCTION = "emit_rewrite_event";
+    static final String GUARD_FUNCTION = "guard_publication";
     /** Command tags whose {@code ddl_command_end} can create or change a table. */
-    static final List<String> END_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE");
+    static final List<String> END_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE",
+            "ALTER TYPE", "CREATE INDEX", "ALTER INDEX");
 
     private final DdlCaptureSettings settings;
     private final String s;
@@ -65,9 +69,17 @@ final class DdlCaptureScript {
                 + "schema_name text NOT NULL, "
                 + "table_name text NOT NULL, "
                 + "is_partition boolean NOT NULL DEFAULT false)");
+        // Added later: the partition's root (a dropped partition's rows vanish from its root without row changes),
+        // and the columns whose existing rows read a default nobody wrote (ADD COLUMN ... DEFAULT without a rewrite).
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS root_oid oid");
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS missing_attnums int2[] NOT NULL"
+                + " DEFAULT '{}'");
         sql.add(emitFunction());
+        sql.add(emitRewriteFunction());
+        sql.add(guardFunction());
         sql.add(endFunction());
         sql.add(dropFunction());
+        sql.add(rewriteFunction());
         sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.endTriggerName()));
         sql.add("CREATE EVENT TRIGGER " + ident(settings.endTriggerName()) + " ON ddl_command_end WHEN TAG IN ("
                 + String.join(", ", END_TAGS.stream().map(PgQuoting::literal).toList()) + ") EXECUTE FUNCTION "
@@ -77,8 +89,12 @@ final class DdlCaptureScript {
         sql.add("CREATE EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ON sql_drop EXECUTE FUNCTION "
                 + qualified(DROP_FUNCTION) + "()");
         // ALWAYS: also capture DDL run under session_replication_role = replica (migration and replication tools).
+        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(rewriteTriggerName()));
+        sql.add("CREATE EVENT TRIGGER " + ident(rewriteTriggerName()) + " ON table_rewrite EXECUTE FUNCTION "
+                + qualified(REWRITE_FUNCTION) + "()");
         sql.add("ALTER EVENT TRIGGER " + ident(settings.endTriggerName()) + " ENABLE ALWAYS");
         sql.add("ALTER EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ENABLE ALWAYS");
+        sql.add("ALTER EVENT TRIGGER " + ident(rewriteTriggerName()) + " ENABLE ALWAYS");
         if (settings.dropLegacySeedTriggers()) {
             sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_CREATE_TRIGGER));
             sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_DROP_TRIGGER));
@@ -109,21 +125,38 @@ final class DdlCaptureScript {
         List<String> sql = new ArrayList<>();
         sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.endTriggerName()));
         sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.dropTriggerName()));
+        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(rewriteTriggerName()));
         if (dropSchema) {
             sql.add("DROP SCHEMA IF EXISTS " + s + " CASCADE");
         }
         return sql;
     }
 
+    /** The table_rewrite trigger: named after the end trigger, so two installs in one database stay apart. */
+    String rewriteTriggerName() {
+        String base = settings.endTriggerName();
+        String suffix = "_rewrite";
+        return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
+    }
+
+    private static String missingAttnums(String oidExpr) {
+        return "coalesce((SELECT array_agg(a.attnum ORDER BY a.attnum) FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = " + oidExpr + " AND a.attnum > 0 AND a.atthasmissing AND NOT a.attisdropped),"
+                + " '{}')";
+    }
+
     private String seedKnownTables() {
-        return "INSERT INTO " + qualified(KNOWN_TABLES) + " (rel_oid, schema_name, table_name, is_partition) "
-                + "SELECT c.oid, n.nspname, c.relname, c.relispartition "
+        return "INSERT INTO " + qualified(KNOWN_TABLES) + " (rel_oid, schema_name, table_name, is_partition, root_oid,"
+                + " missing_attnums) "
+                + "SELECT c.oid, n.nspname, c.relname, c.relispartition,"
+                + " CASE WHEN c.relispartition THEN pg_catalog.pg_partition_root(c.oid) END, " + missingAttnums("c.oid") + " "
                 + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
                 + "AND n.nspname NOT IN ('pg_catalog', 'information_schema', " + literal(settings.schema()) + ") "
                 + "AND left(n.nspname, 8) NOT IN ('pg_temp_', 'pg_toast') "
                 + "ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name, "
-                + "table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition";
+                + "table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition, root_oid = EXCLUDED.root_oid,"
+                + " missing_attnums = EXCLUDED.missing_attnums";
     }
 
     /** Filters schemas that are never reported: system schemas, temp/toast schemas and the capture schema itself. */
@@ -175,9 +208,21 @@ final class DdlCaptureScript {
                   prev record;
                   was_known boolean;
                   kind text;
+                  used record;
+                  missing int2[];
+                  moved int;
                   handled oid[] := ARRAY[]::oid[];
                 BEGIN
                   FOR cmd IN SELECT * FROM pg_event_trigger_ddl_commands() LOOP
+                    IF cmd.classid = 'pg_catalog.pg_type'::regclass AND cmd.command_tag = 'ALTER TYPE' THEN
+                      -- e.g. ALTER TYPE ... RENAME VALUE changes the stored values of every column of the type
+                      FOR used IN SELECT DISTINCT a.attrelid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                          WHERE c.relkind IN ('r', 'p') AND NOT a.attisdropped AND a.attnum > 0
+                            AND a.atttypid IN (cmd.objid, (SELECT t.typarray FROM pg_type t WHERE t.oid = cmd.objid)) LOOP
+                        PERFORM %EMIT_REWRITE%(used.attrelid, 'ALTER TYPE ' || cmd.object_identity);
+                      END LOOP;
+                      CONTINUE;
+                    END IF;
                     -- 'table column' covers ALTER TABLE ... RENAME COLUMN, whose object is the column
                     CONTINUE WHEN cmd.classid <> 'pg_catalog.pg_class'::regclass
                       OR cmd.object_type NOT IN ('table', 'table column');
@@ -193,8 +238,10 @@ final class DdlCaptureScript {
                     CONTINUE WHEN rel.relkind NOT IN ('r', 'p') OR rel.relpersistence = 't'
                       OR %IGNORED%;
                     handled := handled || cmd.objid;
-                    SELECT k.schema_name, k.table_name INTO prev FROM %KNOWN% k WHERE k.rel_oid = cmd.objid;
+                    SELECT k.schema_name, k.table_name, k.missing_attnums INTO prev FROM %KNOWN% k
+                     WHERE k.rel_oid = cmd.objid;
                     was_known := FOUND;
+                    missing := %MISSING%;
                     IF cmd.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN
                       kind := 'created';
                     ELSIF was_known AND (prev.schema_name <> rel.nspname OR prev.table_name <> rel.relname) THEN
@@ -202,25 +249,120 @@ final class DdlCaptureScript {
                     ELSE
                       kind := 'altered';
                     END IF;
-                    INSERT INTO %KNOWN% AS k (rel_oid, schema_name, table_name, is_partition)
-                      VALUES (cmd.objid, rel.nspname, rel.relname, rel.relispartition)
+                    INSERT INTO %KNOWN% AS k (rel_oid, schema_name, table_name, is_partition, root_oid, missing_attnums)
+                      VALUES (cmd.objid, rel.nspname, rel.relname, rel.relispartition,
+                        CASE WHEN rel.relispartition THEN pg_partition_root(cmd.objid) END, missing)
                       ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name,
-                        table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition;
+                        table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition,
+                        root_oid = EXCLUDED.root_oid, missing_attnums = EXCLUDED.missing_attnums;
+                    IF kind = 'altered' AND was_known AND NOT (missing <@ prev.missing_attnums) THEN
+                      -- ADD COLUMN ... DEFAULT without a rewrite: existing rows now read the default, unsent
+                      PERFORM %EMIT_REWRITE%(cmd.objid, 'ADD COLUMN with a default');
+                    END IF;
                     IF rel.relkind = 'p' AND kind = 'altered' THEN
-                      -- ATTACH / DETACH PARTITION is reported on the parent: refresh the children's partition flag
-                      UPDATE %KNOWN% k SET is_partition = c.relispartition
-                        FROM pg_class c WHERE c.oid = k.rel_oid AND k.is_partition <> c.relispartition;
+                      -- ATTACH / DETACH PARTITION is reported on the parent: refresh the children's partition flag;
+                      -- their rows joined or left the parent without row changes
+                      WITH changed AS (
+                        UPDATE %KNOWN% k SET is_partition = c.relispartition,
+                               root_oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) END
+                          FROM pg_class c WHERE c.oid = k.rel_oid AND k.is_partition <> c.relispartition
+                        RETURNING 1)
+                      SELECT count(*) INTO moved FROM changed;
+                      IF moved > 0 THEN
+                        PERFORM %EMIT_REWRITE%(cmd.objid, 'partition attached or detached');
+                      END IF;
                     END IF;
                     PERFORM %EMIT%(kind, rel.nspname, rel.relname,
                       CASE WHEN kind = 'renamed' THEN prev.schema_name END,
                       CASE WHEN kind = 'renamed' THEN prev.table_name END,
                       cmd.command_tag, cmd.object_identity, rel.relispartition);
                   END LOOP;
+                  PERFORM %GUARD%();
                 END
                 """;
-        body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "KNOWN", known, "EMIT", qualified(EMIT_FUNCTION)));
+        body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "KNOWN", known, "EMIT", qualified(EMIT_FUNCTION),
+                "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION), "MISSING", missingAttnums("cmd.objid"),
+                "GUARD", qualified(GUARD_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(END_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /**
+     * Records that DDL changed existing rows of {@code p_oid}'s mirrored table (its partition root, if it is a
+     * partition) without row changes; the worker copies the table again.
+     */
+    private String emitRewriteFunction() {
+        String body = """
+                DECLARE
+                  root oid;
+                  rel record;
+                BEGIN
+                  root := coalesce(pg_partition_root(p_oid), p_oid);
+                  SELECT c.relname::text AS relname, n.nspname::text AS nspname, c.relkind, c.relpersistence INTO rel
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = root;
+                  IF NOT FOUND OR rel.relkind NOT IN ('r', 'p') OR rel.relpersistence = 't' OR %IGNORED% THEN
+                    RETURN;
+                  END IF;
+                  PERFORM %EMIT%('rewritten', rel.nspname, rel.relname, NULL, NULL, p_reason, NULL, false);
+                END
+                """;
+        body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "EMIT", qualified(EMIT_FUNCTION)));
+        return "CREATE OR REPLACE FUNCTION " + qualified(EMIT_REWRITE_FUNCTION) + "(p_oid oid, p_reason text) RETURNS void"
+                + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    private String rewriteFunction() {
+        String body = """
+                BEGIN
+                  PERFORM %EMIT_REWRITE%(pg_event_trigger_table_rewrite_oid(), tg_tag || ' rewrote the table');
+                END
+                """;
+        body = fill(body, Map.of("EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION)));
+        return "CREATE OR REPLACE FUNCTION " + qualified(REWRITE_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
+                + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /**
+     * Runs at the end of every captured DDL, inside its transaction: a member of the guarded publication that lost its
+     * replica identity (primary key dropped, made deferrable, identity set to NOTHING, a partition without one) is
+     * taken out of the publication before the transaction commits, so no later UPDATE or DELETE of the application
+     * fails. SECURITY DEFINER: the application's role need not own the publication. It never fails the DDL: when the
+     * publication cannot be changed it logs, and the worker is told either way (a 'rewritten' event: the mirror copies
+     * again and finds the table unsupported).
+     */
+    private String guardFunction() {
+        String publication = settings.guardedPublication();
+        String body;
+        if (publication == null) {
+            body = "BEGIN\n  RETURN;\nEND\n";
+        } else {
+            body = """
+                    DECLARE
+                      r record;
+                      problem text;
+                    BEGIN
+                      FOR r IN SELECT pr.prrelid AS relid, n.nspname::text AS nspname, c.relname::text AS relname
+                                 FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                                 JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                                WHERE p.pubname = %PUB% LOOP
+                        problem := %PROBLEM%;
+                        CONTINUE WHEN problem IS NULL;
+                        BEGIN
+                          EXECUTE format('ALTER PUBLICATION %I DROP TABLE ONLY %I.%I', %PUB%, r.nspname, r.relname);
+                          RAISE LOG 'EchoDB: removed %.% from publication % (it %)', r.nspname, r.relname, %PUB%, problem;
+                        EXCEPTION WHEN OTHERS THEN
+                          RAISE LOG 'EchoDB: could not remove %.% from publication %: %', r.nspname, r.relname, %PUB%, SQLERRM;
+                        END;
+                        PERFORM %EMIT_REWRITE%(r.relid, 'lost its replica identity: it ' || problem);
+                      END LOOP;
+                    END
+                    """;
+            body = fill(body, Map.of("PUB", literal(publication), "PROBLEM",
+                    io.echodb.adapters.postgres.catalog.ReplicaIdentityCheck.problemSql("r.relid"),
+                    "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION)));
+        }
+        return "CREATE OR REPLACE FUNCTION " + qualified(GUARD_FUNCTION) + "() RETURNS void LANGUAGE plpgsql"
+                + " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
 
     /** Replaces {@code %NAME%} placeholders in one pass, so replaced text is never scanned again. */
@@ -251,19 +393,28 @@ final class DdlCaptureScript {
                 DECLARE
                   obj record;
                   part boolean;
+                  root oid;
                 BEGIN
                   FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() LOOP
                     CONTINUE WHEN obj.classid <> 'pg_catalog.pg_class'::regclass OR obj.object_type <> 'table'
                       OR obj.is_temporary OR %IGNORED%;
                     part := NULL;
-                    DELETE FROM %KNOWN% k WHERE k.rel_oid = obj.objid RETURNING k.is_partition INTO part;
+                    root := NULL;
+                    DELETE FROM %KNOWN% k WHERE k.rel_oid = obj.objid RETURNING k.is_partition, k.root_oid
+                      INTO part, root;
                     PERFORM %EMIT%('dropped', obj.schema_name, obj.object_name, NULL, NULL, tg_tag,
                       obj.object_identity, coalesce(part, false));
+                    IF root IS NOT NULL THEN
+                      -- a dropped partition's rows left its root without row changes (nothing when the root went too)
+                      PERFORM %EMIT_REWRITE%(root, 'partition ' || obj.object_identity || ' dropped');
+                    END IF;
                   END LOOP;
+                  PERFORM %GUARD%();
                 END
                 """;
         body = fill(body, Map.of("IGNORED", ignoredSchema("obj.schema_name"), "KNOWN", qualified(KNOWN_TABLES),
-                "EMIT", qualified(EMIT_FUNCTION)));
+                "EMIT", qualified(EMIT_FUNCTION), "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION),
+                "GUARD", qualified(GUARD_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(DROP_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }

@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
  *                                 with {@code {"schema": ..., "table": ...}} (default true)
  * @param dropLegacySeedTriggers   drop the seed's event triggers {@value #SEED_CREATE_TRIGGER} and
  *                                 {@value #SEED_DROP_TRIGGER} when installing (default false: leave them alone)
+ * @param guardedPublication       the native engine's publication: inside every captured DDL transaction, a member
+ *                                 that lost its replica identity is taken out of it, so the application's UPDATE and
+ *                                 DELETE keep working; null when no publication is guarded (PeerDB mode)
  */
 public record DdlCaptureSettings(
         String schema,
@@ -21,7 +24,8 @@ public record DdlCaptureSettings(
         String endTriggerName,
         String dropTriggerName,
         boolean seedCompatNotifications,
-        boolean dropLegacySeedTriggers) {
+        boolean dropLegacySeedTriggers,
+        String guardedPublication) {
 
     public static final String DEFAULT_SCHEMA = "_echodb";
     public static final String DEFAULT_CHANNEL = "echodb_ddl";
@@ -42,23 +46,35 @@ public record DdlCaptureSettings(
         if (endTriggerName.equals(dropTriggerName)) {
             throw InvalidValueException.of("DDL drop trigger name", dropTriggerName, "must differ from the end trigger name");
         }
+        if (guardedPublication != null) {
+            requireName("guarded publication", guardedPublication);
+        }
     }
 
     public static DdlCaptureSettings defaults() {
-        return new DdlCaptureSettings(DEFAULT_SCHEMA, DEFAULT_CHANNEL, DEFAULT_END_TRIGGER, DEFAULT_DROP_TRIGGER, true, false);
+        return new DdlCaptureSettings(DEFAULT_SCHEMA, DEFAULT_CHANNEL, DEFAULT_END_TRIGGER, DEFAULT_DROP_TRIGGER, true, false,
+                null);
     }
 
     public DdlCaptureSettings withSchema(String newSchema) {
         return new DdlCaptureSettings(newSchema, notifyChannel, endTriggerName, dropTriggerName, seedCompatNotifications,
-                dropLegacySeedTriggers);
+                dropLegacySeedTriggers, guardedPublication);
     }
 
     public DdlCaptureSettings withDropLegacySeedTriggers(boolean drop) {
-        return new DdlCaptureSettings(schema, notifyChannel, endTriggerName, dropTriggerName, seedCompatNotifications, drop);
+        return new DdlCaptureSettings(schema, notifyChannel, endTriggerName, dropTriggerName, seedCompatNotifications, drop,
+                guardedPublication);
     }
 
     public DdlCaptureSettings withSeedCompatNotifications(boolean notify) {
-        return new DdlCaptureSettings(schema, notifyChannel, endTriggerName, dropTriggerName, notify, dropLegacySeedTriggers);
+        return new DdlCaptureSettings(schema, notifyChannel, endTriggerName, dropTriggerName, notify, dropLegacySeedTriggers,
+                guardedPublication);
+    }
+
+    /** Guards {@code publication} (see {@link #guardedPublication}); null guards none. */
+    public DdlCaptureSettings withGuardedPublication(String publication) {
+        return new DdlCaptureSettings(schema, notifyChannel, endTriggerName, dropTriggerName, seedCompatNotifications,
+                dropLegacySeedTriggers, publication);
     }
 
     /**

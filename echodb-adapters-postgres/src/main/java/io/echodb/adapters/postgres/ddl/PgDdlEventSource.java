@@ -197,7 +197,7 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
     // ------------------------------------------------------------------ outbox access
 
     private record OutboxRow(long position, String type, String schema, String table, String oldSchema, String oldName,
-                             boolean partition, Instant at) { }
+                             boolean partition, Instant at, String commandTag) { }
 
     private record Batch(boolean blocked, List<OutboxRow> rows) { }
 
@@ -215,7 +215,7 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
                 }
                 List<OutboxRow> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT position, event_type, schema_name, table_name, old_schema, "
-                        + "old_name, is_partition, occurred_at FROM " + names.qualified(DdlCaptureScript.OUTBOX)
+                        + "old_name, is_partition, occurred_at, command_tag FROM " + names.qualified(DdlCaptureScript.OUTBOX)
                         + " WHERE position > ? ORDER BY position LIMIT ?")) {
                     ps.setLong(1, after);
                     ps.setInt(2, max);
@@ -223,7 +223,7 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
                         while (rs.next()) {
                             rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                                     rs.getString(5), rs.getString(6), rs.getBoolean(7),
-                                    rs.getObject(8, OffsetDateTime.class).toInstant()));
+                                    rs.getObject(8, OffsetDateTime.class).toInstant(), rs.getString(9)));
                         }
                     }
                 }
@@ -251,6 +251,7 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
                 case "created" -> new DdlEvent.TableCreated(row.position(), table, row.at());
                 case "dropped" -> new DdlEvent.TableDropped(row.position(), table, row.at());
                 case "altered" -> new DdlEvent.TableAltered(row.position(), table, row.at());
+                case "rewritten" -> new DdlEvent.TableRewritten(row.position(), table, row.at(), row.commandTag());
                 case "renamed" -> row.oldSchema() == null || row.oldName() == null
                         ? new DdlEvent.TableAltered(row.position(), table, row.at())
                         : new DdlEvent.TableRenamed(row.position(), TableRef.of(row.oldSchema(), row.oldName()), table, row.at());

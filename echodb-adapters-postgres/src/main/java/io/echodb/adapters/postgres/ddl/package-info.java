@@ -6,7 +6,8 @@
  * <ul>
  *   <li>{@code ddl_outbox(position bigserial PK, event_type, schema_name, table_name, old_schema, old_name, command_tag,
  *       object_identity, is_partition, occurred_at default clock_timestamp(), txid default txid_current())} with
- *       {@code event_type} one of {@code created}, {@code altered}, {@code renamed}, {@code dropped};</li>
+ *       {@code event_type} one of {@code created}, {@code altered}, {@code renamed}, {@code dropped}, {@code rewritten}
+ * (existing rows changed without row changes, or the table lost its replica identity; {@code command_tag} says why);</li>
  *   <li>{@code ddl_cursor(consumer PK, position, updated_at)}: acknowledged position per consumer;</li>
  *   <li>{@code known_tables(rel_oid PK, schema_name, table_name, is_partition)}: last known name per table OID, which
  *       is how a rename or {@code SET SCHEMA} is told apart from other ALTER TABLEs ({@code ddl_command_end} only

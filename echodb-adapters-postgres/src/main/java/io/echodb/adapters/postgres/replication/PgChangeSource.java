@@ -2,12 +2,14 @@ package io.echodb.adapters.postgres.replication;
 
 import io.echodb.adapters.postgres.catalog.PgTableDescriber;
 import io.echodb.adapters.postgres.catalog.PgTypeResolver;
+import io.echodb.adapters.postgres.catalog.ReplicaIdentityCheck;
 import io.echodb.adapters.postgres.snapshot.PgSnapshotSession;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -144,11 +146,17 @@ public final class PgChangeSource implements ChangeSource {
     @Override
     public void publish(TableRef table) {
         try (Connection c = connections.open()) {
+            Optional<String> problem = identityProblem(c, table);
+            if (problem.isPresent()) {
+                throw TableNotPublishableException.of(table, problem.get(), ReplicaIdentityCheck.remedy());
+            }
             if (isPublished(c, table)) {
                 return;
             }
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER PUBLICATION " + PgSql.quoteIdent(config.publicationName()) + " ADD TABLE "
+                // ONLY: an inheritance parent's children are other tables, maybe without a replica identity (for a
+                // partitioned table ONLY changes nothing: its leaves are published through it).
+                st.execute("ALTER PUBLICATION " + PgSql.quoteIdent(config.publicationName()) + " ADD TABLE ONLY "
                         + PgSql.quote(table));
                 LOG.info("added {} to publication {}", table, config.publicationName());
             } catch (SQLException e) {
@@ -181,6 +189,20 @@ public final class PgChangeSource implements ChangeSource {
             }
         } catch (SQLException e) {
             throw PgSql.translate("remove " + table + " from publication " + config.publicationName(), e);
+        }
+    }
+
+    private static Optional<String> identityProblem(Connection c, TableRef table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid::bigint FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw PgSourceException.tableNotFound(table.qualified());
+                }
+                return PgTableDescriber.identityProblem(c, rs.getLong(1));
+            }
         }
     }
 

@@ -61,13 +61,17 @@ class DdlCaptureInstallerTest {
                 + "WHERE n.nspname = '_echodb' AND c.relkind IN ('r', 'S') ORDER BY 1"))
                 .containsExactly("ddl_cursor", "ddl_outbox", "ddl_outbox_position_seq", "known_tables");
         assertThat(db.column("SELECT evtname || ':' || evtevent || ':' || evtenabled::text FROM pg_event_trigger ORDER BY 1"))
-                .containsExactly("echodb_ddl_end_trigger:ddl_command_end:A", "echodb_sql_drop_trigger:sql_drop:A");
-        // no SECURITY DEFINER, pinned search_path
+                .containsExactly("echodb_ddl_end_trigger:ddl_command_end:A", "echodb_ddl_end_trigger_rewrite:table_rewrite:A",
+                        "echodb_sql_drop_trigger:sql_drop:A");
+        // no SECURITY DEFINER but the publication guard (it alters the publication for any DDL issuer), pinned search_path
         assertThat(db.column("SELECT p.proname || ':' || p.prosecdef || ':' || array_to_string(p.proconfig, ',') FROM pg_proc p "
                 + "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '_echodb' ORDER BY 1"))
                 .containsExactly("emit_ddl_event:false:search_path=pg_catalog, pg_temp",
+                        "emit_rewrite_event:false:search_path=pg_catalog, pg_temp",
+                        "guard_publication:true:search_path=pg_catalog, pg_temp",
                         "on_ddl_command_end:false:search_path=pg_catalog, pg_temp",
-                        "on_sql_drop:false:search_path=pg_catalog, pg_temp");
+                        "on_sql_drop:false:search_path=pg_catalog, pg_temp",
+                        "on_table_rewrite:false:search_path=pg_catalog, pg_temp");
     }
 
     @Test
@@ -77,7 +81,7 @@ class DdlCaptureInstallerTest {
         db.exec("CREATE TABLE before_reinstall (id int)");
         assertThat(installer.install()).isEqualTo(DdlCaptureInstaller.Outcome.INSTALLED);
         db.exec("CREATE TABLE after_reinstall (id int)");
-        assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("2");
+        assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("3");
         List<DdlEvent> events = source(DdlCaptureSettings.defaults()).read(0, 10, Duration.ofSeconds(5));
         assertThat(events).extracting(DdlEvent::table)
                 .containsExactly(TableRef.of("public", "before_reinstall"), TableRef.of("public", "after_reinstall"));
@@ -102,7 +106,7 @@ class DdlCaptureInstallerTest {
             th.join(60_000);
         }
         assertThat(failures).isEmpty();
-        assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("2");
+        assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("3");
     }
 
     @Test
@@ -195,11 +199,12 @@ class DdlCaptureInstallerTest {
                 "CREATE EVENT TRIGGER peerdb_auto_mirror_drop_trigger ON sql_drop EXECUTE FUNCTION public.seed_fn()");
         new DdlCaptureInstaller(db.connections(), DdlCaptureSettings.defaults()).install();
         assertThat(db.column("SELECT evtname FROM pg_event_trigger ORDER BY 1")).containsExactly(
-                "echodb_ddl_end_trigger", "echodb_sql_drop_trigger", "peerdb_auto_mirror_drop_trigger", "peerdb_auto_mirror_trigger");
+                "echodb_ddl_end_trigger", "echodb_ddl_end_trigger_rewrite", "echodb_sql_drop_trigger",
+                "peerdb_auto_mirror_drop_trigger", "peerdb_auto_mirror_trigger");
 
         new DdlCaptureInstaller(db.connections(), DdlCaptureSettings.defaults().withDropLegacySeedTriggers(true)).install();
         assertThat(db.column("SELECT evtname FROM pg_event_trigger ORDER BY 1"))
-                .containsExactly("echodb_ddl_end_trigger", "echodb_sql_drop_trigger");
+                .containsExactly("echodb_ddl_end_trigger", "echodb_ddl_end_trigger_rewrite", "echodb_sql_drop_trigger");
     }
 
     @Test

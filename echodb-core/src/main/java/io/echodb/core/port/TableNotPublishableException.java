@@ -1,0 +1,19 @@
+package io.echodb.core.port;
+
+import io.echodb.core.model.TableRef;
+
+/**
+ * The source refuses to publish a table because publishing it would make the application's UPDATE and DELETE of it
+ * fail (it has no usable replica identity). The mirror is unsupported until the table gets one.
+ */
+public final class TableNotPublishableException extends RuntimeException {
+
+    private TableNotPublishableException(String message) {
+        super(message);
+    }
+
+    public static TableNotPublishableException of(TableRef table, String problem, String remedy) {
+        return new TableNotPublishableException("table " + table + " " + problem
+                + ", so publishing it would make its UPDATEs and DELETEs fail; " + remedy);
+    }
+}
