@@ -108,6 +108,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private volatile long lagReadAtMillis;
     private volatile boolean lagRead;
     private Thread streamThread;
+    /** The open stream, for {@link #close()} when the stream thread cannot be stopped; written under the lock. */
+    private volatile ChangeStream liveStream;
 
     private NativeMirrorEngine(Builder b) {
         this.source = b.source;
@@ -272,7 +274,19 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (!locked) {
-            LOG.warn("native mirror engine closed without a final flush: the stream thread did not stop in time");
+            // The stream thread is stuck (e.g. in a write to an unresponsive target) and holds the lock. Its stream
+            // must still end: an open replication connection keeps the slot active, and the next leader could not
+            // stream until the server's wal_sender_timeout. Nothing is lost: what was not acknowledged is replayed.
+            LOG.warn("native mirror engine closed without a final flush: the stream thread did not stop in time;"
+                    + " closing its replication stream");
+            ChangeStream s = liveStream;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the change stream failed: {}", e.toString());
+                }
+            }
             return;
         }
         try {
@@ -467,6 +481,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             ChangeStream stream = source.openStream(from);
             applier.attach(stream, from);
+            liveStream = stream;
             LOG.info("streaming changes from {}", from);
             return true;
         } catch (RuntimeException e) {
@@ -484,6 +499,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     }
 
     private void closeStream() {
+        liveStream = null;
         ChangeStream s = applier.detach();
         if (s != null) {
             try {

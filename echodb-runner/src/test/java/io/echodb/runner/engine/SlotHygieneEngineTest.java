@@ -40,6 +40,51 @@ class SlotHygieneEngineTest {
     }
 
     @Test
+    void aCloseThatCannotStopAStuckWriteStillReleasesTheSlot() throws Exception {
+        env.sql("CREATE TABLE stuck (id int PRIMARY KEY, v text)", "INSERT INTO stuck VALUES (1, 'a')");
+        TableRef table = E2eEnv.table("stuck");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean block = new java.util.concurrent.atomic.AtomicBoolean();
+        Rig rig = env.rig()
+                .settings(E2eEnv.engineSettings().withControlTimeout(Duration.ofSeconds(2)))
+                .wrapSink(s -> new Forwarding.Sink(s) {
+                    @Override
+                    public void write(String target, io.echodb.core.schema.TableSchema schema,
+                            java.util.List<io.echodb.core.change.SinkRow> rows) {
+                        if (block.get()) {
+                            // a target that stopped answering: ignores interrupts, like a socket read without timeout
+                            while (release.getCount() > 0) {
+                                try {
+                                    release.await();
+                                } catch (InterruptedException e) {
+                                    // keep waiting
+                                }
+                            }
+                        }
+                        super.write(target, schema, rows);
+                    }
+                }).start();
+        rig.engine.create(E2eEnv.spec(table));
+        E2eEnv.awaitState(rig.engine, E2eEnv.spec(table).name(), MirrorState.RUNNING, WAIT);
+        block.set(true);
+        env.sql("INSERT INTO stuck VALUES (2, 'b')");
+        Poll.value(WAIT, "slot active while the write hangs", () -> slotActive() ? true : null);
+        Thread.sleep(500); // the stream thread is inside the hanging write now
+
+        rig.close();
+        try {
+            Poll.value(Duration.ofSeconds(30), "slot released after close", () -> slotActive() ? null : true);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private boolean slotActive() {
+        return "t".equals(env.pgString("SELECT active::text FROM pg_replication_slots WHERE slot_name = "
+                + E2eEnv.pgLiteral(env.slot)).substring(0, 1));
+    }
+
+    @Test
     void droppingTheLastMirrorDropsSlotAndPublication() {
         env.sql("CREATE TABLE keep_me (id int PRIMARY KEY, v text)", "CREATE TABLE drop_me (id int PRIMARY KEY, v text)",
                 "INSERT INTO keep_me VALUES (1, 'k')", "INSERT INTO drop_me VALUES (1, 'd')");
