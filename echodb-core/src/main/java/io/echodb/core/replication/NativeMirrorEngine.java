@@ -10,6 +10,7 @@ import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.MirrorNotFoundException;
@@ -80,6 +81,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     }
 
     private final ChangeSource source;
+    private final WriteGate gate;
     private final ChangeSink sink;
     private final CheckpointStore store;
     private final EngineSettings settings;
@@ -113,8 +115,9 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 
     private NativeMirrorEngine(Builder b) {
         this.source = b.source;
-        this.sink = b.sink;
-        this.store = b.store;
+        this.gate = b.writeGate;
+        this.sink = GatedPorts.sink(b.sink, b.writeGate);
+        this.store = GatedPorts.store(b.store, b.writeGate);
         this.settings = b.settings;
         this.clock = b.clock;
         this.listener = new SafeListener(b.listener);
@@ -145,6 +148,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         private EngineListener listener = EngineListener.NONE;
         private Sleeper sleeper = Sleeper.SYSTEM;
         private Executor snapshotExecutor;
+        private WriteGate writeGate = WriteGate.OPEN;
 
         private Builder(ChangeSource source, ChangeSink sink, CheckpointStore store) {
             this.source = Objects.requireNonNull(source, "source");
@@ -179,6 +183,16 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
          */
         public Builder snapshotExecutor(Executor value) {
             this.snapshotExecutor = Objects.requireNonNull(value, "snapshotExecutor");
+            return this;
+        }
+
+        /**
+         * Asked before every write to the target or the state store, and before the stream is opened (default: always
+         * open). Give a leader's engine its leadership here: once it closes, nothing this engine still has in flight
+         * takes effect.
+         */
+        public Builder writeGate(WriteGate value) {
+            this.writeGate = Objects.requireNonNull(value, "writeGate");
             return this;
         }
 
@@ -472,6 +486,10 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 
     private boolean openStream() {
         try {
+            if (!gate.mayWrite()) {
+                // An engine that lost its leadership must not take the slot back from the current leader's stream.
+                throw FencedOutException.gateClosed("open the change stream");
+            }
             ensurePrepared();
             Lsn from = Lsn.max(slotPosition, applier.lastAcked());
             // The replay may repeat Relation events older than what the last session already pushed to the targets.
@@ -728,6 +746,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             return command.get();
         } catch (MirrorEngineException e) {
             throw e;
+        } catch (FencedOutException e) {
+            throw MirrorEngineException.retryable("cannot " + what + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (Retrier.isTransient(e)) {
                 throw MirrorEngineException.retryable("cannot " + what + ": " + e.getMessage(), e);

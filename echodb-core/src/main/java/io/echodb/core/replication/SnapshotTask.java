@@ -5,6 +5,7 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.port.SourceTableChangedException;
 import io.echodb.core.schema.Row;
@@ -72,6 +73,8 @@ final class SnapshotTask implements Runnable {
                     e -> host.transientFailure(mirror, run, "copy " + mirror.table(), e));
         } catch (RetryAbandonedException | CancelledException e) {
             LOG.debug("mirror {}: {} stopped", mirror.name(), run);
+        } catch (FencedOutException e) {
+            LOG.info("mirror {}: copy stopped: {}", mirror.name(), e.getMessage());
         } catch (RuntimeException e) {
             if (current()) {
                 host.failed(mirror, run, "copy of " + mirror.table() + " failed: " + e.getMessage(), e);

@@ -9,6 +9,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
@@ -605,6 +606,11 @@ final class StreamApplier {
         } catch (RetryAbandonedException e) {
             ackBlocked = true;
             throw e;
+        } catch (FencedOutException e) {
+            // Not the mirror's fault: this engine may no longer write. Nothing more is acknowledged; the leader
+            // that took over replays from the slot.
+            ackBlocked = true;
+            throw new RetryAbandonedException(verb + " " + table, e);
         } catch (RuntimeException e) {
             if (!running.getAsBoolean()) {
                 // Failures while the engine stops (interrupted I/O) are not the mirror's fault.

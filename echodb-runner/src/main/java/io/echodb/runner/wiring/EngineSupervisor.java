@@ -56,7 +56,7 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
     @Override
     public void onGained(Lease lease) {
         long term = leadership.term();
-        submit(() -> start(term));
+        submit(() -> start(term, lease.fencingToken()));
     }
 
     @Override
@@ -77,11 +77,13 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
         }
     }
 
-    private void start(long term) {
+    private void start(long term, long fencingToken) {
         Duration backoff = firstBackoff;
         while (stillLeading(term)) {
             try {
-                engine.startActing();
+                // The gate is the leadership itself, read on every write: it closes on the lease's own clock, also
+                // for a writer that wakes from a stall after the lease ran out.
+                engine.startActing(fencingToken, () -> stillLeading(term));
                 lastStartError = null;
                 if (stillLeading(term)) {
                     gate.engineStarted(term);

@@ -1,6 +1,7 @@
 package io.echodb.runner.wiring;
 
 import io.echodb.core.port.MirrorControl;
+import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
 
 /**
@@ -12,8 +13,12 @@ interface MirrorEngineHandle extends AutoCloseable {
     /** The engine's commands (undecorated; the application adds the resilience decorators). */
     MirrorControl control();
 
-    /** Leadership gained: start streaming/applying. Blocking; idempotent; throws when the engine cannot start now. */
-    void startActing();
+    /**
+     * Leadership gained: start streaming/applying. Blocking; idempotent; throws when the engine cannot start now.
+     * {@code fencingToken} is this term's lease token; {@code gate} closes when the term ends — writes made after that
+     * must not take effect (I4).
+     */
+    void startActing(long fencingToken, WriteGate gate);
 
     /** Leadership lost or shutting down: stop writing at once. Blocking; idempotent; never throws. */
     void stopActing();

@@ -40,10 +40,14 @@ final class MirrorEngines {
                 .withMaxBatchAge(e.batchMaxAge())
                 .withSnapshotParallelism(e.snapshotParallelism());
         // A fresh source per engine: each leadership term streams on its own connections.
-        return new NativeEngineHandle(() -> NativeMirrorEngine.builder(new PgChangeSource(pg, replication), sink, store)
+        // Tokens compare only within one leadership lock (Redis and advisory-lock tokens are unrelated numbers).
+        String fence = config.leadership().kind() + ":" + config.leadership().lockName();
+        return new NativeEngineHandle((token, gate) -> NativeMirrorEngine.builder(new PgChangeSource(pg, replication),
+                        sink, store.fencedBy(fence, token))
                 .settings(settings)
                 .clock(clock)
                 .listener(listener)
+                .writeGate(gate)
                 .build(), store);
     }
 

@@ -9,10 +9,10 @@ import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.replication.MirrorRecord;
 import io.echodb.core.replication.NativeMirrorEngine;
+import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The native engine under leadership. A {@link NativeMirrorEngine} is single-use (closed for good), so each term
@@ -22,12 +22,18 @@ import java.util.function.Supplier;
  */
 final class NativeEngineHandle implements MirrorEngineHandle {
 
-    private final Supplier<NativeMirrorEngine> factory;
+    private final Factory factory;
     private final CheckpointStore store;
     private final MirrorControl control = new Delegating();
     private volatile NativeMirrorEngine current;
 
-    NativeEngineHandle(Supplier<NativeMirrorEngine> factory, CheckpointStore store) {
+    /** Builds one term's engine: its writes fenced by the term's token and gated by its leadership. */
+    @FunctionalInterface
+    interface Factory {
+        NativeMirrorEngine build(long fencingToken, WriteGate gate);
+    }
+
+    NativeEngineHandle(Factory factory, CheckpointStore store) {
         this.factory = factory;
         this.store = store;
     }
@@ -38,11 +44,11 @@ final class NativeEngineHandle implements MirrorEngineHandle {
     }
 
     @Override
-    public synchronized void startActing() {
+    public synchronized void startActing(long fencingToken, WriteGate gate) {
         if (current != null) {
             return;
         }
-        NativeMirrorEngine engine = factory.get();
+        NativeMirrorEngine engine = factory.build(fencingToken, gate);
         try {
             engine.start();
         } catch (RuntimeException e) {

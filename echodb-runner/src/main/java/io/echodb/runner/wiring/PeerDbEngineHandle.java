@@ -2,6 +2,7 @@ package io.echodb.runner.wiring;
 
 import io.echodb.adapters.peerdb.PeerDbMirrorControl;
 import io.echodb.core.port.MirrorControl;
+import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
 
 /**
@@ -23,7 +24,7 @@ final class PeerDbEngineHandle implements MirrorEngineHandle {
     }
 
     @Override
-    public void startActing() {
+    public void startActing(long fencingToken, WriteGate gate) {
         peerdb.ensurePeers();
         peersReady = true;
     }

@@ -40,6 +40,7 @@ final class Rig implements AutoCloseable {
         this.engine = NativeMirrorEngine.builder(source, sink, store)
                 .settings(b.settings)
                 .listener(b.listener)
+                .writeGate(b.writeGate)
                 .build();
         this.label = "rig@" + b.pg.port() + "/" + b.pg.database();
     }
@@ -72,6 +73,7 @@ final class Rig implements AutoCloseable {
         private UnaryOperator<ChangeSource> wrapSource = UnaryOperator.identity();
         private UnaryOperator<ChangeSink> wrapSink = UnaryOperator.identity();
         private UnaryOperator<CheckpointStore> wrapStore = UnaryOperator.identity();
+        private io.echodb.core.replication.WriteGate writeGate = io.echodb.core.replication.WriteGate.OPEN;
 
         Builder(E2eEnv env) {
             this.env = env;
@@ -117,6 +119,11 @@ final class Rig implements AutoCloseable {
 
         Builder wrapStore(UnaryOperator<CheckpointStore> value) {
             this.wrapStore = value;
+            return this;
+        }
+
+        Builder writeGate(io.echodb.core.replication.WriteGate value) {
+            this.writeGate = value;
             return this;
         }
 

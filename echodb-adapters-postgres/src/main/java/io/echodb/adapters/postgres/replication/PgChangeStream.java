@@ -7,6 +7,8 @@ import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SourceUnavailableException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
@@ -97,8 +99,11 @@ final class PgChangeStream implements ChangeStream {
                 return ps;
             } catch (SQLException e) {
                 PgConnectionFactory.closeQuietly(c);
-                // a just-closed stream's walsender may still hold the slot for a moment
                 if ("55006".equals(e.getSQLState()) && System.nanoTime() < deadline) {
+                    // Another walsender holds the slot: a just-closed stream of ours, or the stream of a leader that
+                    // lost its lease while stalled (it holds the slot until wal_sender_timeout). Only the current
+                    // leader opens streams, so it takes the slot over rather than wait.
+                    takeOver(connections, config.slotName());
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
                     continue;
                 }
@@ -153,6 +158,23 @@ final class PgChangeStream implements ChangeStream {
         if (reader.isAlive()) {
             // the reader is stuck in I/O: pull the connection from under it
             PgConnectionFactory.closeQuietly(replication);
+        }
+    }
+
+    private static void takeOver(PgConnectionFactory connections, String slot) {
+        try (Connection c = connections.open();
+             PreparedStatement ps = c.prepareStatement("SELECT active_pid, pg_catalog.pg_terminate_backend(active_pid)"
+                     + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL"
+                     + " AND active_pid <> pg_catalog.pg_backend_pid()")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    LOG.warn("replication slot {} was held by backend {} (an earlier stream, maybe a previous leader's);"
+                            + " ended it to take the slot over (terminated: {})", slot, rs.getInt(1), rs.getBoolean(2));
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("could not end the walsender holding slot {}: {}", slot, e.toString());
         }
     }
 

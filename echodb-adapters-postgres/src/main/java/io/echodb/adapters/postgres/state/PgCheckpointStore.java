@@ -8,6 +8,7 @@ import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.replication.MirrorRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,16 +36,43 @@ public final class PgCheckpointStore implements CheckpointStore {
     private final PgConnectionFactory connections;
     private final String schema;
     private final String table;
+    private final String fenceTable;
+    /** Null for an unfenced store; else the fence this store's writes must hold. */
+    private final Fence fence;
     private volatile boolean ensured;
+
+    /** A leader's claim: the fence named {@code name} (one per leadership lock) at {@code token}. */
+    private record Fence(String name, long token) {
+    }
 
     public PgCheckpointStore(PgConnectionFactory connections) {
         this(connections, DEFAULT_SCHEMA);
     }
 
     public PgCheckpointStore(PgConnectionFactory connections, String schema) {
+        this(connections, schema, null);
+    }
+
+    private PgCheckpointStore(PgConnectionFactory connections, String schema, Fence fence) {
         this.connections = Objects.requireNonNull(connections, "connections");
         this.schema = Objects.requireNonNull(schema, "schema");
         this.table = PgSql.quoteIdent(schema) + "." + PgSql.quoteIdent("mirrors");
+        this.fenceTable = PgSql.quoteIdent(schema) + "." + PgSql.quoteIdent("leader_fence");
+        this.fence = fence;
+    }
+
+    /**
+     * The same store for a leader holding fencing {@code token} of the lock {@code fenceName} (I4): {@link #loadAll}
+     * claims the fence (raises it to the token), and every save and delete checks it in its own transaction, so once a
+     * newer leader has claimed a higher token, this store's writes fail with {@link FencedOutException} and change
+     * nothing. Tokens only compare within one fence name (one leadership lock).
+     */
+    public PgCheckpointStore fencedBy(String fenceName, long token) {
+        Objects.requireNonNull(fenceName, "fenceName");
+        if (token <= 0) {
+            throw new IllegalArgumentException("fencing token must be > 0, got " + token);
+        }
+        return new PgCheckpointStore(connections, schema, new Fence(fenceName, token));
     }
 
     @Override
@@ -112,10 +140,23 @@ public final class PgCheckpointStore implements CheckpointStore {
     }
 
     private void run(String what, SqlWork work) {
+        SqlWork fenced = fence == null ? work : c -> {
+            c.setAutoCommit(false);
+            try {
+                holdFence(c, what);
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        };
         try (Connection c = connections.open()) {
             ensureTable(c);
             try {
-                work.run(c);
+                fenced.run(c);
             } catch (SQLException e) {
                 if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
                     throw e;
@@ -123,11 +164,36 @@ public final class PgCheckpointStore implements CheckpointStore {
                 // dropped behind our back: create it again once
                 ensured = false;
                 ensureTable(c);
-                work.run(c);
+                fenced.run(c);
             }
         } catch (SQLException e) {
             throw PgSql.translate(what, e);
         }
+    }
+
+    /**
+     * Raises the fence to this store's token unless a newer leader holds it higher (then fails); the row stays locked
+     * until the transaction ends, so a newer leader's claim waits for this write or comes before it, never between.
+     */
+    private void holdFence(Connection c, String what) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + fenceTable + " AS f (name, token) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET token = EXCLUDED.token WHERE f.token <= EXCLUDED.token RETURNING token")) {
+            ps.setString(1, fence.name());
+            ps.setLong(2, fence.token());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        long current;
+        try (PreparedStatement ps = c.prepareStatement("SELECT token FROM " + fenceTable + " WHERE name = ?")) {
+            ps.setString(1, fence.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                current = rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+        throw FencedOutException.superseded(what, fence.token(), current);
     }
 
     private void ensureTable(Connection c) throws SQLException {
@@ -147,7 +213,9 @@ public final class PgCheckpointStore implements CheckpointStore {
                 + " updated_at timestamptz NOT NULL,"
                 + " updated_at_nanos integer NOT NULL DEFAULT 0);"
                 // added after the first release: records written before know no relation (0 = match by name)
-                + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS relation_oid bigint NOT NULL DEFAULT 0";
+                + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS relation_oid bigint NOT NULL DEFAULT 0;"
+                // the highest fencing token any leader claimed, per leadership lock
+                + " CREATE TABLE IF NOT EXISTS " + fenceTable + " (name text PRIMARY KEY, token bigint NOT NULL)";
         try (Statement st = c.createStatement()) {
             st.execute(ddl);
         } catch (SQLException e) {
