@@ -12,8 +12,8 @@ public final class TableNotPublishableException extends RuntimeException {
         super(message);
     }
 
+    /** "table {@code table} {@code problem}; {@code remedy}". */
     public static TableNotPublishableException of(TableRef table, String problem, String remedy) {
-        return new TableNotPublishableException("table " + table + " " + problem
-                + ", so publishing it would make its UPDATEs and DELETEs fail; " + remedy);
+        return new TableNotPublishableException("table " + table + " " + problem + "; " + remedy);
     }
 }

@@ -19,4 +19,11 @@ interface MirrorEvents {
 
     /** A target call succeeded after transient failures. */
     void recovered(MirrorRuntime mirror);
+
+    /**
+     * Whether every mirror's state is durable (saving again what could not be saved before). The stream must not be
+     * acknowledged past changes a mirror stopped applying while its stop is only in memory: after a crash the mirror
+     * would come back RUNNING without them.
+     */
+    boolean statesDurable();
 }

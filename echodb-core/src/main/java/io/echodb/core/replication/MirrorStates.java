@@ -11,6 +11,9 @@ import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,8 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     private final Runnable ensurePrepared;
     private StreamApplier applier;
     private long nextRunId;
+    /** Guarded by the engine lock: mirrors whose last state change could not be saved. */
+    private final Set<MirrorRuntime> unsaved = new HashSet<>();
 
     MirrorStates(MirrorRegistry registry, CheckpointStore store, ChangeSource source, ChangeSink sink, EngineSettings settings,
             Clock clock, EngineListener listener, Retrier retrier, EngineLock lock, BooleanSupplier running,
@@ -105,9 +110,33 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     void saveQuietly(MirrorRuntime m) {
         try {
             store.save(m.toRecord());
+            unsaved.remove(m);
         } catch (RuntimeException e) {
-            LOG.warn("mirror {}: could not save its state ({}); it is kept in memory", m.name(), e.toString());
+            unsaved.add(m);
+            LOG.warn("mirror {}: could not save its state ({}); it is kept in memory, and the stream is not acknowledged"
+                    + " until it is saved", m.name(), e.toString());
         }
+    }
+
+    @Override
+    public boolean statesDurable() {
+        if (unsaved.isEmpty()) {
+            return true;
+        }
+        for (MirrorRuntime m : List.copyOf(unsaved)) {
+            if (!registry.contains(m)) {
+                unsaved.remove(m);
+                continue;
+            }
+            try {
+                store.save(m.toRecord());
+                unsaved.remove(m);
+                LOG.info("mirror {}: state saved ({})", m.name(), m.state);
+            } catch (RuntimeException e) {
+                LOG.debug("mirror {}: state still not saved: {}", m.name(), e.toString());
+            }
+        }
+        return unsaved.isEmpty();
     }
 
     MirrorStatus statusOf(MirrorRuntime m, long lagBytes) {

@@ -646,6 +646,9 @@ final class StreamApplier {
             return;
         }
         lastAckMillis = now;
+        if (!events.statesDurable()) {
+            return;
+        }
         Lsn position = ackable();
         if (position.isAfter(lastAcked)) {
             stream.acknowledge(position);

@@ -16,7 +16,7 @@ import java.util.Set;
  * created after a drop does not share; {@link #UNKNOWN_RELATION} when the source has no such identity.
  */
 public record TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity,
-        long relationId) {
+        long relationId, String sourceProblem) {
 
     /** The relation id of a schema whose source does not identify relations (routing then falls back to names). */
     public static final long UNKNOWN_RELATION = 0;
@@ -44,16 +44,29 @@ public record TableSchema(TableRef table, List<Column> columns, List<String> key
 
     /** A schema without a source relation id. */
     public TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity) {
-        this(table, columns, keyColumns, identity, UNKNOWN_RELATION);
+        this(table, columns, keyColumns, identity, UNKNOWN_RELATION, null);
+    }
+
+    /** A schema the source can stream (no {@code sourceProblem}). */
+    public TableSchema(TableRef table, List<Column> columns, List<String> keyColumns, ReplicaIdentity identity,
+            long relationId) {
+        this(table, columns, keyColumns, identity, relationId, null);
     }
 
     /** The same shape with another source relation id. */
     public TableSchema withRelationId(long id) {
-        return new TableSchema(table, columns, keyColumns, identity, id);
+        return new TableSchema(table, columns, keyColumns, identity, id, sourceProblem);
     }
 
-    /** Why the table cannot be mirrored, or empty when it can. */
+    /**
+     * Why the table cannot be mirrored, or empty when it can. {@code sourceProblem} (null when none) is the source's
+     * own reason, a whole sentence: e.g. a DEFERRABLE primary key, a partition without a replica identity, an UNLOGGED
+     * table.
+     */
     public Optional<String> unsupportedReason() {
+        if (sourceProblem != null) {
+            return Optional.of(sourceProblem);
+        }
         if (columns.isEmpty()) {
             return Optional.of("table " + table + " has no columns");
         }

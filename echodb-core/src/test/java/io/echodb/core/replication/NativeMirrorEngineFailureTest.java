@@ -176,6 +176,29 @@ class NativeMirrorEngineFailureTest {
     }
 
     @Test
+    void aFailedStateThatCannotBeSavedHoldsTheSlotUntilItIs() {
+        TableRef bad = f.table("unsaved_failure", 3);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(spec(bad));
+        f.settle(engine);
+        Lsn before = f.source.confirmedFlush();
+
+        f.store.setUnavailable(true);
+        f.sink.failWritesTo("unsaved_failure", new IllegalStateException("Code: 243. Not enough space"));
+        f.source.insert(bad, Row.of(4L, "x", 4));
+        engine.drain();
+        assertThat(engine.status(spec(bad).name()).orElseThrow().state()).isEqualTo(MirrorState.FAILED);
+        assertThat(f.store.get(spec(bad).name()).state()).as("only in memory so far").isEqualTo(MirrorState.RUNNING);
+        assertThat(f.source.confirmedFlush()).as("a restart must still see the skipped change").isEqualTo(before);
+
+        f.store.setUnavailable(false);
+        f.source.insert(bad, Row.of(5L, "y", 5));
+        engine.drain();
+        assertThat(f.store.get(spec(bad).name()).state()).isEqualTo(MirrorState.FAILED);
+        assertThat(f.source.confirmedFlush()).isEqualTo(f.source.currentLsn());
+    }
+
+    @Test
     void aFailureOfOneTableStopsOnlyItsMirror() {
         TableRef bad = f.table("bad_target", 3);
         TableRef good = f.table("good_target", 3);

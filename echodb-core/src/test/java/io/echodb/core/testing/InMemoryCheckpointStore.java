@@ -2,6 +2,7 @@ package io.echodb.core.testing;
 
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.SourceUnavailableException;
 import io.echodb.core.replication.MirrorRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private final TreeMap<MirrorName, MirrorRecord> records = new TreeMap<>();
     private int saves;
+    private boolean unavailable;
+
+    /** While true, saves fail as an unreachable database would. */
+    public synchronized void setUnavailable(boolean value) {
+        unavailable = value;
+    }
 
     @Override
     public synchronized List<MirrorRecord> loadAll() {
@@ -22,6 +29,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     @Override
     public synchronized void save(MirrorRecord record) {
         Objects.requireNonNull(record, "record");
+        if (unavailable) {
+            throw SourceUnavailableException.of("save mirror " + record.spec().name(), null);
+        }
         records.put(record.spec().name(), record);
         saves++;
     }

@@ -80,6 +80,21 @@ class SchemaOperationsE2ETest {
     }
 
     @Test
+    void anUnloggedTableIsReportedOnceAndMirroredOnceLogged() throws InterruptedException {
+        stack.sql("CREATE UNLOGGED TABLE unlogged_t (id int PRIMARY KEY, v text)", "INSERT INTO unlogged_t VALUES (1, 'a')");
+        awaitState("unlogged_t", "UNSUPPORTED");
+        JsonNode reported = mirror("unlogged_t");
+        assertThat(reported.path("last_error").asText()).contains("UNLOGGED");
+        Thread.sleep(5_000); // more than two reconcile sweeps
+        assertThat(mirror("unlogged_t").path("updated_at").asText()).as("not re-created by every sweep")
+                .isEqualTo(reported.path("updated_at").asText());
+
+        stack.sql("ALTER TABLE unlogged_t SET LOGGED", "INSERT INTO unlogged_t VALUES (2, 'b')");
+        awaitState("unlogged_t", "RUNNING");
+        awaitRows("unlogged_t", "id, v", List.of(List.of("1", "a"), List.of("2", "b")));
+    }
+
+    @Test
     void aPartitionedTableWithReplicaIdentityFullOnlyOnItsRootIsNotPublished() {
         stack.sql("CREATE TABLE parted_full (id int, v text) PARTITION BY RANGE (id)",
                 "CREATE TABLE parted_full_1 PARTITION OF parted_full FOR VALUES FROM (0) TO (100)",

@@ -77,12 +77,12 @@ public final class PgTableDescriber {
             case 'f' -> keys.primary.isEmpty() ? all : keys.primary;
             default -> List.of();
         };
-        if (identityProblem(c, oid).isPresent()) {
-            // e.g. a DEFERRABLE primary key, or a partition without one: PostgreSQL cannot identify the rows, so the
-            // table must not be published (its UPDATEs would fail) and is unsupported until it gets an identity.
-            key = List.of();
-        }
-        return Optional.of(new TableSchema(table, columns, key, identity(replident), oid));
+        // e.g. a DEFERRABLE primary key, or a partition without one: PostgreSQL cannot identify the rows, so the table
+        // must not be published (its UPDATEs would fail) and is unsupported, with this reason, until it gets one.
+        String problem = identityProblem(c, oid)
+                .map(p -> ReplicaIdentityCheck.refusal(table, p).getMessage())
+                .orElse(null);
+        return Optional.of(new TableSchema(table, columns, key, identity(replident), oid, problem));
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.echodb.adapters.postgres.catalog;
 
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.TableNotPublishableException;
+
 /**
  * Whether PostgreSQL can identify the rows of a table in the old tuples of UPDATE and DELETE — the condition for
  * publishing it without making the application's UPDATE and DELETE fail ("cannot update table … because it does not
@@ -28,7 +31,16 @@ public final class ReplicaIdentityCheck {
                 + " FROM pg_catalog.pg_class c WHERE c.oid = (" + oidExpr + "))";
     }
 
-    /** The hint every "cannot be published" message ends with. */
+    /** The refusal to publish {@code table} for {@code problem} (a text {@link #problemSql} returned). */
+    public static TableNotPublishableException refusal(TableRef table, String problem) {
+        if (problem.contains("UNLOGGED")) {
+            return TableNotPublishableException.of(table, problem, "or any other logical replication tool");
+        }
+        return TableNotPublishableException.of(table, problem + ", so publishing it would make its UPDATEs and DELETEs fail",
+                remedy());
+    }
+
+    /** The hint a "no replica identity" message ends with. */
     public static String remedy() {
         return "add a primary key (not DEFERRABLE), or run ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX),"
                 + " on the table and on each of its partitions";
@@ -36,7 +48,9 @@ public final class ReplicaIdentityCheck {
 
     private static String leafProblem(String rel) {
         String index = "SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = " + rel + ".oid AND ";
-        return "(CASE " + rel + ".relreplident"
+        return "(CASE WHEN " + rel + ".relpersistence = 'u' THEN 'is UNLOGGED: its changes are not written to the WAL,"
+                + " so they cannot be streamed; ALTER TABLE ... SET LOGGED makes it mirrorable'"
+                + " ELSE CASE " + rel + ".relreplident"
                 + " WHEN 'f' THEN NULL"
                 + " WHEN 'n' THEN 'has REPLICA IDENTITY NOTHING'"
                 + " WHEN 'i' THEN CASE WHEN EXISTS (" + index + "i.indisreplident AND i.indisvalid) THEN NULL"
@@ -44,6 +58,6 @@ public final class ReplicaIdentityCheck {
                 + " ELSE CASE WHEN EXISTS (" + index + "i.indisprimary AND i.indimmediate AND i.indisvalid) THEN NULL"
                 + " WHEN EXISTS (" + index + "i.indisprimary) THEN 'has only a DEFERRABLE primary key, which PostgreSQL"
                 + " does not use as replica identity'"
-                + " ELSE 'has no primary key' END END)";
+                + " ELSE 'has no primary key' END END END)";
     }
 }

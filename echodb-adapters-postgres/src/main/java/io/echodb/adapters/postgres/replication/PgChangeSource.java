@@ -9,7 +9,6 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SnapshotSession;
-import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -148,7 +147,7 @@ public final class PgChangeSource implements ChangeSource {
         try (Connection c = connections.open()) {
             Optional<String> problem = identityProblem(c, table);
             if (problem.isPresent()) {
-                throw TableNotPublishableException.of(table, problem.get(), ReplicaIdentityCheck.remedy());
+                throw ReplicaIdentityCheck.refusal(table, problem.get());
             }
             if (isPublished(c, table)) {
                 return;
