@@ -9,8 +9,11 @@ interface MirrorEvents {
     /** The table can no longer be mirrored (e.g. it lost its key). */
     void unsupported(MirrorRuntime mirror, String reason);
 
-    /** Stops the copy in progress (waiting for its writes), runs {@code inBetween}, then starts a fresh copy. */
-    void restartSnapshot(MirrorRuntime mirror, Runnable inBetween);
+    /**
+     * Stops the copy in progress (waiting for its writes), runs {@code inBetween}, then starts a fresh copy, whose
+     * consistent point is after every change applied so far; {@code why} is for the log.
+     */
+    void restartSnapshot(MirrorRuntime mirror, String why, Runnable inBetween);
 
     void rowsWritten(MirrorRuntime mirror, int rows);
 

@@ -161,10 +161,10 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     }
 
     @Override
-    public void restartSnapshot(MirrorRuntime m, Runnable inBetween) {
+    public void restartSnapshot(MirrorRuntime m, String why, Runnable inBetween) {
         cancelSnapshot(m);
         inBetween.run();
-        LOG.info("mirror {}: {} was truncated during its copy; copying again", m.name(), m.table());
+        LOG.info("mirror {}: {} during its copy; copying again", m.name(), why);
         scheduleSnapshot(m);
     }
 

@@ -247,6 +247,13 @@ final class StreamApplier {
                         if (!m.isActive()) {
                             return;
                         }
+                        if (newRow.hasUnchangedToast() && m.state == MirrorState.SNAPSHOTTING) {
+                            // The copy has not written the old key yet, and once it has, the key's delete hides it:
+                            // nothing can ever supply these values. A copy started now has the row under its new key.
+                            events.restartSnapshot(m, "a key of " + m.table() + " changed (" + oldKey + " -> "
+                                    + key + ") with unchanged TOAST values", () -> { });
+                            return;
+                        }
                     }
                     // The key changed: the old key's row must disappear.
                     add(m, b, new SinkRow(ToastResolver.withoutMarkers(oldRow), version, true), oldKey);
@@ -324,7 +331,7 @@ final class StreamApplier {
                 });
                 if (m.state == MirrorState.SNAPSHOTTING) {
                     // Rows of the running copy could land after this truncate and resurrect truncated rows.
-                    events.restartSnapshot(m, truncate);
+                    events.restartSnapshot(m, table + " was truncated", truncate);
                 } else {
                     truncate.run();
                 }

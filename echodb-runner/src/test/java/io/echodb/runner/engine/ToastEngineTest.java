@@ -104,4 +104,48 @@ class ToastEngineTest {
     private static String md5(String s) {
         return env.pgString("SELECT md5(" + E2eEnv.pgLiteral(s) + ")");
     }
+    @Test
+    void aKeyChangedDuringTheCopyKeepsItsUnchangedLargeValue() throws Exception {
+        // its own slot: the class's engine must not share one with this test's engine
+        try (E2eEnv env = E2eEnv.create("engine_toast_moved")) {
+            keyChangedDuringTheCopy(env);
+        }
+    }
+
+    private static void keyChangedDuringTheCopy(E2eEnv env) throws Exception {
+        String body = randomText(20_000);
+        env.sql("CREATE TABLE moved_docs (id int PRIMARY KEY, n int NOT NULL, body text)",
+                "INSERT INTO moved_docs VALUES (1, 0, " + E2eEnv.pgLiteral(body) + ")",
+                "INSERT INTO moved_docs SELECT g, g, 'small' FROM generate_series(2, 50) g");
+        TableRef table = E2eEnv.table("moved_docs");
+        // The copy's writes wait, so the key change commits after the copy's point but before it writes row 1.
+        java.util.concurrent.CountDownLatch copyMayWrite = new java.util.concurrent.CountDownLatch(1);
+        Rig held = env.rig().wrapSink(s -> new Forwarding.Sink(s) {
+            @Override
+            public void write(String target, io.echodb.core.schema.TableSchema schema,
+                    java.util.List<io.echodb.core.change.SinkRow> rows) {
+                String thread = Thread.currentThread().getName();
+                if (thread.startsWith("echodb-copy") || thread.startsWith("echodb-snapshot")) {
+                    try {
+                        copyMayWrite.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+                super.write(target, schema, rows);
+            }
+        }).start();
+        held.engine.create(E2eEnv.spec(table));
+        Thread.sleep(1_000); // the copy is waiting to write
+        env.sql("UPDATE moved_docs SET id = 100, n = n + 1 WHERE id = 1"); // body not touched: sent as unchanged TOAST
+        Thread.sleep(2_000); // the stream has seen the key change
+        copyMayWrite.countDown();
+
+        E2eEnv.awaitState(held.engine, E2eEnv.spec(table).name(), io.echodb.core.model.MirrorState.RUNNING, WAIT);
+        env.awaitMirrored(table, WAIT);
+        assertThat(env.chString("SELECT length(body) FROM " + env.chTable("moved_docs") + " FINAL WHERE id = 100"))
+                .isEqualTo("20000");
+        held.close();
+    }
 }
