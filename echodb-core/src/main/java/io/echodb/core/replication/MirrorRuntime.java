@@ -80,20 +80,20 @@ final class MirrorRuntime {
     }
 
     /**
-     * Whether a change of source relation {@code changed}, committed at {@code commitLsn}, belongs to this mirror: it
-     * must be of the relation this mirror follows (unknown ids on either side match by name), and not older than the
-     * consistent point of the copy the target holds (such a change is in the copy already, or belongs to history the
-     * copy replaced, like a TRUNCATE replayed after a crash). While a copy runs, its point is not chosen yet and every
-     * change of the relation applies.
+     * Whether a change of source relation {@code changed} belongs to this mirror: it must be of the relation this
+     * mirror follows (unknown ids on either side match by name). A table dropped and created again (or swapped by
+     * renames) is another relation, so the old table's changes still in the slot never reach the new one.
+     *
+     * <p>Row changes are not filtered by the copy's point: the engine applies an unbroken suffix of the stream from
+     * before the copy started, so a row change older than the copy is either overwritten by the copy's higher version
+     * or followed by the changes that complete it — a replayed TRUNCATE older than the copy is followed by every
+     * insert after it. Skipping some of them would break that (a streamed insert kept, its later delete skipped).
      */
-    boolean owns(long changed, Lsn commitLsn) {
+    boolean owns(long changed) {
         long mine = relationId;
-        if (mine != TableSchema.UNKNOWN_RELATION && changed != TableSchema.UNKNOWN_RELATION && mine != changed) {
-            return false;
-        }
-        Lsn point = snapshotPoint;
-        return state != MirrorState.RUNNING || point == null || commitLsn == null || !commitLsn.isBefore(point);
+        return mine == TableSchema.UNKNOWN_RELATION || changed == TableSchema.UNKNOWN_RELATION || mine == changed;
     }
+
 
     MirrorRecord toRecord() {
         return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt, relationId);

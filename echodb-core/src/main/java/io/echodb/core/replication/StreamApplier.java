@@ -180,7 +180,7 @@ final class StreamApplier {
         TableRef table = schema.table();
         relations.put(table, schema);
         // The shape of an older generation of the table (dropped and created again) must not reach the new target.
-        MirrorRuntime m = route(table, schema.relationId(), null);
+        MirrorRuntime m = route(table, schema.relationId());
         if (m == null) {
             return;
         }
@@ -213,7 +213,7 @@ final class StreamApplier {
 
     private void onInsert(ChangeEvent.Insert i) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(i.table(), i.relationId(), versions.commitLsn());
+        MirrorRuntime m = route(i.table(), i.relationId());
         if (m == null) {
             return;
         }
@@ -226,7 +226,7 @@ final class StreamApplier {
 
     private void onUpdate(ChangeEvent.Update u) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(u.table(), u.relationId(), versions.commitLsn());
+        MirrorRuntime m = route(u.table(), u.relationId());
         if (m == null) {
             return;
         }
@@ -304,7 +304,7 @@ final class StreamApplier {
 
     private void onDelete(ChangeEvent.Delete d) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(d.table(), d.relationId(), versions.commitLsn());
+        MirrorRuntime m = route(d.table(), d.relationId());
         if (m == null) {
             return;
         }
@@ -318,7 +318,7 @@ final class StreamApplier {
     private void onTruncate(ChangeEvent.Truncate t) {
         for (int i = 0; i < t.tables().size(); i++) {
             TableRef table = t.tables().get(i);
-            MirrorRuntime m = route(table, t.relationId(i), versions.commitLsn());
+            MirrorRuntime m = route(table, t.relationId(i));
             if (m == null) {
                 continue;
             }
@@ -342,19 +342,19 @@ final class StreamApplier {
     // ---------------------------------------------------------------- routing
 
     /**
-     * The mirror a change of {@code table} belongs to, or null: the table's mirror must be applying changes and own
-     * the change (same source relation, not older than the copy the target holds; see {@link MirrorRuntime#owns}).
+     * The mirror a change of {@code table} belongs to, or null: the table's mirror must be applying changes and follow
+     * the changed relation (see {@link MirrorRuntime#owns}).
      */
-    private MirrorRuntime route(TableRef table, long relationId, Lsn commitLsn) {
+    private MirrorRuntime route(TableRef table, long relationId) {
         MirrorRuntime m = registry.activeFor(table);
         if (m == null) {
             return null;
         }
-        if (!m.owns(relationId, commitLsn)) {
+        if (!m.owns(relationId)) {
             skippedNotOwned++;
             if (LOG.isDebugEnabled()) {
-                LOG.debug("mirror {}: skipped a change of relation {} committed at {} (mirror follows relation {}, copy at {})",
-                        m.name(), relationId, commitLsn, m.relationId, m.snapshotPoint);
+                LOG.debug("mirror {}: skipped a change of relation {} (the mirror follows relation {})", m.name(),
+                        relationId, m.relationId);
             }
             return null;
         }

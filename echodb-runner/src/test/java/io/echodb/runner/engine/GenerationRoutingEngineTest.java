@@ -101,6 +101,37 @@ class GenerationRoutingEngineTest {
         second.close();
     }
 
+    @org.junit.jupiter.api.Test
+    void aTruncateOlderThanTheCopyArrivingAfterItNeverEmptiesTheCopy() {
+        String name = "older_truncate";
+        TableRef table = E2eEnv.table(name);
+        MirrorSpec spec = E2eEnv.spec(table);
+        env.sql("CREATE TABLE " + name + " (id int PRIMARY KEY, v text)",
+                "INSERT INTO " + name + " SELECT g, 'before' FROM generate_series(1, 50) g");
+        Rig first = env.rig().start();
+        first.engine.create(E2eEnv.spec(E2eEnv.table("keeper")));
+        first.engine.create(spec);
+        E2eEnv.awaitState(first.engine, spec.name(), MirrorState.RUNNING, WAIT);
+        env.awaitMirrored(table, WAIT);
+        first.close();
+
+        env.sql("INSERT INTO " + name + " SELECT g, 'doomed' FROM generate_series(51, 80) g",
+                "TRUNCATE " + name,
+                "INSERT INTO " + name + " SELECT g, 'after the truncate' FROM generate_series(1, 20) g");
+        GatedSource[] gate = new GatedSource[1];
+        Rig second = env.rig().wrapSource(s -> gate[0] = new GatedSource(s)).start();
+        second.engine.resync(spec.name()); // copies at a point after the TRUNCATE, before the stream replays it
+        E2eEnv.awaitState(second.engine, spec.name(), MirrorState.RUNNING, WAIT);
+        gate[0].open = true;
+
+        env.sql("INSERT INTO " + name + " VALUES (21, 'streamed')");
+        awaitAcknowledgedPastNow();
+        E2eEnv.awaitState(second.engine, spec.name(), MirrorState.RUNNING, WAIT);
+        env.awaitMirrored(table, WAIT);
+        assertThat(env.chLong("SELECT count() FROM " + env.chTable(name) + " FINAL")).isEqualTo(21);
+        second.close();
+    }
+
     /** Waits until the slot has confirmed everything written so far: the replay of the old changes is over. */
     private static void awaitAcknowledgedPastNow() {
         Lsn now = Lsn.parse(env.pgString("SELECT pg_current_wal_lsn()::text"));
