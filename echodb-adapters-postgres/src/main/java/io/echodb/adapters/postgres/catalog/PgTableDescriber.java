@@ -74,14 +74,14 @@ public final class PgTableDescriber {
         List<String> key = switch (replident) {
             case 'd' -> keys.primary;
             case 'i' -> keys.identity;
-            case 'f' -> keys.primary.isEmpty() ? all : keys.primary;
+            case 'f' -> fullKey(c, oid, keys, all);
             default -> List.of();
         };
         // e.g. a DEFERRABLE primary key, or a partition without one: PostgreSQL cannot identify the rows, so the table
         // must not be published (its UPDATEs would fail) and is unsupported, with this reason, until it gets one.
         String problem = identityProblem(c, oid)
                 .map(p -> ReplicaIdentityCheck.refusal(table, p).getMessage())
-                .orElse(null);
+                .orElse(replident == 'f' && key == all ? identicalRowsProblem(table) : null);
         return Optional.of(new TableSchema(table, columns, key, identity(replident), oid, problem));
     }
 
@@ -118,13 +118,18 @@ public final class PgTableDescriber {
         }
         IndexKeys keys = indexKeys(c, oid);
         List<String> key;
+        String problem = null;
         switch (m.replicaIdentity()) {
-            case 'f' -> key = !keys.primary.isEmpty() && all.containsAll(keys.primary) ? keys.primary : all;
+            case 'f' -> {
+                List<String> full = fullKey(c, oid, keys, all);
+                key = all.containsAll(full) ? full : all;
+                problem = key == all ? identicalRowsProblem(new TableRef(m.schema(), m.table())) : null;
+            }
             case 'd' -> key = sameSet(keys.primary, flagged) ? keys.primary : flagged;
             case 'i' -> key = sameSet(keys.identity, flagged) ? keys.identity : flagged;
             default -> key = List.of();
         }
-        return new TableSchema(new TableRef(m.schema(), m.table()), columns, key, identity(m.replicaIdentity()), oid);
+        return new TableSchema(new TableRef(m.schema(), m.table()), columns, key, identity(m.replicaIdentity()), oid, problem);
     }
 
     /** Why PostgreSQL cannot identify the rows of relation {@code oid} in UPDATE and DELETE, or empty when it can. */
@@ -173,6 +178,40 @@ public final class PgTableDescriber {
             modArray.free();
         }
         return out;
+    }
+
+    /**
+     * The ClickHouse key of a REPLICA IDENTITY FULL table: its primary key, else the columns of a unique index that
+     * identifies rows (valid, immediate, not partial, plain NOT NULL columns; the narrowest), else every column —
+     * which cannot tell identical rows apart (see {@link #identicalRowsProblem}).
+     */
+    private static List<String> fullKey(Connection c, long relOid, IndexKeys keys, List<String> all) throws SQLException {
+        if (!keys.primary.isEmpty()) {
+            return keys.primary;
+        }
+        String keyAtts = majorVersion(c) >= 11 ? "i.indnkeyatts" : "i.indnatts";
+        try (PreparedStatement ps = c.prepareStatement("SELECT array_agg(a.attname::text ORDER BY k.ord)"
+                + " FROM pg_catalog.pg_index i"
+                + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE i.indrelid = ?::oid AND i.indisunique AND i.indimmediate AND i.indisvalid"
+                + " AND i.indpred IS NULL AND i.indexprs IS NULL AND k.ord <= " + keyAtts
+                + " GROUP BY i.indexrelid HAVING bool_and(a.attnotnull) ORDER BY count(*), i.indexrelid LIMIT 1")) {
+            ps.setLong(1, relOid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return List.of((String[]) rs.getArray(1).getArray());
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Why a REPLICA IDENTITY FULL table without any unique key cannot be mirrored exactly. */
+    private static String identicalRowsProblem(TableRef table) {
+        return "table " + table + " has REPLICA IDENTITY FULL but no primary key or unique index on NOT NULL columns:"
+                + " identical rows could not be told apart in ClickHouse (two would become one, and deleting one would"
+                + " delete both); add a primary key or such a unique index";
     }
 
     private static IndexKeys indexKeys(Connection c, long relOid) throws SQLException {

@@ -123,7 +123,10 @@ class PgChangeSourceTest {
         assertThat(noKey.keyColumns()).isEmpty();
         assertThat(noKey.unsupportedReason()).isPresent();
 
-        assertThat(source.describe(TableRef.of("public", "d_full")).orElseThrow().keyColumns()).containsExactly("x", "y");
+        TableSchema full = source.describe(TableRef.of("public", "d_full")).orElseThrow();
+        assertThat(full.keyColumns()).containsExactly("x", "y");
+        assertThat(full.unsupportedReason()).as("identical rows cannot be told apart").get().asString()
+                .contains("identical rows");
         TableSchema fullPk = source.describe(TableRef.of("public", "d_full_pk")).orElseThrow();
         assertThat(fullPk.keyColumns()).containsExactly("id");
         assertThat(fullPk.identity()).isEqualTo(ReplicaIdentity.FULL);
