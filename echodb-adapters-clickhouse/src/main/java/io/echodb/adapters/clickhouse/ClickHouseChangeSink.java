@@ -330,7 +330,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             Column c = schema.columns().get(i);
             ChType type = table.type(c.name());
             try {
-                writers[i] = new ColumnWriter(c.name(), type, c.type());
+                writers[i] = new ColumnWriter(c.name(), type, c.type(), schema.keyColumns().contains(c.name()));
             } catch (BadValueException e) {
                 throw ClickHouseRejectedException.badData(target, "column " + identifier(c.name()) + ": " + e.getMessage());
             }

@@ -53,8 +53,18 @@ final class ValueWriters {
         private final boolean array;
 
         ColumnWriter(String column, ChType target, ColumnType source) {
+            this(column, target, source, false);
+        }
+
+        /**
+         * {@code key}: the column is part of the sorting key, where a value clamped to ClickHouse's range would merge
+         * with another row (two dates before 1900, or {@code infinity} and the real 2299-12-31): such values are refused
+         * instead of clamped, so the mirror fails with the reason rather than showing one row for two.
+         */
+        ColumnWriter(String column, ChType target, ColumnType source, boolean key) {
             this.column = column;
-            this.writer = forType(target, source);
+            ValueWriter w = forType(target, source);
+            this.writer = key && clamps(target) ? refusingClamped(w) : w;
             this.nullable = target.isNullable();
             this.array = target instanceof ChType.Array;
         }
@@ -73,6 +83,52 @@ final class ValueWriters {
             }
             writer.write(out, value);
         }
+    }
+
+    private static boolean clamps(ChType target) {
+        String sql = target.sql();
+        return sql.contains("Date32") || sql.contains("DateTime64");
+    }
+
+    private static ValueWriter refusingClamped(ValueWriter inner) {
+        return new ValueWriter() {
+            @Override
+            public void write(RowBinaryOutput out, Object value) {
+                if (value != null && wouldClamp(value)) {
+                    throw new BadValueException("key value " + value + " is outside ClickHouse's range (1900-01-01 .."
+                            + " 2299-12-31) and would be clamped, making it equal to other keys; such a table cannot be"
+                            + " keyed by this column in ClickHouse");
+                }
+                inner.write(out, value);
+            }
+
+            @Override
+            public void writeDefault(RowBinaryOutput out) {
+                inner.writeDefault(out);
+            }
+
+            @Override
+            public boolean writesAsNull(Object value) {
+                return inner.writesAsNull(value);
+            }
+        };
+    }
+
+    /** Whether {@link #clampDate} / {@link #clampInstant} would change this date or timestamp value. */
+    static boolean wouldClamp(Object v) {
+        if (v instanceof SpecialValue) {
+            return true;
+        }
+        if (v instanceof LocalDate d) {
+            return !clampDate(d).equals(d);
+        }
+        if (v instanceof LocalDateTime ldt) {
+            return !clampInstant(ldt).equals(ldt.toInstant(ZoneOffset.UTC));
+        }
+        if (v instanceof Instant i) {
+            return !clampInstant(i).equals(i);
+        }
+        return false;
     }
 
     static ValueWriter forType(ChType target, ColumnType source) {
