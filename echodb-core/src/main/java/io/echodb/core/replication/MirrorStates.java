@@ -222,6 +222,14 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             if (!m.ensuredSchemas.contains(schema)) {
                 SchemaSync sync = sink.ensureTable(m.target(), schema);
                 if (sync instanceof SchemaSync.Incompatible inc) {
+                    // A copy empties the target anyway: a table that cannot take the new shape in place (a column
+                    // type changed, e.g. real -> double precision) is rebuilt for it.
+                    LOG.warn("mirror {}: target {} cannot take the new shape of {} in place ({}); rebuilding it for the"
+                            + " copy", m.name(), m.target(), m.table(), inc.reason());
+                    sink.drop(m.target());
+                    sync = sink.ensureTable(m.target(), schema);
+                }
+                if (sync instanceof SchemaSync.Incompatible inc) {
                     failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
                     return false;
                 }

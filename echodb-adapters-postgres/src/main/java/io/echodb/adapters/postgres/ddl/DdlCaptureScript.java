@@ -25,6 +25,8 @@ final class DdlCaptureScript {
     static final String REWRITE_FUNCTION = "on_table_rewrite";
     static final String EMIT_REWRITE_FUNCTION = "emit_rewrite_event";
     static final String GUARD_FUNCTION = "guard_publication";
+    static final String PARTITION_TRUNCATE_FUNCTION = "on_partition_truncate";
+    static final String WATCH_PARTITIONS_FUNCTION = "watch_partition_truncates";
     /** Command tags whose {@code ddl_command_end} can create or change a table. */
     static final List<String> END_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE",
             "ALTER TYPE", "CREATE INDEX", "ALTER INDEX");
@@ -80,6 +82,8 @@ final class DdlCaptureScript {
         sql.add(endFunction());
         sql.add(dropFunction());
         sql.add(rewriteFunction());
+        sql.add(partitionTruncateFunction());
+        sql.add(watchPartitionsFunction());
         sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.endTriggerName()));
         sql.add("CREATE EVENT TRIGGER " + ident(settings.endTriggerName()) + " ON ddl_command_end WHEN TAG IN ("
                 + String.join(", ", END_TAGS.stream().map(PgQuoting::literal).toList()) + ") EXECUTE FUNCTION "
@@ -106,6 +110,9 @@ final class DdlCaptureScript {
         sql.add("GRANT USAGE ON SEQUENCE " + qualified(OUTBOX_SEQUENCE) + " TO PUBLIC");
         sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + qualified(KNOWN_TABLES) + " TO PUBLIC");
         sql.add(seedKnownTables());
+        sql.add("SELECT " + qualified(WATCH_PARTITIONS_FUNCTION) + "(c.oid) FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p' AND NOT "
+                + ignoredSchema("n.nspname"));
         sql.add("DELETE FROM " + qualified(KNOWN_TABLES) + " k WHERE NOT EXISTS "
                 + "(SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = k.rel_oid)");
         return sql;
@@ -259,6 +266,10 @@ final class DdlCaptureScript {
                       -- ADD COLUMN ... DEFAULT without a rewrite: existing rows now read the default, unsent
                       PERFORM %EMIT_REWRITE%(cmd.objid, 'ADD COLUMN with a default');
                     END IF;
+                    IF rel.relkind = 'p' OR rel.relispartition THEN
+                      -- a TRUNCATE of one partition is not published through the root: watch the partitions
+                      PERFORM %WATCH%(coalesce(pg_partition_root(cmd.objid), cmd.objid));
+                    END IF;
                     IF rel.relkind = 'p' AND kind = 'altered' THEN
                       -- ATTACH / DETACH PARTITION is reported on the parent: refresh the children's partition flag;
                       -- their rows joined or left the parent without row changes
@@ -282,7 +293,7 @@ final class DdlCaptureScript {
                 """;
         body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "KNOWN", known, "EMIT", qualified(EMIT_FUNCTION),
                 "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION), "MISSING", missingAttnums("cmd.objid"),
-                "GUARD", qualified(GUARD_FUNCTION)));
+                "GUARD", qualified(GUARD_FUNCTION), "WATCH", qualified(WATCH_PARTITIONS_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(END_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
@@ -308,6 +319,52 @@ final class DdlCaptureScript {
                 """;
         body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "EMIT", qualified(EMIT_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(EMIT_REWRITE_FUNCTION) + "(p_oid oid, p_reason text) RETURNS void"
+                + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /** Statement-level AFTER TRUNCATE trigger on leaf partitions: their TRUNCATE is not in the stream. */
+    String partitionTruncateTriggerName() {
+        String base = settings.endTriggerName();
+        String suffix = "_truncate";
+        return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
+    }
+
+    private String partitionTruncateFunction() {
+        String body = """
+                BEGIN
+                  PERFORM %EMIT_REWRITE%(TG_RELID, 'TRUNCATE of partition ' || TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+                  RETURN NULL;
+                END
+                """;
+        body = fill(body, Map.of("EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION)));
+        return "CREATE OR REPLACE FUNCTION " + qualified(PARTITION_TRUNCATE_FUNCTION) + "() RETURNS trigger LANGUAGE plpgsql"
+                + " SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /**
+     * Puts the partition-truncate trigger on every leaf partition of {@code p_root} that lacks it. Runs as the DDL's
+     * issuer (the partitions' owner); a failure is logged, never raised, so the application's DDL never fails.
+     */
+    private String watchPartitionsFunction() {
+        String body = """
+                DECLARE
+                  leaf record;
+                BEGIN
+                  FOR leaf IN SELECT t.relid FROM pg_partition_tree(p_root) t JOIN pg_class c ON c.oid = t.relid
+                               WHERE t.isleaf AND c.relkind = 'r' AND NOT EXISTS (SELECT 1 FROM pg_trigger g
+                                 WHERE g.tgrelid = t.relid AND g.tgname = %TRIGGER%) LOOP
+                    BEGIN
+                      EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()',
+                        %TRIGGER%, leaf.relid::regclass, %FUNCTION%);
+                    EXCEPTION WHEN OTHERS THEN
+                      RAISE LOG 'EchoDB: could not watch TRUNCATE of partition %: %', leaf.relid::regclass, SQLERRM;
+                    END;
+                  END LOOP;
+                END
+                """;
+        body = fill(body, Map.of("TRIGGER", literal(partitionTruncateTriggerName()),
+                "FUNCTION", literal(qualified(PARTITION_TRUNCATE_FUNCTION))));
+        return "CREATE OR REPLACE FUNCTION " + qualified(WATCH_PARTITIONS_FUNCTION) + "(p_root oid) RETURNS void"
                 + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
 

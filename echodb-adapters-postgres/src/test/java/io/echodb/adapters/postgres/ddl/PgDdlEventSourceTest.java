@@ -166,6 +166,24 @@ class PgDdlEventSourceTest {
     }
 
     @Test
+    void aTruncateOfOnePartitionIsReportedAsARewriteOfItsRoot() {
+        db.exec("CREATE TABLE tp (id int, k int) PARTITION BY RANGE (k)",
+                "CREATE TABLE tp_1 PARTITION OF tp FOR VALUES FROM (0) TO (10)",
+                "CREATE TABLE tp_2 (id int, k int)",
+                "ALTER TABLE tp ATTACH PARTITION tp_2 FOR VALUES FROM (10) TO (20)",
+                "INSERT INTO tp VALUES (1, 1), (2, 15)");
+        List<DdlEvent> setup = readAll(source(), 0, 4);
+        long before = setup.get(setup.size() - 1).position();
+        db.exec("TRUNCATE tp_1");
+        db.exec("TRUNCATE tp_2");
+        List<DdlEvent> truncates = readAll(source(), before, 2);
+        assertThat(truncates).allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(DdlEvent.TableRewritten.class,
+                w -> assertThat(w.table()).isEqualTo(t("public", "tp"))));
+        assertThat(truncates).extracting(e -> ((DdlEvent.TableRewritten) e).reason())
+                .containsExactly("TRUNCATE of partition public.tp_1", "TRUNCATE of partition public.tp_2");
+    }
+
+    @Test
     void readsSkipRunsOfFilteredEventsWithoutReturningThem() {
         db.exec("CREATE TABLE m (id int, k int) PARTITION BY RANGE (k)");
         for (int i = 0; i < 30; i++) {
