@@ -1,0 +1,255 @@
+package io.echodb.runner.chaos;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The operation families the schema-chaos generator draws from. Each family has a weight (how often it is drawn
+ * relative to the others) and a default flag; {@code -Dchaos.ops=...} changes the set (see {@link #parse}).
+ *
+ * <p>A family that is off by default is either a known engine bug (named in its comment; the family is the regression
+ * net for the fix) or a documented limitation that breaks an invariant. Turn it on with e.g.
+ * {@code -Dchaos.ops=default,+recreate_while_down}.
+ */
+enum ChaosOp {
+
+    // ---------------------------------------------------------------- DML
+
+    /** INSERT of 1..n rows (literal values incl. NULLs and extreme values), upserts, re-inserts of deleted keys. */
+    INSERT(true, 14),
+    /** UPDATE of one row or a key range: random values, NULLs, no-op updates. */
+    UPDATE(true, 14),
+    /** DELETE of one row, a key list or a key range. */
+    DELETE(true, 7),
+    /** Multi-statement transactions over 1..3 tables (same key touched repeatedly); one in ten rolls back. */
+    TX(true, 8),
+    /** Primary-key changes (UPDATE ... SET id = ...), including a key swap inside one transaction. */
+    PK_CHANGE(true, 5),
+    /**
+     * Large out-of-line (TOAST, storage EXTERNAL) text values: inserted, replaced, left untouched while other columns
+     * (and keys) change, set to NULL.
+     */
+    TOAST(true, 6),
+    /** Large statements: INSERT ... SELECT of thousands of rows, UPDATE of a whole table. */
+    BULK(true, 2),
+    /** TRUNCATE of one table or two at once, sometimes followed by inserts in the same transaction. */
+    TRUNCATE(true, 2),
+
+    // ---------------------------------------------------------------- DDL
+
+    /** ALTER TABLE ... ADD COLUMN (nullable, no default), sometimes filled right away in the same transaction. */
+    ADD_COLUMN(true, 3),
+    /** ALTER TABLE ... DROP COLUMN of a non-key column. */
+    DROP_COLUMN(true, 2),
+    /** Widening type changes the type mapping handles: int2->int4->int8, float4->float8, varchar->text, numeric growth. */
+    ALTER_TYPE_WIDEN(true, 1),
+    /** CREATE TABLE (plain or composite key, sometimes with a TOAST column), with rows, sometimes in one transaction. */
+    CREATE_TABLE(true, 3),
+    /** DROP TABLE (one or two at once). */
+    DROP_TABLE(true, 2),
+    /**
+     * DROP TABLE + CREATE TABLE of the same name while a worker runs: same kind of key, a subset of the old columns with
+     * their types plus new ones, keys starting at 1 again (so rows of the old table would collide with new ones).
+     */
+    RECREATE_TABLE(true, 2),
+    /** ALTER TABLE ... RENAME TO a new name. */
+    RENAME_TABLE(true, 1),
+    /** Tables without a primary key or replica identity: must be UNSUPPORTED with a reason, and their UPDATE/DELETE must never fail. */
+    KEYLESS(true, 1),
+    /** Tables in an unwatched schema and excluded tables (temp_*): never mirrored. */
+    UNWATCHED(true, 1),
+    /** Quoted identifiers: table and column names with spaces, capitals, quotes and non-ASCII letters. */
+    ODD_NAMES(true, 1),
+
+    // ---------------------------------------------------------------- control and faults
+
+    /** POST /mirrors/{name}/resync of a live mirror while the workload goes on. */
+    RESYNC(true, 1),
+    /**
+     * Graceful stop of the worker (EchoDbApplication.close(), then its process exits: its connections close), a few
+     * operations while no worker runs, then a new worker.
+     */
+    RESTART(true, 1),
+    /** Hard kill of the worker (every connection reset mid-flight), a few operations, then a new worker. */
+    KILL(true, 1),
+
+    // ---------------------------------------------------------------- regression nets for bugs fixed on 2026-12-02
+    // (each failed the invariants earlier today; on by default since the fix named)
+
+    /**
+     * A graceful stop in the same JVM (embedding), then a check that the replication slot is free within 15 s. Found
+     * by this test: a close() while the engine supervisor was still starting the engine left the replication stream
+     * open ("closed without a final flush: the stream thread did not stop in time"; the next worker got "replication
+     * slot ... is active for PID ..." for as long as the JVM lived). Fixed by ade6226.
+     */
+    RESTART_IN_PROCESS(true, 1),
+    /**
+     * Deletes, truncates and key changes of a table while its copy runs (new, renamed or re-created table, resync,
+     * rewriting DDL) and the stream lags. Found by this test (seeds 10237133, 230826187...): a change committed before
+     * the copy point was written during the copy, its later DELETE / TRUNCATE was skipped once the mirror was RUNNING
+     * ("older than the copy"), so ClickHouse kept rows PostgreSQL had deleted. Fixed by 5b483ec (routing by relation
+     * only). With this family off the generator would not delete, truncate or re-key rows of a table whose copy may
+     * run in the current round; on, it also provokes the race (random stream lag, a change, a delete, a resync; half of
+     * the time replayed by a new worker).
+     */
+    COPY_RACE(true, 2),
+    /** DROP + re-CREATE of a same-named table while no worker runs (old rows reappeared). Fixed by 93bad98. */
+    RECREATE_WHILE_DOWN(true, 1),
+    /**
+     * A primary-key change of a row whose TOAST value is unchanged while the table's copy runs (the unchanged value
+     * could not be resolved from the target). Fixed by 0440987.
+     */
+    PK_CHANGE_TOAST_DURING_COPY(true, 1),
+    /** ALTER COLUMN ... TYPE ... USING (values rewritten without row changes; must resync). Fixed by 9fac0c9. */
+    ALTER_TYPE_USING(true, 1),
+    /**
+     * ADD COLUMN ... NOT NULL DEFAULT x and volatile defaults (existing rows filled without row changes; must resync).
+     * Fixed by 9fac0c9.
+     */
+    ADD_COLUMN_DEFAULT(true, 1),
+    /**
+     * REPLICA IDENTITY FULL tables without a primary key: with a unique index on NOT NULL columns they are mirrored
+     * (keyed by it), without one UNSUPPORTED with a reason (439fa19; before, every column was the key, identical rows
+     * merged).
+     */
+    IDENTITY_FULL(true, 1),
+    /**
+     * Dropping a table's primary key (its UPDATE/DELETE must keep working: the table leaves the publication inside the
+     * DDL transaction, 9fac0c9; the mirror is then not RUNNING) and adding one to a keyless table (mirrored again).
+     */
+    KEY_CHANGES(true, 1),
+
+    // ---------------------------------------------------------------- off by default (open bugs, limitations)
+
+    /**
+     * LIST-partitioned tables mirrored through their root: DML (rows moving between partitions), DETACH, ATTACH.
+     * Found by this test (seed 921713643, at 850f865): a row inserted into a partition shortly before that partition is
+     * DETACHed stays in the root's ClickHouse table. The detach resyncs the root (9fac0c9); the insert, committed
+     * before the copy point, is streamed into the target after the resync emptied it (changes older than the copy are
+     * applied by design since 5b483ec, superseded by the copy's rows), but the copy does not have the row (it left with
+     * the partition, without a row change), so nothing removes it: a ghost row.
+     */
+    PARTITIONS(false, 2),
+    /**
+     * Known engine bug: TRUNCATE of one partition of a partitioned table. The partition's rows stay in the root's
+     * ClickHouse table (pgoutput reports the truncate for the partition, which has no mirror of its own).
+     */
+    PARTITION_TRUNCATE(false, 1),
+    /**
+     * Found by this test: DROP + re-CREATE of a same-named table while a worker runs, with another key (id vs.
+     * region+id) or a column of the old name with an incompatible type. The new table's mirror ends FAILED ("target
+     * table does not fit ... resync the mirror to rebuild the table"): the dropped table's ClickHouse table is kept
+     * (DROP_TARGET_ON_TABLE_DROP=false) and reused instead of being replaced for the new generation, so a newly created
+     * table is not mirrored automatically.
+     */
+    RECREATE_NEW_SHAPE(false, 2),
+    /**
+     * Found by this test: two keys swapped inside one transaction (k1 -> tmp, k2 -> k1, tmp -> k2) on a table whose
+     * moved rows have unchanged out-of-line TOAST values, when the transaction is replayed after a restart or kill
+     * (e.g. a graceful stop whose final flush was skipped). The replay resolves the unchanged value of k2 -> k1 by
+     * reading key k2 from ClickHouse, which already holds the transaction's later row for k2 (the other row's values),
+     * and writes it with the same version as the first application: the TOAST value is lost or swapped (seed
+     * 252534738: big NULL in ClickHouse for the row that has one in PostgreSQL). While off, key swaps leave rows with
+     * big values alone; on, it also provokes it (swap, pause, stop or kill).
+     */
+    TOAST_KEY_SWAP(false, 2),
+    /**
+     * Found by this test: a widening ALTER COLUMN ... TYPE (int4 -> int8) of a column added later as NOT NULL (ADD
+     * COLUMN ... NOT NULL DEFAULT). Added columns are Nullable in ClickHouse (documented), and the sink then refuses
+     * "Nullable(Int32), which cannot safely become Int64": the mirror ends FAILED instead of MODIFY COLUMN to
+     * Nullable(Int64). While off, widening leaves such columns alone.
+     */
+    WIDEN_ADDED_NOT_NULL(false, 1),
+    /**
+     * Found by this test: DROP COLUMN followed by ADD COLUMN of the same name (same or another type). ClickHouse kept
+     * the dropped column with its data (drop-column policy "keep") and the re-added column reuses it, so the old values
+     * reappear where PostgreSQL has NULL (seed 823603077: timestamp c3 dropped, timestamptz c3 added: every old row
+     * shows its old c3 in ClickHouse).
+     */
+    READD_COLUMN(false, 1),
+    /**
+     * Documented limitation that contradicts I1: a renamed column is seen as drop + add, so rows that do not change
+     * keep NULL in the new ClickHouse column while PostgreSQL has values. (The product's checksum check reports such a
+     * table as matching: it leaves out source columns the target does not have yet.)
+     */
+    RENAME_COLUMN(false, 1);
+
+    final boolean byDefault;
+    final int weight;
+
+    ChaosOp(boolean byDefault, int weight) {
+        this.byDefault = byDefault;
+        this.weight = weight;
+    }
+
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Set<ChaosOp> defaults() {
+        EnumSet<ChaosOp> set = EnumSet.noneOf(ChaosOp.class);
+        for (ChaosOp op : values()) {
+            if (op.byDefault) {
+                set.add(op);
+            }
+        }
+        return set;
+    }
+
+    /**
+     * Parses {@code -Dchaos.ops}: a comma list of family names (case-insensitive), where {@code default} and {@code all}
+     * stand for those sets, {@code +name} adds and {@code -name} removes. A list that starts with {@code +} or
+     * {@code -} modifies the default set. Examples: {@code insert,update,restart}; {@code all,-kill};
+     * {@code +partitions}; {@code default,-recreate_table,+recreate_while_down}.
+     */
+    static Set<ChaosOp> parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return defaults();
+        }
+        EnumSet<ChaosOp> set = EnumSet.noneOf(ChaosOp.class);
+        String[] parts = spec.split(",");
+        String first = parts[0].trim();
+        if (first.startsWith("+") || first.startsWith("-")) {
+            set.addAll(defaults());
+        }
+        for (String raw : parts) {
+            String p = raw.trim().toLowerCase(Locale.ROOT);
+            if (p.isEmpty()) {
+                continue;
+            }
+            boolean remove = p.startsWith("-");
+            String name = p.startsWith("+") || p.startsWith("-") ? p.substring(1) : p;
+            Set<ChaosOp> named;
+            if (name.equals("default")) {
+                named = defaults();
+            } else if (name.equals("all")) {
+                named = EnumSet.allOf(ChaosOp.class);
+            } else {
+                named = EnumSet.of(byId(name));
+            }
+            if (remove) {
+                set.removeAll(named);
+            } else {
+                set.addAll(named);
+            }
+        }
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("chaos.ops='" + spec + "' enables no operation family");
+        }
+        return set;
+    }
+
+    static ChaosOp byId(String id) {
+        for (ChaosOp op : values()) {
+            if (op.id().equals(id)) {
+                return op;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (ChaosOp op : values()) {
+            known.append(known.length() == 0 ? "" : ", ").append(op.id());
+        }
+        throw new IllegalArgumentException("unknown chaos operation family '" + id + "'; known: default, all, " + known);
+    }
+}
