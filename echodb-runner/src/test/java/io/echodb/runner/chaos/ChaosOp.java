@@ -119,6 +119,14 @@ enum ChaosOp {
      * DDL transaction, 9fac0c9; the mirror is then not RUNNING) and adding one to a keyless table (mirrored again).
      */
     KEY_CHANGES(true, 1),
+    /**
+     * A widening ALTER COLUMN ... TYPE (int4 -> int8) of a column added later as NOT NULL (ADD COLUMN ... NOT NULL
+     * DEFAULT), which is Nullable in ClickHouse (documented). Found by this test (seeds 844106574, 255300148 at
+     * 850f865): the sink refused "Nullable(Int32), which cannot safely become Int64" and the mirror ended FAILED.
+     * Passes since f779059 (a resync rebuilds a target that cannot take the new type). While off, widening leaves such
+     * columns alone.
+     */
+    WIDEN_ADDED_NOT_NULL(true, 1),
 
     // ---------------------------------------------------------------- off by default (open bugs, limitations)
 
@@ -128,12 +136,15 @@ enum ChaosOp {
      * DETACHed stays in the root's ClickHouse table. The detach resyncs the root (9fac0c9); the insert, committed
      * before the copy point, is streamed into the target after the resync emptied it (changes older than the copy are
      * applied by design since 5b483ec, superseded by the copy's rows), but the copy does not have the row (it left with
-     * the partition, without a row change), so nothing removes it: a ghost row.
+     * the partition, without a row change), so nothing removes it: a ghost row. Still at 595216c (seed 346064673).
      */
     PARTITIONS(false, 2),
     /**
-     * Known engine bug: TRUNCATE of one partition of a partitioned table. The partition's rows stay in the root's
-     * ClickHouse table (pgoutput reports the truncate for the partition, which has no mirror of its own).
+     * TRUNCATE of one partition of a partitioned table (creates partitioned tables itself when none exists). Known
+     * engine bug, reproduced by this test at ade6226 and 850f865 (seed 36497141): the partition's rows stayed in the
+     * root's ClickHouse table; f779059 resyncs the root from a leaf AFTER TRUNCATE trigger, but at df05b33 a row
+     * re-keyed just before the partition TRUNCATE is still streamed into the root's target after the resync emptied it
+     * (seed 435906444: ghost row 180) — the root cause of PARTITIONS and TRUNCATE_THEN_REWRITE too.
      */
     PARTITION_TRUNCATE(false, 1),
     /**
@@ -141,7 +152,7 @@ enum ChaosOp {
      * region+id) or a column of the old name with an incompatible type. The new table's mirror ends FAILED ("target
      * table does not fit ... resync the mirror to rebuild the table"): the dropped table's ClickHouse table is kept
      * (DROP_TARGET_ON_TABLE_DROP=false) and reused instead of being replaced for the new generation, so a newly created
-     * table is not mirrored automatically.
+     * table is not mirrored automatically. Still at 595216c (seed 527285416).
      */
     RECREATE_NEW_SHAPE(false, 2),
     /**
@@ -155,12 +166,15 @@ enum ChaosOp {
      */
     TOAST_KEY_SWAP(false, 2),
     /**
-     * Found by this test: a widening ALTER COLUMN ... TYPE (int4 -> int8) of a column added later as NOT NULL (ADD
-     * COLUMN ... NOT NULL DEFAULT). Added columns are Nullable in ClickHouse (documented), and the sink then refuses
-     * "Nullable(Int32), which cannot safely become Int64": the mirror ends FAILED instead of MODIFY COLUMN to
-     * Nullable(Int64). While off, widening leaves such columns alone.
+     * Found by this test (seed 231924215, short mode at 850f865): TRUNCATE (+ inserts), then DDL that changes values
+     * without row changes (ADD COLUMN ... DEFAULT, ALTER TYPE ... USING) while the stream lags (a kill: the next worker
+     * replays from the slot). The DDL resyncs the mirror; the copy is exact, but the TRUNCATE older than the copy point
+     * reaches the stream after the copy (changes are not filtered by the copy point since 5b483ec) and empties the
+     * target, and the older inserts are written again without the values the DDL gave them: ClickHouse shows NULL in
+     * the defaulted column for every row. While off, such DDL leaves tables truncated in the same round alone; on, it
+     * also provokes it (truncate + insert, ADD COLUMN ... DEFAULT, kill).
      */
-    WIDEN_ADDED_NOT_NULL(false, 1),
+    TRUNCATE_THEN_REWRITE(false, 2),
     /**
      * Found by this test: DROP COLUMN followed by ADD COLUMN of the same name (same or another type). ClickHouse kept
      * the dropped column with its data (drop-column policy "keep") and the re-added column reuses it, so the old values

@@ -85,6 +85,8 @@ final class SourceModel {
         String parent;
         /** FULL: the name of a unique index on id, or null. */
         String uniqueIndex;
+        /** The round in which the table (or one of its partitions) was last truncated. */
+        int truncatedRound = -1;
         /**
          * The first type every column name ever had in this table and its earlier generations (ClickHouse keeps dropped
          * columns with their type): a same-shape re-create only keeps columns still of that type.
@@ -137,6 +139,7 @@ final class SourceModel {
             t.residues.addAll(residues);
             t.parent = parent;
             t.uniqueIndex = uniqueIndex;
+            t.truncatedRound = truncatedRound;
             t.firstType.putAll(firstType);
             return t;
         }
