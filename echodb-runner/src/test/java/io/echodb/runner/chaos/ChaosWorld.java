@@ -1,5 +1,6 @@
 package io.echodb.runner.chaos;
 
+import io.echodb.runner.testing.TcpProxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.echodb.adapters.clickhouse.testing.ClickHouseTestService;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * One isolated world for a chaos run: a fresh PostgreSQL database and a fresh ClickHouse database on the shared real
  * test services, and at most one running EchoDB worker (the full runner: control plane, native engine, HTTP API;
  * LEADERSHIP=postgres, so a new worker takes over only after the old one let go of the advisory lock). Every worker
- * reaches both databases through its own pair of {@link KillSwitchProxy}s, so it can be stopped gracefully or killed
+ * reaches both databases through its own pair of {@link TcpProxy}s, so it can be stopped gracefully or killed
  * the way a process dies. (Settings as the e2e tests' {@code Stack}: short intervals so that things settle in seconds.)
  */
 final class ChaosWorld implements AutoCloseable {
@@ -43,13 +44,13 @@ final class ChaosWorld implements AutoCloseable {
     final String chDb;
     final String slot;
     private final List<EchoDbApplication> apps = new ArrayList<>();
-    private final List<KillSwitchProxy> proxies = new ArrayList<>();
+    private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<Thread> halting = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private EchoDbApplication current;
-    private KillSwitchProxy currentPgProxy;
-    private KillSwitchProxy currentChProxy;
+    private TcpProxy currentPgProxy;
+    private TcpProxy currentChProxy;
     private int started;
     private Connection application;
 
@@ -62,7 +63,7 @@ final class ChaosWorld implements AutoCloseable {
 
     // ------------------------------------------------------------------ workers
 
-    private Map<String, String> env(String workerId, KillSwitchProxy pgProxy, KillSwitchProxy chProxy) {
+    private Map<String, String> env(String workerId, TcpProxy pgProxy, TcpProxy chProxy) {
         Map<String, String> env = new HashMap<>();
         env.put("POSTGRES_HOST", pgProxy.host());
         env.put("POSTGRES_PORT", Integer.toString(pgProxy.port()));
@@ -107,8 +108,8 @@ final class ChaosWorld implements AutoCloseable {
             throw new IllegalStateException("a worker is already running");
         }
         int n = ++started;
-        KillSwitchProxy pgProxy = KillSwitchProxy.start("w" + n + "-pg", pg.host(), pg.port());
-        KillSwitchProxy chProxy = KillSwitchProxy.start("w" + n + "-ch", ch.host(), ch.port());
+        TcpProxy pgProxy = TcpProxy.start("w" + n + "-pg", pg.host(), pg.port());
+        TcpProxy chProxy = TcpProxy.start("w" + n + "-ch", ch.host(), ch.port());
         proxies.add(pgProxy);
         proxies.add(chProxy);
         EchoDbConfig config = EchoDbConfig.from(ConfigSource.of(env("chaos-worker-" + n, pgProxy, chProxy)), () -> "unused");
@@ -279,7 +280,7 @@ final class ChaosWorld implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        proxies.forEach(KillSwitchProxy::close);
+        proxies.forEach(TcpProxy::close);
         if (application != null) {
             try {
                 application.close();

@@ -1,5 +1,6 @@
 package io.echodb.runner.engine;
 
+import io.echodb.runner.testing.TcpProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.adapters.clickhouse.ClickHouseSettings;

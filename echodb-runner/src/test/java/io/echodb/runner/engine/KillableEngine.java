@@ -1,5 +1,6 @@
 package io.echodb.runner.engine;
 
+import io.echodb.runner.testing.TcpProxy;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.change.SinkRow;

@@ -141,8 +141,12 @@ final class DdlCaptureScript {
 
     /** The table_rewrite trigger: named after the end trigger, so two installs in one database stay apart. */
     String rewriteTriggerName() {
+        return endTriggerNameWith("_rewrite");
+    }
+
+    /** The end trigger's name with {@code suffix}, shortened to fit PostgreSQL's 63-byte identifiers. */
+    private String endTriggerNameWith(String suffix) {
         String base = settings.endTriggerName();
-        String suffix = "_rewrite";
         return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
     }
 
@@ -324,9 +328,7 @@ final class DdlCaptureScript {
 
     /** Statement-level AFTER TRUNCATE trigger on leaf partitions: their TRUNCATE is not in the stream. */
     String partitionTruncateTriggerName() {
-        String base = settings.endTriggerName();
-        String suffix = "_truncate";
-        return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
+        return endTriggerNameWith("_truncate");
     }
 
     private String partitionTruncateFunction() {

@@ -1,4 +1,4 @@
-package io.echodb.runner.chaos;
+package io.echodb.runner.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,61 +9,95 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A TCP proxy on 127.0.0.1 in front of a real server, put between one EchoDB worker and PostgreSQL (or ClickHouse) so
- * that the worker can be killed the way a process dies: {@link #kill()} resets every open connection (SO_LINGER 0,
- * both servers see an abrupt loss mid-flight: the walsender exits, a half-sent insert is discarded) and resets every
- * later connection on arrival. (The minimal part of the engine tests' {@code TcpProxy}, which is package-private
- * there.)
+ * A tiny TCP proxy on 127.0.0.1 in front of a real server, to take the server away from a client without touching the
+ * server: {@link #cut()} resets every open connection and refuses new ones (reset right after accept) until
+ * {@link #restore()}; {@link #kill()} does the same for good. Resets use SO_LINGER 0, so both ends see an abrupt
+ * connection loss, as when a process dies or a network path breaks.
  */
-final class KillSwitchProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
 
     private final String name;
     private final String targetHost;
     private final int targetPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean refusing;
     private volatile boolean dead;
     private volatile boolean closed;
 
-    private KillSwitchProxy(String name, String targetHost, int targetPort) throws IOException {
+    private TcpProxy(String name, String targetHost, int targetPort) throws IOException {
         this.name = name;
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
-        Thread acceptor = new Thread(this::acceptLoop, "chaos-proxy-" + name + "-accept");
+        Thread acceptor = new Thread(this::acceptLoop, "proxy-" + name + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    static KillSwitchProxy start(String name, String targetHost, int targetPort) {
+    public static TcpProxy start(String name, String targetHost, int targetPort) {
         try {
-            return new KillSwitchProxy(name, targetHost, targetPort);
+            return new TcpProxy(name, targetHost, targetPort);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start proxy " + name + ": " + e, e);
         }
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1";
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    /** Resets every connection now and every later one on arrival, for good. Idempotent. */
-    void kill() {
-        dead = true;
-        for (Socket s : open) {
-            reset(s);
+    /** Connections accepted and passed on so far. */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /** Connections reset on arrival while cut. */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** Resets every open connection and refuses new ones until {@link #restore()}. */
+    public void cut() {
+        refusing = true;
+        resetAll();
+        LOG.info("proxy {} cut", name);
+    }
+
+    /** Passes new connections on again (not after {@link #kill()}). */
+    public void restore() {
+        if (!dead) {
+            refusing = false;
+            LOG.info("proxy {} restored", name);
         }
     }
 
-    /** Kills and stops listening (at the very end, so that no later proxy reuses a killed proxy's port meanwhile). */
+    /** Cuts for good: the client behind this proxy never reaches the server again. */
+    public void kill() {
+        dead = true;
+        refusing = true;
+        resetAll();
+    }
+
+    public boolean isCut() {
+        return refusing;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -81,9 +115,13 @@ final class KillSwitchProxy implements AutoCloseable {
             try {
                 client = server.accept();
             } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("proxy {} stopped accepting: {}", name, e.toString());
+                }
                 return;
             }
-            if (dead) {
+            if (refusing) {
+                refused.incrementAndGet();
                 reset(client);
                 continue;
             }
@@ -99,11 +137,12 @@ final class KillSwitchProxy implements AutoCloseable {
             }
             open.add(client);
             open.add(upstream);
-            if (dead) { // killed while connecting: this pair must not survive either
+            if (refusing) { // cut while connecting: this one must not survive either
                 reset(client);
                 reset(upstream);
                 continue;
             }
+            accepted.incrementAndGet();
             pump(client, upstream, "up");
             pump(upstream, client, "down");
         }
@@ -124,9 +163,15 @@ final class KillSwitchProxy implements AutoCloseable {
                 close(from);
                 close(to);
             }
-        }, "chaos-proxy-" + name + "-" + direction);
+        }, "proxy-" + name + "-" + direction);
         t.setDaemon(true);
         t.start();
+    }
+
+    private void resetAll() {
+        for (Socket s : open) {
+            reset(s);
+        }
     }
 
     private void reset(Socket s) {
@@ -149,6 +194,6 @@ final class KillSwitchProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "proxy " + name + " 127.0.0.1:" + port() + " -> " + targetHost + ":" + targetPort;
+        return "TcpProxy[" + name + " 127.0.0.1:" + port() + " -> " + targetHost + ":" + targetPort + "]";
     }
 }
