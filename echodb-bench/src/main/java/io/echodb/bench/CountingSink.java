@@ -94,8 +94,8 @@ final class CountingSink implements ChangeSink {
     }
 
     @Override
-    public Map<RowKey, Row> currentRows(String t, TableSchema schema, Collection<RowKey> keys) {
-        return delegate.currentRows(t, schema, keys);
+    public Map<RowKey, SinkRow> latestRows(String t, TableSchema schema, Collection<RowKey> keys) {
+        return delegate.latestRows(t, schema, keys);
     }
 
     @Override

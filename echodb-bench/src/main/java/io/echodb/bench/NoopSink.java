@@ -24,7 +24,7 @@ final class NoopSink implements ChangeSink {
     }
 
     @Override
-    public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+    public Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys) {
         return Map.of();
     }
 

@@ -194,7 +194,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
     }
 
     @Override
-    public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+    public Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys) {
         requireTarget(target);
         if (keys.isEmpty()) {
             return Map.of();
@@ -204,7 +204,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (keyIdx.length == 0) {
             throw new IllegalArgumentException("table " + schema.table() + " has no key columns to look rows up by");
         }
-        Map<RowKey, Row> found = new HashMap<>();
+        Map<RowKey, SinkRow> found = new HashMap<>();
         Map<ByteBuffer, RowKey> wanted = new HashMap<>();
         RowBinaryOutput chunk = new RowBinaryOutput(KEY_CHUNK_BYTES + 1024);
         RowBinaryOutput one = new RowBinaryOutput(256);
@@ -231,7 +231,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
     }
 
     private void lookUp(String target, TableSchema schema, WritePlan plan, int[] keyIdx, RowBinaryOutput keyData,
-            Map<ByteBuffer, RowKey> wanted, Map<RowKey, Row> found) {
+            Map<ByteBuffer, RowKey> wanted, Map<RowKey, SinkRow> found) {
         List<String> keyColumns = schema.keyColumns();
         StringBuilder structure = new StringBuilder();
         StringBuilder probe = new StringBuilder();
@@ -242,7 +242,10 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         String keyTuple = keyIdx.length == 1 ? identifier(keyColumns.get(0))
                 : "(" + ClickHouseSql.identifiers(keyColumns) + ")";
-        String sql = "SELECT " + ClickHouseSql.identifiers(schema.columnNames()) + " FROM " + ddl.table(target) + " FINAL"
+        String version = identifier(VERSION_COLUMN);
+        String sql = "SELECT " + ClickHouseSql.identifiers(schema.columnNames())
+                + ", toUInt64(bitShiftRight(" + version + ", 64)), toUInt64(bitAnd(" + version + ", 18446744073709551615))"
+                + " FROM " + ddl.table(target) + " FINAL"
                 + " WHERE " + keyTuple + " IN (SELECT " + probe + " FROM format(RowBinary, " + literal(structure.toString())
                 + ", unhex('" + keyData.toHex() + "')))"
                 + " SETTINGS transform_null_in = 1";
@@ -267,7 +270,9 @@ public final class ClickHouseChangeSink implements ChangeSink {
                 for (int j = 0; j < keyIdx.length; j++) {
                     values[keyIdx[j]] = requested.get(j); // the caller's exact key values (clamping may have changed them)
                 }
-                found.put(requested, Row.wrap(values));
+                int v = columns.size();
+                RowVersion stored = new RowVersion(((Number) raw[v]).longValue(), ((Number) raw[v + 1]).longValue());
+                found.put(requested, new SinkRow(Row.wrap(values), stored, false));
             }
         }
     }

@@ -43,8 +43,8 @@ final class GatedPorts {
             }
 
             @Override
-            public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
-                return sink.currentRows(target, schema, keys);
+            public Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys) {
+                return sink.latestRows(target, schema, keys);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
+import io.echodb.core.change.RowVersion;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
@@ -30,6 +31,13 @@ final class MirrorRuntime {
      * each copy starts from. Changes of other relations with the same name are not this mirror's.
      */
     volatile long relationId;
+    /**
+     * Changed under the engine lock: the consistent point of the copy the target was last emptied for; changes
+     * committed before it are skipped (see {@link #copyPointChosen}). Null when not known (no floor).
+     */
+    private volatile Lsn applyFrom;
+    /** Changed under the engine lock: a copy emptied or is about to empty the target and has no point yet. */
+    private volatile boolean holdingForCopy;
     volatile Instant updatedAt;
     final AtomicLong rowsSynced;
 
@@ -58,6 +66,7 @@ final class MirrorRuntime {
         this.lastError = record.lastError();
         this.snapshotPoint = record.snapshotPoint();
         this.relationId = record.relationId();
+        this.applyFrom = record.snapshotPoint();
         this.updatedAt = record.updatedAt();
         this.rowsSynced = new AtomicLong(Math.max(0, record.rowsSynced()));
         this.snapshotDone = record.snapshotPoint() != null;
@@ -83,17 +92,49 @@ final class MirrorRuntime {
      * Whether a change of source relation {@code changed} belongs to this mirror: it must be of the relation this
      * mirror follows (unknown ids on either side match by name). A table dropped and created again (or swapped by
      * renames) is another relation, so the old table's changes still in the slot never reach the new one.
-     *
-     * <p>Row changes are not filtered by the copy's point: the engine applies an unbroken suffix of the stream from
-     * before the copy started, so a row change older than the copy is either overwritten by the copy's higher version
-     * or followed by the changes that complete it — a replayed TRUNCATE older than the copy is followed by every
-     * insert after it. Skipping some of them would break that (a streamed insert kept, its later delete skipped).
      */
     boolean owns(long changed) {
         long mine = relationId;
         return mine == TableSchema.UNKNOWN_RELATION || changed == TableSchema.UNKNOWN_RELATION || mine == changed;
     }
 
+    /**
+     * A copy is about to empty the target and choose its consistent point: until {@link #copyPointChosen} the stream
+     * holds this mirror's changes back instead of writing them, because it cannot tell yet which of them the copy
+     * will contain. Called under the engine lock, before the copy's truncate.
+     */
+    void holdChangesForCopy() {
+        holdingForCopy = true;
+        applyFrom = null;
+    }
+
+    /**
+     * The copy's consistent point is {@code point}: from now on exactly the changes committed at or after it are
+     * applied, the ones before are in the copy. Applying them too would be wrong whenever the source changed rows
+     * without row changes in between (a TRUNCATE replayed after the copy empties it, and the rows inserted after it
+     * come back without a column default added later; a detached partition's rows come back).
+     */
+    void copyPointChosen(Lsn point) {
+        applyFrom = point;
+        holdingForCopy = false;
+    }
+
+    /** True while a copy's point is not chosen yet: nothing of this mirror may be written. */
+    boolean holdsChanges() {
+        return holdingForCopy;
+    }
+
+    /** True when a change committed at {@code commitLsn} is already contained in the copy the target holds. */
+    boolean predatesCopy(Lsn commitLsn) {
+        Lsn from = applyFrom;
+        return from != null && commitLsn.compareTo(from) < 0;
+    }
+
+    /** {@link #predatesCopy} for a row version (a copied row's own version is never older than its copy). */
+    boolean predatesCopy(RowVersion version) {
+        Lsn from = applyFrom;
+        return from != null && Long.compareUnsigned(version.lsn(), from.value()) < 0;
+    }
 
     MirrorRecord toRecord() {
         return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt, relationId);

@@ -70,6 +70,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     void scheduleSnapshot(MirrorRuntime m) {
         SnapshotRun run = new SnapshotRun(++nextRunId);
         m.run = run;
+        m.holdChangesForCopy();
         m.resetSnapshotProgress(clock.instant());
         lock.submitAfterUnlock(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, this));
     }
@@ -204,6 +205,8 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             if (!isCurrent(m, run)) {
                 return false;
             }
+            // Each attempt empties the target again: what an earlier attempt's point let through is gone with it.
+            m.holdChangesForCopy();
             if (m.latestSchema == null || m.relationId != schema.relationId()) {
                 m.latestSchema = schema;
             }
@@ -243,6 +246,17 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 unsupported(m, e.getMessage());
                 return false;
             }
+            return true;
+        });
+    }
+
+    @Override
+    public boolean pointChosen(MirrorRuntime m, SnapshotRun run, Lsn point) {
+        return lock.locked(() -> {
+            if (!isCurrent(m, run)) {
+                return false;
+            }
+            m.copyPointChosen(point);
             return true;
         });
     }

@@ -12,6 +12,12 @@ interface SnapshotHost {
     /** Brings the target in line with {@code schema} and publishes the table; false when the run must stop. */
     boolean prepareTarget(MirrorRuntime mirror, SnapshotRun run, TableSchema schema);
 
+    /**
+     * The target is empty and the copy's snapshot is open at {@code point}: the stream may apply the changes committed
+     * from there on (and skips the older ones, which the copy contains); false when the run must stop.
+     */
+    boolean pointChosen(MirrorRuntime mirror, SnapshotRun run, Lsn point);
+
     /** The copy is complete at {@code point}: the mirror runs. */
     void completed(MirrorRuntime mirror, SnapshotRun run, Lsn point, long rows);
 

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies one table: empties the target, opens a snapshot at consistent point P, and writes every row with version
- * (P, 0) while the stream keeps applying later changes with higher versions. Emptying first makes a re-copy correct
- * for rows deleted while the mirror was not applying changes; it happens before P is chosen, so every change after P
- * reaches the target after the truncate. Transient failures restart the attempt with backoff; a cancelled run stops
+ * (P, 0) while the stream applies the changes committed from P on, with higher versions, and skips the older ones
+ * (the copy contains them). Emptying first makes a re-copy correct for rows deleted while the mirror was not applying
+ * changes; the stream holds the mirror's changes back from before the truncate until P is known, so the target only
+ * ever receives the copy and the changes after P. Transient failures restart the attempt with backoff; a cancelled run stops
  * at its next batch.
  */
 final class SnapshotTask implements Runnable {
@@ -123,6 +124,9 @@ final class SnapshotTask implements Runnable {
         }
         try (SnapshotSession session = source.openSnapshot()) {
             Lsn point = session.consistentPoint();
+            if (!host.pointChosen(mirror, run, point)) {
+                return;
+            }
             mirror.resetSnapshotProgress(clock.instant());
             mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
             LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,

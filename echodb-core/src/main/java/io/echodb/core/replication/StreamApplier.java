@@ -213,7 +213,7 @@ final class StreamApplier {
 
     private void onInsert(ChangeEvent.Insert i) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(i.table(), i.relationId());
+        MirrorRuntime m = routeChange(i.table(), i.relationId());
         if (m == null) {
             return;
         }
@@ -226,7 +226,7 @@ final class StreamApplier {
 
     private void onUpdate(ChangeEvent.Update u) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(u.table(), u.relationId());
+        MirrorRuntime m = routeChange(u.table(), u.relationId());
         if (m == null) {
             return;
         }
@@ -243,7 +243,7 @@ final class StreamApplier {
                 if (!oldKey.equals(key)) {
                     if (newRow.hasUnchangedToast()) {
                         // Values PostgreSQL did not resend belong to the row under its old key, not the new one.
-                        newRow = fillFromMovedRow(m, b, newRow, oldKey);
+                        newRow = fillFromMovedRow(m, b, newRow, oldKey, version);
                         if (!m.isActive()) {
                             return;
                         }
@@ -278,8 +278,13 @@ final class StreamApplier {
      * buffered row, then (for markers that row still has itself) from the old key's row in the target, which holds
      * everything older than the buffer. Markers stay when neither has the values (e.g. the copy has not reached the
      * row yet); the flush then handles them as usual.
+     *
+     * <p>A stored row at or above {@code version} is not older than this change: the change is a replay (after a
+     * restart the stream repeats what was written but not acknowledged), and the old key's stored row belongs to a
+     * later change — in a key swap, the other row. Its values must not be taken: the new key's own stored row, written
+     * by the first application with this very version, is what the flush fills the markers from.
      */
-    private Row fillFromMovedRow(MirrorRuntime m, TableBatcher b, Row newRow, RowKey oldKey) {
+    private Row fillFromMovedRow(MirrorRuntime m, TableBatcher b, Row newRow, RowKey oldKey, RowVersion version) {
         SinkRow previous = b.latestFor(oldKey);
         if (previous != null) {
             if (previous.deleted()) {
@@ -297,14 +302,18 @@ final class StreamApplier {
                 return newRow;
             }
         }
-        Map<RowKey, Row> stored = retrySink(m, "read current rows of " + m.target(),
-                () -> sink.currentRows(m.target(), schema, List.of(oldKey)));
-        return ToastResolver.fill(newRow, stored.get(oldKey));
+        Map<RowKey, SinkRow> stored = retrySink(m, "read current rows of " + m.target(),
+                () -> sink.latestRows(m.target(), schema, List.of(oldKey)));
+        SinkRow old = stored.get(oldKey);
+        if (old == null || old.version().compareTo(version) >= 0) {
+            return newRow;
+        }
+        return ToastResolver.fill(newRow, old.row());
     }
 
     private void onDelete(ChangeEvent.Delete d) {
         RowVersion version = versions.next();
-        MirrorRuntime m = route(d.table(), d.relationId());
+        MirrorRuntime m = routeChange(d.table(), d.relationId());
         if (m == null) {
             return;
         }
@@ -318,7 +327,7 @@ final class StreamApplier {
     private void onTruncate(ChangeEvent.Truncate t) {
         for (int i = 0; i < t.tables().size(); i++) {
             TableRef table = t.tables().get(i);
-            MirrorRuntime m = route(table, t.relationId(i));
+            MirrorRuntime m = routeChange(table, t.relationId(i));
             if (m == null) {
                 continue;
             }
@@ -356,6 +365,23 @@ final class StreamApplier {
                 LOG.debug("mirror {}: skipped a change of relation {} (the mirror follows relation {})", m.name(),
                         relationId, m.relationId);
             }
+            return null;
+        }
+        return m;
+    }
+
+    /**
+     * {@link #route} for a row change or truncate of the open transaction: null also when the mirror's copy already
+     * contains it (committed before the copy's point, see {@link MirrorRuntime#copyPointChosen}).
+     */
+    private MirrorRuntime routeChange(TableRef table, long relationId) {
+        MirrorRuntime m = route(table, relationId);
+        if (m == null) {
+            return null;
+        }
+        Lsn at = versions.commitLsn();
+        if (at != null && m.predatesCopy(at)) {
+            skippedNotOwned++;
             return null;
         }
         return m;
@@ -488,13 +514,18 @@ final class StreamApplier {
     }
 
     private void flush(MirrorRuntime m, TableBatcher b) {
-        if (b.isEmpty()) {
-            return;
+        if (b.isEmpty() || m.holdsChanges()) {
+            return; // held: the copy emptying the target has not chosen its point yet
         }
         Lsn watermark = b.watermark();
         long since = b.firstAddedMillis();
         TableSchema schema = b.schema();
         List<SinkRow> rows = b.take();
+        // Changes buffered while a copy chose its point: the ones before it are in the copy.
+        rows.removeIf(r -> m.predatesCopy(r.version()));
+        if (rows.isEmpty()) {
+            return;
+        }
         try {
             if (!coveredByTarget(m, schema)) {
                 ensure(m, schema);

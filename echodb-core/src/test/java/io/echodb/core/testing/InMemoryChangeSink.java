@@ -140,15 +140,15 @@ public final class InMemoryChangeSink implements ChangeSink {
     }
 
     @Override
-    public synchronized Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
+    public synchronized Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys) {
         maybeFail("read current rows of " + target);
         currentRowsCalls++;
         Target t = require(target);
-        Map<RowKey, Row> out = new HashMap<>();
+        Map<RowKey, SinkRow> out = new HashMap<>();
         for (RowKey k : keys) {
             Stored s = t.rows.get(k);
             if (s != null && !s.deleted()) {
-                out.put(k, project(s, schema));
+                out.put(k, new SinkRow(project(s, schema), s.version(), false));
             }
         }
         return out;

@@ -159,6 +159,22 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     /**
+     * DDL that rewrites stored values without row changes (PostgreSQL's {@code ALTER COLUMN … TYPE … USING}, {@code ADD
+     * COLUMN … DEFAULT}, a detached partition): the row with {@code newRow}'s key takes its values, and the stream
+     * sees nothing.
+     */
+    public synchronized void rewriteWithoutChanges(TableRef table, Row newRow) {
+        TableState t = table(table);
+        t.checkWidth(newRow);
+        t.requireKey();
+        RowKey key = t.keyOf(newRow);
+        if (!t.rows.containsKey(key)) {
+            throw new IllegalArgumentException("no row " + key + " in " + table);
+        }
+        t.rows.put(key, newRow);
+    }
+
+    /**
      * One transaction of {@code count} updates, row {@code i} being {@code rowAt.apply(i)}; its events are generated
      * on demand, so huge transactions need no memory. Every key must exist; values must not be TOASTed.
      */

@@ -153,8 +153,8 @@ final class Forwarding {
         }
 
         @Override
-        public Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
-            return delegate.currentRows(target, schema, keys);
+        public Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys) {
+            return delegate.latestRows(target, schema, keys);
         }
 
         @Override

@@ -191,6 +191,20 @@ public abstract class ChangeSinkContract {
     }
 
     @Test
+    void latestRowsCarryTheStoredVersion() {
+        String target = newTargetName();
+        sink.ensureTable(target, BASE);
+        sink.write(target, BASE, List.of(row(1, "a", 1, v(100, 1)), row(2, "b", 2, v(100, 2))));
+        // A version whose LSN uses the high bit (unsigned) must come back as written.
+        sink.write(target, BASE, List.of(row(1, "a2", 11, new RowVersion(0x8000_0001_0000_0002L, 7))));
+
+        Map<RowKey, SinkRow> latest = sink.latestRows(target, BASE, List.of(RowKey.of(1L), RowKey.of(2L)));
+
+        assertThat(latest.get(RowKey.of(1L))).isEqualTo(new SinkRow(Row.of(1L, "a2", 11), new RowVersion(0x8000_0001_0000_0002L, 7), false));
+        assertThat(latest.get(RowKey.of(2L))).isEqualTo(new SinkRow(Row.of(2L, "b", 2), v(100, 2), false));
+    }
+
+    @Test
     void currentRowsFollowsTheRequestedSchema() {
         String target = newTargetName();
         sink.ensureTable(target, BASE);
