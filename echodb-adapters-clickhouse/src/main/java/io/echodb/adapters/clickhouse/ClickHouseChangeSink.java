@@ -106,7 +106,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (!keyOk) {
             return new SchemaSync.Incompatible("the key of " + identifier(target) + " changed: ClickHouse sorts by "
                     + new TreeSet<>(current.sortingKey()) + " but the source key is now " + schema.keyColumns()
-                    + "; resync the mirror to rebuild the table");
+                    + "; resync the mirror to rebuild the table", true);
         }
         List<String> actions = new ArrayList<>();
         List<String> changes = new ArrayList<>();
@@ -138,7 +138,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             }
         }
         if (!problems.isEmpty()) {
-            return new SchemaSync.Incompatible("table " + identifier(target) + ": " + String.join("; ", problems));
+            return new SchemaSync.Incompatible("table " + identifier(target) + ": " + String.join("; ", problems), true);
         }
         if (actions.isEmpty()) {
             tables.put(target, current);

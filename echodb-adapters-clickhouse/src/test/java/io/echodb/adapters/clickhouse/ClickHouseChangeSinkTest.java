@@ -344,6 +344,7 @@ class ClickHouseChangeSinkTest {
 
         assertThat(sync).isInstanceOf(SchemaSync.Incompatible.class);
         assertThat(((SchemaSync.Incompatible) sync).reason()).contains(t, "not created by EchoDB");
+        assertThat(((SchemaSync.Incompatible) sync).rebuildable()).as("never dropped to make room for a mirror").isFalse();
         assertThat(sink.describe(t)).containsOnlyKeys("id", "v");
     }
 

@@ -224,7 +224,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             }
             if (!m.ensuredSchemas.contains(schema)) {
                 SchemaSync sync = sink.ensureTable(m.target(), schema);
-                if (sync instanceof SchemaSync.Incompatible inc) {
+                if (sync instanceof SchemaSync.Incompatible inc && inc.rebuildable()) {
                     // A copy empties the target anyway: a table that cannot take the new shape in place (a column
                     // type changed, e.g. real -> double precision) is rebuilt for it.
                     LOG.warn("mirror {}: target {} cannot take the new shape of {} in place ({}); rebuilding it for the"

@@ -596,6 +596,14 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             ensurePrepared();
             SchemaSync sync = sink.ensureTable(spec.targetTable(), schema);
+            if (sync instanceof SchemaSync.Incompatible inc && inc.rebuildable()) {
+                // An earlier table of this name left its target behind (kept when its table was dropped, or a
+                // re-created table of another shape): the new mirror's copy empties it anyway, so it is rebuilt.
+                LOG.warn("mirror {}: target {} was made for an earlier table of this name and cannot take {} ({});"
+                        + " rebuilding it", spec.name(), spec.targetTable(), spec.source(), inc.reason());
+                sink.drop(spec.targetTable());
+                sync = sink.ensureTable(spec.targetTable(), schema);
+            }
             if (sync instanceof SchemaSync.Incompatible inc) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();
                 MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now, schema.relationId()));

@@ -235,6 +235,23 @@ class NativeMirrorEngineTest {
     }
 
     @Test
+    void aTableCreatedAgainInAnotherShapeRebuildsTheTargetItsPredecessorLeft() {
+        TableRef t = running("reshaped", 2);
+        engine.drop(spec(t).name(), false); // the old target is kept
+        f.source.dropTable(t);
+        // Same name, another key, and a column of the old name with a type the old target cannot take.
+        f.source.createTable(t, List.of(Column.of("region", ColumnType.TEXT, false), EngineFixture.ID,
+                Column.of("qty", ColumnType.UUID, true)), List.of("region", "id"));
+        f.source.insert(t, Row.of("eu", 1L, null), Row.of("us", 1L, java.util.UUID.randomUUID()));
+
+        engine.create(spec(t));
+        f.settle(engine);
+
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
+    @Test
     void aCopyIsNotUndoneByOlderChangesTheStreamStillHas() {
         TableRef t = running("rewritten", 3);
         // The stream lags behind a truncate and an insert...

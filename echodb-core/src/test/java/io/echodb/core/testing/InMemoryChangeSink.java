@@ -62,7 +62,7 @@ public final class InMemoryChangeSink implements ChangeSink {
             return new SchemaSync.Created(statement);
         }
         if (!t.keys.equals(schema.keyColumns())) {
-            return new SchemaSync.Incompatible("key columns " + schema.keyColumns() + " differ from the target's " + t.keys);
+            return new SchemaSync.Incompatible("key columns " + schema.keyColumns() + " differ from the target's " + t.keys, true);
         }
         List<String> dropped = new ArrayList<>();
         if (dropMissingColumns) {
@@ -78,7 +78,7 @@ public final class InMemoryChangeSink implements ChangeSink {
             if (existing == null) {
                 added.add(c);
             } else if (!existing.type().equals(c.type())) {
-                return new SchemaSync.Incompatible("column " + c.name() + " changed type from " + existing.type() + " to " + c.type());
+                return new SchemaSync.Incompatible("column " + c.name() + " changed type from " + existing.type() + " to " + c.type(), true);
             }
         }
         if (added.isEmpty() && dropped.isEmpty()) {

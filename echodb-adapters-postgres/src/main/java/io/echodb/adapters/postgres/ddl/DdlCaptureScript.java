@@ -76,6 +76,14 @@ final class DdlCaptureScript {
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS root_oid oid");
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS missing_attnums int2[] NOT NULL"
                 + " DEFAULT '{}'");
+        // Added later: the live columns (attnum, name) and every name dropped so far. A column renamed, or added again
+        // under a dropped column's name, has existing rows whose values were never sent under that name.
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS col_attnums int2[] NOT NULL"
+                + " DEFAULT '{}'");
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS col_names text[] NOT NULL"
+                + " DEFAULT '{}'");
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS dropped_names text[] NOT NULL"
+                + " DEFAULT '{}'");
         sql.add(emitFunction());
         sql.add(emitRewriteFunction());
         sql.add(guardFunction());
@@ -156,18 +164,25 @@ final class DdlCaptureScript {
                 + " '{}')";
     }
 
+    private static String liveColumns(String what, String type, String oidExpr) {
+        return "coalesce((SELECT array_agg(a." + what + " ORDER BY a.attnum) FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = " + oidExpr + " AND a.attnum > 0 AND NOT a.attisdropped), '{}'::" + type + ")";
+    }
+
     private String seedKnownTables() {
         return "INSERT INTO " + qualified(KNOWN_TABLES) + " (rel_oid, schema_name, table_name, is_partition, root_oid,"
-                + " missing_attnums) "
+                + " missing_attnums, col_attnums, col_names) "
                 + "SELECT c.oid, n.nspname, c.relname, c.relispartition,"
-                + " CASE WHEN c.relispartition THEN pg_catalog.pg_partition_root(c.oid) END, " + missingAttnums("c.oid") + " "
+                + " CASE WHEN c.relispartition THEN pg_catalog.pg_partition_root(c.oid) END, " + missingAttnums("c.oid") + ", "
+                + liveColumns("attnum", "int2[]", "c.oid") + ", " + liveColumns("attname::text", "text[]", "c.oid") + " "
                 + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
                 + "AND n.nspname NOT IN ('pg_catalog', 'information_schema', " + literal(settings.schema()) + ") "
                 + "AND left(n.nspname, 8) NOT IN ('pg_temp_', 'pg_toast') "
                 + "ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name, "
                 + "table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition, root_oid = EXCLUDED.root_oid,"
-                + " missing_attnums = EXCLUDED.missing_attnums";
+                + " missing_attnums = EXCLUDED.missing_attnums, col_attnums = EXCLUDED.col_attnums,"
+                + " col_names = EXCLUDED.col_names";
     }
 
     /** Filters schemas that are never reported: system schemas, temp/toast schemas and the capture schema itself. */
@@ -221,6 +236,11 @@ final class DdlCaptureScript {
                   kind text;
                   used record;
                   missing int2[];
+                  cur_nums int2[];
+                  cur_names text[];
+                  dropped text[] := ARRAY[]::text[];
+                  renamed text;
+                  readded text;
                   moved int;
                   handled oid[] := ARRAY[]::oid[];
                 BEGIN
@@ -249,10 +269,30 @@ final class DdlCaptureScript {
                     CONTINUE WHEN rel.relkind NOT IN ('r', 'p') OR rel.relpersistence = 't'
                       OR %IGNORED%;
                     handled := handled || cmd.objid;
-                    SELECT k.schema_name, k.table_name, k.missing_attnums INTO prev FROM %KNOWN% k
+                    SELECT k.schema_name, k.table_name, k.missing_attnums, k.col_attnums, k.col_names, k.dropped_names
+                      INTO prev FROM %KNOWN% k
                      WHERE k.rel_oid = cmd.objid;
                     was_known := FOUND;
                     missing := %MISSING%;
+                    cur_nums := %ATTNUMS%;
+                    cur_names := %NAMES%;
+                    renamed := NULL;
+                    readded := NULL;
+                    dropped := ARRAY[]::text[];
+                    IF was_known AND cardinality(prev.col_attnums) > 0
+                       AND cmd.command_tag NOT IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN
+                      SELECT string_agg(quote_ident(p.name) || ' -> ' || quote_ident(c.name), ', ') INTO renamed
+                        FROM unnest(prev.col_attnums, prev.col_names) AS p(num, name)
+                        JOIN unnest(cur_nums, cur_names) AS c(num, name) ON c.num = p.num
+                       WHERE c.name <> p.name;
+                      SELECT coalesce(array_agg(DISTINCT n), ARRAY[]::text[]) INTO dropped
+                        FROM (SELECT unnest(prev.dropped_names) AS n
+                              UNION SELECT p.name FROM unnest(prev.col_attnums, prev.col_names) AS p(num, name)
+                                     WHERE NOT (p.num = ANY (cur_nums))) d;
+                      SELECT string_agg(quote_ident(c.name), ', ') INTO readded
+                        FROM unnest(cur_nums, cur_names) AS c(num, name)
+                       WHERE NOT (c.num = ANY (prev.col_attnums)) AND c.name = ANY (dropped);
+                    END IF;
                     IF cmd.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN
                       kind := 'created';
                     ELSIF was_known AND (prev.schema_name <> rel.nspname OR prev.table_name <> rel.relname) THEN
@@ -260,12 +300,24 @@ final class DdlCaptureScript {
                     ELSE
                       kind := 'altered';
                     END IF;
-                    INSERT INTO %KNOWN% AS k (rel_oid, schema_name, table_name, is_partition, root_oid, missing_attnums)
+                    INSERT INTO %KNOWN% AS k (rel_oid, schema_name, table_name, is_partition, root_oid, missing_attnums,
+                        col_attnums, col_names, dropped_names)
                       VALUES (cmd.objid, rel.nspname, rel.relname, rel.relispartition,
-                        CASE WHEN rel.relispartition THEN pg_partition_root(cmd.objid) END, missing)
+                        CASE WHEN rel.relispartition THEN pg_partition_root(cmd.objid) END, missing,
+                        cur_nums, cur_names, dropped)
                       ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name,
                         table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition,
-                        root_oid = EXCLUDED.root_oid, missing_attnums = EXCLUDED.missing_attnums;
+                        root_oid = EXCLUDED.root_oid, missing_attnums = EXCLUDED.missing_attnums,
+                        col_attnums = EXCLUDED.col_attnums, col_names = EXCLUDED.col_names,
+                        dropped_names = EXCLUDED.dropped_names;
+                    IF renamed IS NOT NULL THEN
+                      -- existing rows hold their values under the new name, and the stream never sends them
+                      PERFORM %EMIT_REWRITE%(cmd.objid, 'RENAME COLUMN ' || renamed);
+                    END IF;
+                    IF readded IS NOT NULL THEN
+                      -- the target may still hold the dropped column's values under this name
+                      PERFORM %EMIT_REWRITE%(cmd.objid, 'column ' || readded || ' added again after a drop');
+                    END IF;
                     IF kind = 'altered' AND was_known AND NOT (missing <@ prev.missing_attnums) THEN
                       -- ADD COLUMN ... DEFAULT without a rewrite: existing rows now read the default, unsent
                       PERFORM %EMIT_REWRITE%(cmd.objid, 'ADD COLUMN with a default');
@@ -297,6 +349,7 @@ final class DdlCaptureScript {
                 """;
         body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "KNOWN", known, "EMIT", qualified(EMIT_FUNCTION),
                 "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION), "MISSING", missingAttnums("cmd.objid"),
+                "ATTNUMS", liveColumns("attnum", "int2[]", "cmd.objid"), "NAMES", liveColumns("attname::text", "text[]", "cmd.objid"),
                 "GUARD", qualified(GUARD_FUNCTION), "WATCH", qualified(WATCH_PARTITIONS_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(END_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);

@@ -88,7 +88,7 @@ class PgDdlEventSourceTest {
                 "ALTER TABLE a ADD COLUMN z int",
                 "ALTER TABLE a RENAME COLUMN z TO zz",
                 "DROP TABLE b");
-        List<DdlEvent> events = readAll(source(), 0, 7);
+        List<DdlEvent> events = readAll(source(), 0, 8);
 
         assertThat(events).extracting(e -> e.getClass().getSimpleName() + " " + e.table()).containsExactly(
                 "TableCreated public.a",
@@ -96,10 +96,11 @@ class PgDdlEventSourceTest {
                 "TableCreated public.c",
                 "TableCreated public.child",
                 "TableAltered public.a",
+                "TableRewritten public.a", // RENAME COLUMN: existing rows hold values under a name never sent
                 "TableAltered public.a",
                 "TableDropped public.b");
         assertThat(events).extracting(DdlEvent::position).isSorted().doesNotHaveDuplicates();
-        assertThat(events.get(0).at()).isBeforeOrEqualTo(events.get(6).at());
+        assertThat(events.get(0).at()).isBeforeOrEqualTo(events.get(7).at());
     }
 
     @Test
@@ -181,6 +182,25 @@ class PgDdlEventSourceTest {
                 w -> assertThat(w.table()).isEqualTo(t("public", "tp"))));
         assertThat(truncates).extracting(e -> ((DdlEvent.TableRewritten) e).reason())
                 .containsExactly("TRUNCATE of partition public.tp_1", "TRUNCATE of partition public.tp_2");
+    }
+
+    @Test
+    void aRenamedColumnAndAColumnAddedAgainUnderADroppedNameAreRewrites() {
+        db.exec("CREATE TABLE rc (id int PRIMARY KEY, a int, b text, d int)");
+        long before = readAll(source(), 0, 1).get(0).position();
+        db.exec("ALTER TABLE rc RENAME COLUMN a TO a2"); // rows hold values under a2 the stream never sent
+        db.exec("ALTER TABLE rc DROP COLUMN b");
+        db.exec("ALTER TABLE rc ADD COLUMN b timestamptz"); // the target may still hold the old b's values
+        db.exec("ALTER TABLE rc ADD COLUMN c int"); // a new name: nothing to rewrite
+        db.exec("ALTER TABLE rc DROP COLUMN d, ADD COLUMN d bigint"); // in one statement
+
+        List<DdlEvent> events = readAll(source(), before, 8);
+
+        assertThat(events).filteredOn(e -> e instanceof DdlEvent.TableRewritten)
+                .extracting(e -> ((DdlEvent.TableRewritten) e).reason())
+                .containsExactly("RENAME COLUMN a -> a2", "column b added again after a drop",
+                        "column d added again after a drop");
+        assertThat(events).filteredOn(e -> e instanceof TableAltered).hasSize(5);
     }
 
     @Test

@@ -118,6 +118,7 @@ public abstract class ChangeSinkContract {
         SchemaSync sync = sink.ensureTable(target, textKey);
         assertThat(sync).isInstanceOf(SchemaSync.Incompatible.class);
         assertThat(((SchemaSync.Incompatible) sync).reason()).isNotBlank();
+        assertThat(((SchemaSync.Incompatible) sync).rebuildable()).as("the sink's own table may be rebuilt by a copy").isTrue();
     }
 
     @Test
@@ -125,7 +126,8 @@ public abstract class ChangeSinkContract {
         String target = newTargetName();
         sink.ensureTable(target, BASE);
         TableSchema uuidQty = schema(ID, NAME, Column.of("qty", ColumnType.UUID, false));
-        assertThat(sink.ensureTable(target, uuidQty)).isInstanceOf(SchemaSync.Incompatible.class);
+        assertThat(sink.ensureTable(target, uuidQty)).isInstanceOf(SchemaSync.Incompatible.class)
+                .extracting(s -> ((SchemaSync.Incompatible) s).rebuildable()).isEqualTo(true);
     }
 
     // ================================================================ rows and versions
