@@ -83,7 +83,7 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
             try {
                 // The gate is the leadership itself, read on every write: it closes on the lease's own clock, also
                 // for a writer that wakes from a stall after the lease ran out.
-                engine.startActing(fencingToken, () -> stillLeading(term));
+                engine.startActing(fencingToken, () -> leadingIn(term));
                 lastStartError = null;
                 if (stillLeading(term)) {
                     gate.engineStarted(term);
@@ -106,9 +106,18 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
         }
     }
 
+    /** Whether to go on starting the engine for {@code term}: leading in it, and the supervisor not closing. */
     private boolean stillLeading(long term) {
+        return leadingIn(term) && !thread.isShutdown();
+    }
+
+    /**
+     * The engine's write gate: leading in {@code term}. Not closed by {@link #close()} itself, so a graceful stop's
+     * final flush and acknowledgement still land; the lease is released only after that (see Wiring.stop).
+     */
+    private boolean leadingIn(long term) {
         LeaderView l = leadership;
-        return l != null && l.isLeader() && l.term() == term && !thread.isShutdown();
+        return l != null && l.isLeader() && l.term() == term;
     }
 
     /** Stops the engine now, on the caller's thread, then ends the supervisor thread. */
