@@ -73,6 +73,33 @@ enum ChaosOp {
     RESTART(true, 1),
     /** Hard kill of the worker (every connection reset mid-flight), a few operations, then a new worker. */
     KILL(true, 1),
+    /**
+     * ClickHouse stalled while the worker runs: every connection of the worker to ClickHouse stays open but passes no
+     * byte, in either direction, for 2-6 s (new connections are accepted and stall too); then everything flows again,
+     * including what was sent meanwhile. The workload goes on during the stall; the stall ends at the latest when the
+     * round ends (or before a worker is stopped, killed or started).
+     */
+    CH_STALL(true, 1),
+    /**
+     * ClickHouse cut while the worker runs: every connection of the worker to ClickHouse is reset, new ones are refused
+     * (reset on arrival) for 2-6 s, then accepted again. The workload goes on meanwhile; ends like {@link #CH_STALL}.
+     */
+    CH_CUT(true, 1),
+    /**
+     * The real PostgreSQL server restarted while the worker runs: fast shutdown (SIGINT, every session incl. the
+     * replication connection and the leadership session ends), 0-3 s down, start on the same port and data. The worker
+     * must reconnect and resume from its slot; the application reconnects too (its statements run only while the
+     * server is up). Against an external server ({@code ECHODB_TEST_POSTGRES_URL}) that the test cannot restart, all of
+     * the worker's PostgreSQL connections are cut instead and new ones refused for the same time plus 2 s (noted in
+     * the summary).
+     */
+    PG_RESTART(true, 1),
+    /**
+     * Leader change: a second worker joins the world (same slot, same advisory-lock leadership, own proxies) as a
+     * follower, then the leader is stopped gracefully or killed; the follower must take over within 60 s (a violation
+     * otherwise). The application's statements must not fail meanwhile (I2) and the checks run after quiescence.
+     */
+    LEADER_CHANGE(true, 1),
 
     // ---------------------------------------------------------------- regression nets for bugs fixed on 2026-12-02
     // (each failed the invariants earlier today; on by default since the fix named)
@@ -182,6 +209,31 @@ enum ChaosOp {
      * shows its old c3 in ClickHouse).
      */
     READD_COLUMN(false, 1),
+    /**
+     * Leader change by a stalled leader: as {@link #LEADER_CHANGE}, but the leader is stalled (both its proxies paused:
+     * its connections stay open and silent, what it sends is held back; PostgreSQL ends its leadership session by
+     * idle_session_timeout, the new leader terminates its walsender); once the follower leads (or after 60 s) the
+     * former leader is let go on and stays as a follower until the round ends. Half of the time the stall follows a
+     * resync (the leader is emptying or copying a target). Found by this test, two engine bugs:
+     * <ul>
+     *   <li>seed 10, round 10 ({@code -Dchaos.ops=tx,resync,pg_restart,leader_stall -Dchaos.steps=20}): a write of
+     *   the stalled leader that passed its write gate before the stall reaches ClickHouse after the new leader's copy.
+     *   Leader w18 resynced t5 (13:13:34.202 "RUNNING -> SNAPSHOTTING"; SnapshotTask truncates the target in
+     *   {@code writeIfActive}) and was stalled at 34.726; w19 led at 37.791 and copied all 347 rows (39.122-39.403);
+     *   w18 was let go on at 39.449, its held-back TRUNCATE emptied t5 (44.516 "check after initial copy of public.t5:
+     *   IN_FLIGHT (PostgreSQL 347, ClickHouse 0)"); t5 stayed RUNNING and caught up with 0 rows in ClickHouse (I1;
+     *   the product's checksum check says mismatch too). ClickHouse writes are not fenced by the token.</li>
+     *   <li>seed 20261202, round 4 (default families at the time, the stall then part of LEADER_CHANGE): the follower
+     *   w7 acquired the advisory lock 3 s after the stall (12:45:50.746 "chaos-worker-7 is now the leader") but its
+     *   engine start blocked until the stalled w6 was let go on 60 s later (12:46:49.394 resumed, 12:46:49.486
+     *   "native mirror engine started", i.e. store.loadAll returned): a stalled former leader holds up the failover
+     *   indefinitely. Likely cause, not confirmed: loadAll's fence claim (row lock) or ensureTable's ALTER TABLE
+     *   (ACCESS EXCLUSIVE) waits for an open transaction of the stalled leader, which PostgreSQL never ends (no
+     *   idle_in_transaction_session_timeout on the store's sessions). Rare (once in about 100 stalls); the takeover
+     *   violation now prints pg_stat_activity with the blocking pids.</li>
+     * </ul>
+     */
+    LEADER_STALL(false, 1),
     /**
      * Documented limitation that contradicts I1: a renamed column is seen as drop + add, so rows that do not change
      * keep NULL in the new ClickHouse column while PostgreSQL has values. (The product's checksum check reports such a

@@ -42,6 +42,8 @@ final class ChaosRun {
     private PrintWriter sqlLog;
     private int round;
     private boolean selfTested;
+    /** Whether this round had a fault the worker must recover from by itself (see {@link Invariants#check}). */
+    private boolean faultRound;
 
     ChaosRun(Settings settings) {
         this.settings = settings;
@@ -82,6 +84,7 @@ final class ChaosRun {
                 }
                 stats.rounds = round;
                 roundLog.clear();
+                faultRound = false;
                 generator.beginRound(round);
                 sqlLog.println("\n-- ===== round " + round);
                 LOG.info("chaos seed {} round {}: {} steps", settings.seed(), round, settings.stepsPerRound());
@@ -96,13 +99,17 @@ final class ChaosRun {
                 for (Step step : generator.endRound()) {
                     execute(world, step, failures);
                 }
+                int waitedFor = world.finishFaults(); // a fault ends within its round, a second worker is stopped
+                if (waitedFor > 0) {
+                    sqlLog.println("-- the round's last fault ended");
+                }
                 if (!world.workerRunning()) { // after an aborted round
                     world.startWorker();
                     stats.starts++;
                 }
                 String wal = walPosition(world);
                 sqlLog.println("-- round " + round + " ends at WAL " + wal + "; checking");
-                failures.addAll(invariants.check(generator.m, wal));
+                failures.addAll(invariants.check(generator.m, wal, faultRound));
                 failIfAny(failures, world);
                 if (!selfTested) {
                     String proof = invariants.selfTest(generator.m);
@@ -199,6 +206,7 @@ final class ChaosRun {
                     Thread.currentThread().interrupt();
                 }
             }
+            case FAULT -> fault(world, step, failures);
             default -> runSql(world, step, failures);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -250,6 +258,44 @@ final class ChaosRun {
                 }
             }
         }
+    }
+
+    /**
+     * A fault while the worker runs. ClickHouse stalls and cuts last their time while the next steps run (ended at the
+     * latest when the round ends); a PostgreSQL restart and a leader change are done when this returns.
+     */
+    private void fault(ChaosWorld world, Step step, List<Violation> failures) {
+        faultRound = true;
+        String done;
+        switch (step.family()) {
+            case CH_STALL -> {
+                done = world.stallClickHouse(Long.parseLong(step.target()));
+                stats.chStalls++;
+            }
+            case CH_CUT -> {
+                done = world.cutClickHouse(Long.parseLong(step.target()));
+                stats.chCuts++;
+            }
+            case PG_RESTART -> {
+                if (world.canRestartPostgres()) {
+                    stats.pgRestarts++;
+                } else {
+                    stats.pgCuts++;
+                }
+                done = world.restartPostgres(Long.parseLong(step.target()));
+            }
+            case LEADER_CHANGE, LEADER_STALL -> {
+                ChaosWorld.LeaderChange change = world.changeLeader(step.target(), Duration.ofSeconds(60));
+                stats.leaderChanges++;
+                stats.slowestTakeoverMillis = Math.max(stats.slowestTakeoverMillis, change.takeoverMillis());
+                if (change.failure() != null) {
+                    failures.add(new Violation("I3/takeover", null, change.failure()));
+                }
+                done = change.description();
+            }
+            default -> throw new IllegalStateException("no fault for " + step.family());
+        }
+        sqlLog.println("--   " + done);
     }
 
     /** After a graceful close in this JVM, the worker's replication connection must be gone (the slot free). */

@@ -21,6 +21,13 @@ final class ChaosStats {
     int stops;
     int kills;
     int starts;
+    int chStalls;
+    int chCuts;
+    int pgRestarts;
+    int pgCuts;
+    int leaderChanges;
+    long slowestTakeoverMillis;
+    int recoveredFromFailed;
     int resyncs;
     int resyncsRefused;
     int quiescence;
@@ -70,6 +77,13 @@ final class ChaosStats {
         sb.append(String.format("  %-28s %8d %11d%n", "total", steps, statements));
         sb.append(String.format("  faults: %d graceful restart(s), %d hard kill(s), %d worker start(s); %d resync(s) requested"
                 + " (%d refused)%n", stops, kills, starts, resyncs, resyncsRefused));
+        if (chStalls + chCuts + pgRestarts + pgCuts + leaderChanges > 0) {
+            sb.append(String.format("  faults while running: %d ClickHouse stall(s), %d ClickHouse cut(s), %d PostgreSQL restart(s)%s,"
+                    + " %d leader change(s) (slowest takeover %d ms); %d mirror(s) recovered from FAILED after a fault%n",
+                    chStalls, chCuts, pgRestarts, pgCuts == 0 ? "" : " (+" + pgCuts + " cut(s) of the worker's PostgreSQL"
+                    + " connections instead: the server could not be restarted)", leaderChanges, slowestTakeoverMillis,
+                    recoveredFromFailed));
+        }
         sb.append(String.format("  checks passed: quiescence %d/%d rounds; I1 %d table comparisons (%d rows, row for row);"
                 + " I3 %d mirror states, %d as expected; checksum checker agreed %d time(s) (%d inconclusive)%n",
                 quiescence, rounds, i1Tables, i1Rows, i3Mirrors, i3Expectations, checkerAgreements, checkerInconclusive));

@@ -234,6 +234,28 @@ final class Generator {
                 // (copies in progress start again on the next worker: their tables are marked already)
                 return List.of(Step.worker(op, op == ChaosOp.KILL ? Step.Kind.KILL_WORKER : Step.Kind.STOP_WORKER));
             }
+            case CH_STALL, CH_CUT -> {
+                // (the worker keeps running: the generator's idea of it does not change)
+                return workerUp ? List.of(Step.fault(op, Long.toString(2000 + r.nextInt(4001)))) : null;
+            }
+            case PG_RESTART -> {
+                return workerUp ? List.of(Step.fault(op, Long.toString(r.nextInt(3001)))) : null;
+            }
+            case LEADER_CHANGE -> {
+                return workerUp ? List.of(Step.fault(op, r.nextBoolean() ? "stop" : "kill")) : null;
+            }
+            case LEADER_STALL -> {
+                if (!workerUp) {
+                    return null;
+                }
+                // half of the time while the leader changes mirror states (a resync: SNAPSHOTTING, copy, RUNNING)
+                Table t = r.nextBoolean() ? pick(x -> x.watched() && x.expect == Expect.RUNNING) : null;
+                if (t == null) {
+                    return List.of(Step.fault(op, "stall"));
+                }
+                t.copyRound = round;
+                return List.of(Step.resync(op, key(t), mirrorName(t)), Step.pause(op, r.nextInt(400)), Step.fault(op, "stall"));
+            }
             case PK_CHANGE_TOAST_DURING_COPY -> {
                 return pkChangeToastDuringCopy(op);
             }

@@ -55,11 +55,24 @@ final class Invariants {
         this.stats = stats;
     }
 
-    /** Waits for quiescence after the round (source WAL position {@code walAfterRound}), then checks I1 and I3. */
-    List<Violation> check(SourceModel model, String walAfterRound) {
+    /**
+     * Waits for quiescence after the round (source WAL position {@code walAfterRound}), then checks I1 and I3. After a
+     * round with a fault the worker must recover from by itself ({@code faultRound}: ClickHouse stalled or cut,
+     * PostgreSQL restarted, leader changed), a FAILED mirror of a table that should be RUNNING is not settled yet:
+     * the wait goes on (up to the settle timeout) for it to return to RUNNING; if it does not, I3 reports it.
+     */
+    List<Violation> check(SourceModel model, String walAfterRound, boolean faultRound) {
         List<Violation> violations = new ArrayList<>();
         long start = System.nanoTime();
-        Observation settled = settle(walAfterRound, violations);
+        Set<String> mustRecover = new TreeSet<>();
+        if (faultRound) {
+            for (Table t : model.watched()) {
+                if (t.expect == Expect.RUNNING) {
+                    mustRecover.add(t.schema + "." + t.name);
+                }
+            }
+        }
+        Observation settled = settle(walAfterRound, mustRecover, violations);
         stats.settleNanos += System.nanoTime() - start;
         if (settled == null) {
             return violations;
@@ -111,8 +124,14 @@ final class Invariants {
     private record Observation(Set<String> watchedTables, Map<String, Mirror> mirrors, String slotFlushed,
                                boolean slotCaughtUp, boolean outboxPending) {
 
-        List<String> pending(String walAfterRound) {
+        /** Why this is not quiescence yet; a FAILED mirror of a table in {@code mustRecover} counts as not settled. */
+        List<String> pending(String walAfterRound, Set<String> mustRecover) {
             List<String> reasons = new ArrayList<>();
+            for (Mirror m : mirrors.values()) {
+                if (m.state.equals("failed") && mustRecover.contains(m.source)) {
+                    reasons.add("mirror " + m.name + " is FAILED after a fault (it must recover by itself): " + m.lastError);
+                }
+            }
             for (String t : watchedTables) {
                 if (!mirrors.containsKey(t)) {
                     reasons.add("table " + t + " has no mirror");
@@ -137,24 +156,45 @@ final class Invariants {
         }
     }
 
-    private Observation settle(String walAfterRound, List<Violation> violations) {
-        long deadline = System.nanoTime() + settleTimeout.toNanos();
+    private Observation settle(String walAfterRound, Set<String> mustRecover, List<Violation> violations) {
+        long start = System.nanoTime();
+        long deadline = start + settleTimeout.toNanos();
         List<String> lastPending = List.of();
         RuntimeException lastError = null;
+        Observation last = null;
+        Set<String> sawFailed = new TreeSet<>();
         while (true) {
             try {
                 Observation o = observe(walAfterRound);
-                lastPending = o.pending(walAfterRound);
+                last = o;
+                lastError = null;
+                lastPending = o.pending(walAfterRound, mustRecover);
+                for (Mirror m : o.mirrors.values()) {
+                    if (m.state.equals("failed") && mustRecover.contains(m.source)) {
+                        sawFailed.add(m.name + " (" + m.lastError + ")");
+                    }
+                }
                 if (lastPending.isEmpty()) {
+                    if (!sawFailed.isEmpty()) {
+                        stats.recoveredFromFailed += sawFailed.size();
+                        stats.note("after a fault, FAILED mirror(s) returned to RUNNING within "
+                                + (System.nanoTime() - start) / 1_000_000_000L + " s: " + sawFailed);
+                    }
                     return o;
                 }
             } catch (RuntimeException e) {
+                last = null;
                 lastError = e;
                 lastPending = List.of("cannot observe: " + e.getMessage());
             }
             if (System.nanoTime() > deadline) {
+                if (last != null && last.pending(walAfterRound, Set.of()).isEmpty()) {
+                    // settled but for mirrors still FAILED after the fault: I3 reports them with their reasons
+                    stats.note("mirror(s) still FAILED " + settleTimeout.toSeconds() + " s after a fault: " + lastPending);
+                    return last;
+                }
                 violations.add(new Violation("I3/quiescence", null, "not settled " + settleTimeout.toSeconds()
-                        + " s after the round: " + String.join("; ", lastPending) + "\n" + diagnostics()));
+                        + " s after the round: " + String.join("; ", lastPending) + "\n" + world.diagnostics()));
                 if (lastError != null) {
                     LOG.warn("last observation error", lastError);
                 }
@@ -162,35 +202,6 @@ final class Invariants {
             }
             pause(250);
         }
-    }
-
-    /** What PostgreSQL sessions of the test database wait for, and where the worker's threads are (same JVM). */
-    private String diagnostics() {
-        StringBuilder sb = new StringBuilder("  PostgreSQL sessions (not idle):\n");
-        try (Connection c = world.postgres(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pid, application_name, state, wait_event_type, wait_event,"
-                     + " now() - xact_start, left(query, 200) FROM pg_stat_activity WHERE datname = current_database()"
-                     + " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'")) {
-            while (rs.next()) {
-                sb.append("    pid ").append(rs.getInt(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getString(3))
-                        .append(" wait ").append(rs.getString(4)).append('/').append(rs.getString(5)).append(" for ")
-                        .append(rs.getString(6)).append(": ").append(rs.getString(7)).append('\n');
-            }
-        } catch (SQLException e) {
-            sb.append("    (cannot read pg_stat_activity: ").append(e.getMessage()).append(")\n");
-        }
-        sb.append("  EchoDB threads:\n");
-        Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().startsWith("echodb-") && e.getKey().isAlive())
-                .sorted((a, b) -> a.getKey().getName().compareTo(b.getKey().getName()))
-                .forEach(e -> {
-                    sb.append("    \"").append(e.getKey().getName()).append("\" ").append(e.getKey().getState()).append('\n');
-                    StackTraceElement[] frames = e.getValue();
-                    for (int i = 0; i < Math.min(frames.length, 14); i++) {
-                        sb.append("      at ").append(frames[i]).append('\n');
-                    }
-                });
-        return sb.toString();
     }
 
     private Observation observe(String walAfterRound) {

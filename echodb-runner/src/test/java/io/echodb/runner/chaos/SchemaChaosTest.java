@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The randomized differential test ("schema chaos", DESIGN §9): seeded rounds of DML and DDL over several tables of
  * the watched schema — inserts, updates, deletes, multi-statement transactions, key changes, TOAST values, extreme
  * values, truncates, added and dropped columns, created, dropped, re-created and renamed tables — with worker
- * restarts, hard kills and resyncs in between, against real EchoDB workers (the full runner), real PostgreSQL 17 and a
+ * restarts, hard kills, resyncs, ClickHouse stalls and cuts, PostgreSQL restarts and leader changes (two workers) in
+ * between, against real EchoDB workers (the full runner), real PostgreSQL 17 and a
  * real ClickHouse engine. After each round it waits for quiescence and checks I1 (ClickHouse FINAL equals PostgreSQL
  * row for row for every RUNNING mirror), I2 (no application statement failed) and I3 (every watched table has a
  * mirror that is RUNNING, or UNSUPPORTED/FAILED with a reason; no other mirror exists; a table the generator made

@@ -11,7 +11,8 @@ import java.util.Set;
  * @param kind   how it runs
  * @param sql    the statements (empty for worker actions)
  * @param tables qualified names of the tables it touches (for per-table logs in violation reports)
- * @param target the mirror name, for {@link Kind#RESYNC}
+ * @param target the mirror name, for {@link Kind#RESYNC}; the milliseconds of {@link Kind#PAUSE}; the parameter of a
+ *               {@link Kind#FAULT} (milliseconds, or the way the leader goes)
  */
 record Step(ChaosOp family, Kind kind, List<String> sql, Set<String> tables, String target) {
 
@@ -24,7 +25,9 @@ record Step(ChaosOp family, Kind kind, List<String> sql, Set<String> tables, Str
         START_WORKER,
         RESYNC,
         /** Wait {@code target} milliseconds (let the engine write what it has before a fault). */
-        PAUSE
+        PAUSE,
+        /** A fault of the family's kind while the worker runs (ClickHouse stall or cut, PostgreSQL restart, leader change). */
+        FAULT
     }
 
     static Step autocommit(ChaosOp family, Set<String> tables, List<String> sql) {
@@ -51,6 +54,10 @@ record Step(ChaosOp family, Kind kind, List<String> sql, Set<String> tables, Str
         return new Step(family, Kind.PAUSE, List.of(), Set.of(), Long.toString(millis));
     }
 
+    static Step fault(ChaosOp family, String parameter) {
+        return new Step(family, Kind.FAULT, List.of(), Set.of(), parameter);
+    }
+
     boolean isSql() {
         return kind == Kind.AUTOCOMMIT || kind == Kind.TRANSACTION || kind == Kind.ROLLBACK;
     }
@@ -66,6 +73,7 @@ record Step(ChaosOp family, Kind kind, List<String> sql, Set<String> tables, Str
             case START_WORKER -> "-- start a new worker";
             case RESYNC -> "-- POST /mirrors/" + target + "/resync";
             case PAUSE -> "-- pause " + target + " ms";
+            case FAULT -> "-- fault " + family.id() + " (" + target + ")";
         };
     }
 }

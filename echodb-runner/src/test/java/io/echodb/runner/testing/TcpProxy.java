@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * A tiny TCP proxy on 127.0.0.1 in front of a real server, to take the server away from a client without touching the
  * server: {@link #cut()} resets every open connection and refuses new ones (reset right after accept) until
  * {@link #restore()}; {@link #kill()} does the same for good. Resets use SO_LINGER 0, so both ends see an abrupt
- * connection loss, as when a process dies or a network path breaks.
+ * connection loss, as when a process dies or a network path breaks. {@link #pause()} stalls instead: connections stay
+ * open (new ones are accepted and connected) but no byte is passed on in either direction until {@link #resume()},
+ * as when a network path silently drops packets for a while; bytes read meanwhile are held and delivered on resume.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -30,7 +32,9 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final Object pauseLock = new Object();
     private volatile boolean refusing;
+    private volatile boolean paused;
     private volatile boolean dead;
     private volatile boolean closed;
 
@@ -98,6 +102,28 @@ public final class TcpProxy implements AutoCloseable {
         return refusing;
     }
 
+    /**
+     * Stalls every connection, open and new: nothing is passed on in either direction until {@link #resume()} (or a
+     * cut or kill, which resets them as usual). Clients see no error, only silence, until their own timeouts fire.
+     */
+    public void pause() {
+        paused = true;
+        LOG.info("proxy {} paused", name);
+    }
+
+    /** Passes bytes on again after {@link #pause()}, including what was read while paused. */
+    public void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+        LOG.info("proxy {} resumed", name);
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -154,6 +180,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitUnpaused(to);
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -166,6 +193,23 @@ public final class TcpProxy implements AutoCloseable {
         }, "proxy-" + name + "-" + direction);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Holds a pump while paused; returns when resumed, or at once when the pair is torn down (the write then fails). */
+    private void awaitUnpaused(Socket to) throws IOException {
+        if (!paused) {
+            return;
+        }
+        synchronized (pauseLock) {
+            while (paused && !dead && !to.isClosed()) {
+                try {
+                    pauseLock.wait(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while paused", e);
+                }
+            }
+        }
     }
 
     private void resetAll() {
