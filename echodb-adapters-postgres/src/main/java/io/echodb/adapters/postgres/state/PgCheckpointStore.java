@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The native engine's mirror registry in the source database: table {@code "<schema>"."mirrors"} (schema
@@ -30,6 +33,11 @@ import java.util.Objects;
  * nanosecond part is kept in {@code updated_at_nanos} so records round-trip exactly.
  */
 public final class PgCheckpointStore implements CheckpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgCheckpointStore.class);
+    /** Longer than any fenced write of a live leader takes; a holder of the fence row for longer is stalled. */
+    private static final Duration STALLED_AFTER = Duration.ofSeconds(5);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     public static final String DEFAULT_SCHEMA = "_echodb";
 
@@ -143,6 +151,13 @@ public final class PgCheckpointStore implements CheckpointStore {
         SqlWork fenced = fence == null ? work : c -> {
             c.setAutoCommit(false);
             try {
+                try (Statement st = c.createStatement()) {
+                    // A writer stalled inside this transaction (a paused process whose connection stays open) would
+                    // hold the fence row for ever and keep the next leader from claiming it: the server ends such a
+                    // transaction, and the next leader stops waiting for it after a while (see endStalledFenceHolders).
+                    st.execute("SET LOCAL idle_in_transaction_session_timeout = '" + STALLED_AFTER.toMillis() + "ms'");
+                    st.execute("SET LOCAL lock_timeout = '" + STALLED_AFTER.toMillis() + "ms'");
+                }
                 holdFence(c, what);
                 work.run(c);
                 c.commit();
@@ -158,6 +173,11 @@ public final class PgCheckpointStore implements CheckpointStore {
             try {
                 fenced.run(c);
             } catch (SQLException e) {
+                if (LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && fence != null) {
+                    endStalledFenceHolders(c, what);
+                    fenced.run(c);
+                    return;
+                }
                 if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
                     throw e;
                 }
@@ -168,6 +188,28 @@ public final class PgCheckpointStore implements CheckpointStore {
             }
         } catch (SQLException e) {
             throw PgSql.translate(what, e);
+        }
+    }
+
+    /**
+     * The fence row stayed locked longer than any write of a live leader takes: its holder is a stalled writer (an
+     * older leader paused mid-transaction). Its session is ended, as a new leader ends the walsender still holding the
+     * slot; its transaction rolls back, and its later writes meet the raised fence.
+     */
+    private void endStalledFenceHolders(Connection c, String what) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid)"
+                + " FROM pg_catalog.pg_stat_activity a WHERE a.pid <> pg_catalog.pg_backend_pid()"
+                + " AND a.state LIKE 'idle in transaction%' AND a.state_change < now() - ?::interval"
+                + " AND a.pid IN (SELECT l.pid FROM pg_catalog.pg_locks l WHERE l.granted"
+                + " AND l.relation = ?::regclass)")) {
+            ps.setString(1, STALLED_AFTER.toMillis() / 2 + " milliseconds");
+            ps.setString(2, fenceTable);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    LOG.warn("{}: ended PostgreSQL session {}, a stalled writer holding the leader fence {}", what,
+                            rs.getLong(1), fence.name());
+                }
+            }
         }
     }
 

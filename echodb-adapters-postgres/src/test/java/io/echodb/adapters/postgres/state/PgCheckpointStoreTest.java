@@ -1,6 +1,7 @@
 package io.echodb.adapters.postgres.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.change.Lsn;
@@ -8,7 +9,11 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.replication.MirrorRecord;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -47,5 +52,26 @@ class PgCheckpointStoreTest {
         assertThat(store.loadAll()).isEmpty();
         store.save(r);
         assertThat(new PgCheckpointStore(db.connections()).loadAll()).containsExactly(r);
+    }
+
+    @Test
+    void aNewLeaderEndsAStalledWriterThatHoldsTheFence() throws Exception {
+        PgCheckpointStore old = new PgCheckpointStore(db.connections()).fencedBy("lock:stall", 1);
+        old.loadAll(); // the fence row exists, at token 1
+        try (Connection stalled = db.connect()) {
+            // What an older leader paused inside a fenced write leaves behind: the fence row locked, nobody finishing.
+            stalled.setAutoCommit(false);
+            try (Statement st = stalled.createStatement()) {
+                st.executeUpdate("UPDATE _echodb.leader_fence SET token = token WHERE name = 'lock:stall'");
+            }
+
+            // Without the fix this waits for ever (the class timeout fails it).
+            assertThat(new PgCheckpointStore(db.connections()).fencedBy("lock:stall", 2).loadAll())
+                .isEqualTo(new PgCheckpointStore(db.connections()).loadAll());
+
+            assertThatThrownBy(stalled::commit).as("the stalled session was ended").isInstanceOf(SQLException.class);
+        }
+        assertThat(db.queryLong("SELECT token FROM _echodb.leader_fence WHERE name = 'lock:stall'")).isEqualTo(2);
+        assertThatThrownBy(old::loadAll).isInstanceOf(FencedOutException.class);
     }
 }
