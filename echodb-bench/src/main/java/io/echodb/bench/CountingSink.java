@@ -99,6 +99,11 @@ final class CountingSink implements ChangeSink {
     }
 
     @Override
+    public boolean isCanonicalFor(String t, TableSchema schema) {
+        return delegate.isCanonicalFor(t, schema);
+    }
+
+    @Override
     public void truncate(String t) {
         delegate.truncate(t);
     }

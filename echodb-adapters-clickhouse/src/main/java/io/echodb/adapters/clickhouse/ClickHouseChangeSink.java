@@ -93,6 +93,23 @@ public final class ClickHouseChangeSink implements ChangeSink {
         return evolve(target, schema, current);
     }
 
+    @Override
+    public boolean isCanonicalFor(String target, TableSchema schema) {
+        requireTarget(target);
+        TargetTable current = load(target);
+        if (current == null) {
+            return true;
+        }
+        for (Column c : schema.columns()) {
+            ChType existing = current.type(c.name());
+            // Nullability differs legitimately (columns added later are Nullable); the stored type must not.
+            if (existing != null && !existing.base().equals(mapper.columnType(c, schema).base())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private SchemaSync evolve(String target, TableSchema schema, TargetTable current) {
         if (current.type(VERSION_COLUMN) == null || current.type(DELETED_COLUMN) == null) {
             return new SchemaSync.Incompatible("table " + identifier(target) + " already exists in ClickHouse database "

@@ -99,6 +99,24 @@ class ClickHouseChangeSinkTest {
     }
 
     @Test
+    void aColumnKeptInAnOlderTypeIsStorableButNotCanonical() {
+        String t = name("drifted");
+        TableSchema asText = new TableSchema(TableRef.of("public", t), List.of(Column.of("id", ColumnType.INT64, false),
+                Column.of("at", ColumnType.TEXT, true)), List.of("id"), ReplicaIdentity.DEFAULT);
+        TableSchema asTimestamp = new TableSchema(TableRef.of("public", t), List.of(Column.of("id", ColumnType.INT64, false),
+                Column.of("at", ColumnType.TIMESTAMPTZ, true)), List.of("id"), ReplicaIdentity.DEFAULT);
+        sink.ensureTable(t, asText);
+        assertThat(sink.isCanonicalFor(t, asText)).isTrue();
+
+        assertThat(sink.ensureTable(t, asTimestamp)).as("a String column holds timestamps").isInstanceOf(SchemaSync.Unchanged.class);
+        assertThat(sink.isCanonicalFor(t, asTimestamp)).as("but a fresh table would have DateTime64").isFalse();
+
+        sink.drop(t);
+        sink.ensureTable(t, asTimestamp);
+        assertThat(sink.isCanonicalFor(t, asTimestamp)).isTrue();
+    }
+
+    @Test
     void aDeleteMarkerNeedsOnlyTheKeyEvenForNotNullColumns() {
         String t = name("marker");
         TableSchema s = new TableSchema(TableRef.of("public", t), List.of(

@@ -34,6 +34,16 @@ public interface ChangeSink {
         return rows;
     }
 
+    /**
+     * Whether the existing target stores every column of {@code schema} in the type a fresh table for it would get.
+     * False after type changes the target could hold without altering (e.g. a String column kept for what is now a
+     * timestamp): such a table is exact but not what users (and checksums) expect, so a copy rebuilds it. Default:
+     * true (sinks without type drift).
+     */
+    default boolean isCanonicalFor(String target, TableSchema schema) {
+        return true;
+    }
+
     /** Removes every row of the target table. */
     void truncate(String target);
 

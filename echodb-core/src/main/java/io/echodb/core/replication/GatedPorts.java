@@ -48,6 +48,11 @@ final class GatedPorts {
             }
 
             @Override
+            public boolean isCanonicalFor(String target, TableSchema schema) {
+                return sink.isCanonicalFor(target, schema);
+            }
+
+            @Override
             public void truncate(String target) {
                 check(gate, "truncate " + target);
                 sink.truncate(target);

@@ -616,7 +616,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()));
             m.latestSchema = schema;
-            m.ensuredSchemas.add(schema);
+            // Not marked ensured: the copy's preparation checks the target again and rebuilds one that an earlier
+            // table of this name left in other column types.
             m.shapedUpTo = source.currentLsn();
             store.save(m.toRecord());
             registry.add(m);

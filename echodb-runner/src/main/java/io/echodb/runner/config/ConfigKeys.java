@@ -192,6 +192,10 @@ public final class ConfigKeys {
     public static final ConfigKey<String> CONSISTENCY_MODE = key("CONSISTENCY_MODE", "Consistency", "count",
             "What scheduled checks, /verify and /verify-all compare when no ?mode= is given: count (the seed's row counts) "
                     + "or checksum (row digests down to the differing keys, where both sides support it).", oneOf("count", "checksum"));
+    public static final ConfigKey<Integer> CONSISTENCY_AUTO_RESYNCS = key("CONSISTENCY_AUTO_RESYNCS", "Consistency", "3",
+            "Native and PeerDB engines: when a scheduled check (or the check after a copy) finds a RUNNING, caught-up mirror "
+                    + "whose table differs, copy it again, at most this many times per mirror in 24 hours; 0 only reports.",
+            integer(0, 100));
     public static final ConfigKey<Integer> CONSISTENCY_CHECKER_PORT = key("CONSISTENCY_CHECKER_PORT", "Consistency", "0",
             "When non-zero, also serve the seed's checker endpoints (/health, /verify, /verify-all) on this port; "
                     + "0 (default) serves them on HTTP_PORT only.", portOrOff());

@@ -86,7 +86,7 @@ public record EchoDbConfig(
     public record Resilience(Breaker mirrorEngine, Breaker postgres, int maxRetries, Duration retryDelay, double retryBackoff) { }
 
     /** Scheduled checks. */
-    public record Consistency(Duration interval, ConsistencyChecker.Mode mode, int checkerPort) { }
+    public record Consistency(Duration interval, ConsistencyChecker.Mode mode, int checkerPort, int autoResyncsPerDay) { }
 
     /** HTTP API. */
     public record Http(String host, int port, Secret adminToken) {
@@ -136,7 +136,7 @@ public record EchoDbConfig(
                         new Breaker(v.get(POSTGRES_FAILURE_THRESHOLD), v.get(POSTGRES_SUCCESS_THRESHOLD), v.get(POSTGRES_TIMEOUT)),
                         v.get(MAX_RETRIES), v.get(RETRY_DELAY), v.get(RETRY_BACKOFF)),
                 new Consistency(v.get(CONSISTENCY_CHECK_INTERVAL), ConsistencyChecker.Mode.parse(v.get(CONSISTENCY_MODE)),
-                        v.get(CONSISTENCY_CHECKER_PORT)),
+                        v.get(CONSISTENCY_CHECKER_PORT), v.get(CONSISTENCY_AUTO_RESYNCS)),
                 new Http(v.get(HTTP_HOST), v.get(HTTP_PORT), v.get(ADMIN_TOKEN)),
                 v.get(LOG_LEVEL),
                 v.summary());

@@ -3,6 +3,7 @@ package io.echodb.runner.metrics;
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.TableRef;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,6 +75,14 @@ public final class Telemetry implements AutoCloseable {
     /** Where the mirrors-by-state gauges read from; called at most every few seconds, at scrape time. */
     public void trackMirrors(Supplier<List<MirrorStatus>> lister) {
         this.mirrorLister = lister;
+    }
+
+    /** Counts a mirror copied again because a check found its table different while it was RUNNING and caught up. */
+    public void recordAutoResync(TableRef table) {
+        Counter.builder("echodb.consistency.auto.resyncs")
+                .description("Mirrors copied again because a consistency check found them different while RUNNING")
+                .tag("table", table.qualified())
+                .register(registry).increment();
     }
 
     /** Records the outcome of one consistency check (scheduled or on demand). */

@@ -35,6 +35,7 @@ import io.echodb.core.service.ControlPlaneMetrics;
 import io.echodb.core.service.ControlPlaneStats;
 import io.echodb.core.service.LagProbe;
 import io.echodb.core.service.LeaderLoop;
+import io.echodb.core.service.MismatchRepair;
 import io.echodb.core.service.Reconciler;
 import io.echodb.core.service.Sleeper;
 import io.echodb.core.service.SoloLeadership;
@@ -90,6 +91,8 @@ public final class Wiring {
     private MirrorEngineHandle engine;
     private MirrorControl mirrors;
     private ConsistencyChecker checker;
+    /** Set once the engine exists; read by the after-copy check thread. */
+    private volatile MismatchRepair repair;
     private ExecutorService afterCopyChecks;
     private LeaderLoop leaderLoop;
     private GatedLeaderView gatedLeader;
@@ -149,9 +152,10 @@ public final class Wiring {
             return t;
         });
         EngineListener listener = new SnapshotCompletionCheck(new MicrometerEngineListener(telemetry.registry()),
-                () -> checker, this::isLeader, telemetry::recordConsistency, afterCopyChecks);
+                () -> checker, this::isLeader, this::checked, afterCopyChecks);
         engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
+        repair = new MismatchRepair(mirrors, clock, new MismatchRepair.Settings(config.consistency().autoResyncsPerDay()));
         telemetry.trackMirrors(() -> mirrors.list());
 
         Leadership leadership = leadership();
@@ -260,7 +264,7 @@ public final class Wiring {
             long mismatches = 0;
             for (TableCheck c : checks) {
                 if (c instanceof TableCheck.Checked k) {
-                    telemetry.recordConsistency(k.report());
+                    checked(k.report());
                     if (!k.report().match() && k.report().verdict() == io.echodb.core.model.ConsistencyReport.Verdict.MISMATCH) {
                         mismatches++;
                         LOG.warn("inconsistency: {} has {} rows in PostgreSQL and {} in ClickHouse", k.table(),
@@ -271,6 +275,22 @@ public final class Wiring {
             LOG.info("scheduled consistency check: {} tables, {} mismatched", checks.size(), mismatches);
         } catch (RuntimeException e) {
             LOG.warn("scheduled consistency check failed: {}", e.getMessage());
+        }
+    }
+
+    /** Records a scheduled or after-copy check, and repairs a definite mismatch of a RUNNING mirror (I3). */
+    private void checked(io.echodb.core.model.ConsistencyReport report) {
+        telemetry.recordConsistency(report);
+        MismatchRepair r = repair;
+        if (r == null || !isLeader()) {
+            return;
+        }
+        try {
+            if (r.onReport(report) instanceof MismatchRepair.Outcome.Resynced) {
+                telemetry.recordAutoResync(report.table());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not resync {} after its mismatch: {}", report.table(), e.getMessage());
         }
     }
 

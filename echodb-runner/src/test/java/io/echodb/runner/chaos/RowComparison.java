@@ -152,11 +152,11 @@ final class RowComparison {
 
     private static List<Canon> columns(Connection pg, Connection ch, String chDb, String schema, String table, String target)
             throws SQLException {
-        Set<String> chColumns = new TreeSet<>();
-        try (Statement st = ch.createStatement(); ResultSet rs = st.executeQuery("SELECT name FROM system.columns WHERE database = "
+        Map<String, String> chColumns = new java.util.TreeMap<>();
+        try (Statement st = ch.createStatement(); ResultSet rs = st.executeQuery("SELECT name, type FROM system.columns WHERE database = "
                 + chLiteral(chDb) + " AND table = " + chLiteral(target))) {
             while (rs.next()) {
-                chColumns.add(rs.getString(1));
+                chColumns.put(rs.getString(1), rs.getString(2));
             }
         }
         if (chColumns.isEmpty()) {
@@ -173,8 +173,11 @@ final class RowComparison {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
+                    String chType = chColumns.get(name);
+                    // A column kept from an earlier type (e.g. String) stores the value's text as it is, unclamped.
+                    boolean clamped = chType != null && chType.contains("Date");
                     out.add(canon(name, rs.getBoolean(5), rs.getString(2), rs.getString(3), rs.getString(4),
-                            chColumns.contains(name)));
+                            chType != null, clamped));
                 }
             }
         }
@@ -184,7 +187,8 @@ final class RowComparison {
         return out;
     }
 
-    private static Canon canon(String name, boolean key, String type, String typtype, String formatted, boolean inTarget) {
+    private static Canon canon(String name, boolean key, String type, String typtype, String formatted, boolean inTarget,
+            boolean clamped) {
         String pg = SourceModel.ident(name);
         String ch = chIdent(name);
         UnaryOperator<String> same = UnaryOperator.identity();
@@ -202,13 +206,31 @@ final class RowComparison {
             }
             case "float4" -> new Canon(name, key, pg + "::text", chText, v -> normalizeFloat(v, true));
             case "float8" -> new Canon(name, key, pg + "::text", chText, v -> normalizeFloat(v, false));
+            case "timestamptz", "timestamp", "date" -> clamped ? clampedCanon(name, key, type, pg, chText) : new Canon(name, key,
+                    nullSafe(pg, "CASE WHEN isfinite(" + pg + ") THEN to_char(" + pg + (type.equals("timestamptz") ? " AT TIME ZONE 'UTC'" : "")
+                            + (type.equals("date") ? ", 'YYYY-MM-DD')" : ", 'YYYY-MM-DD HH24:MI:SS.US')") + " ELSE " + pg + "::text END"),
+                    chText, same);
+            default -> otherCanon(name, key, type, pg, chText, ch, inTarget);
+        };
+    }
+
+    private static Canon clampedCanon(String name, boolean key, String type, String pg, String chText) {
+        UnaryOperator<String> same = UnaryOperator.identity();
+        return switch (type) {
             // (greatest/least ignore NULLs, so NULL is kept apart first)
             case "timestamptz" -> new Canon(name, key, nullSafe(pg, "to_char(least(greatest(" + pg + ", '1900-01-01 00:00:00+00'::timestamptz),"
                     + " '2299-12-31 23:59:59.999999+00'::timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"), chText, same);
             case "timestamp" -> new Canon(name, key, nullSafe(pg, "to_char(least(greatest(" + pg + ", '1900-01-01 00:00:00'::timestamp),"
                     + " '2299-12-31 23:59:59.999999'::timestamp), 'YYYY-MM-DD HH24:MI:SS.US')"), chText, same);
-            case "date" -> new Canon(name, key, nullSafe(pg, "to_char(least(greatest(" + pg + ", '1900-01-01'::date), '2299-12-31'::date),"
+            default -> new Canon(name, key, nullSafe(pg, "to_char(least(greatest(" + pg + ", '1900-01-01'::date), '2299-12-31'::date),"
                     + " 'YYYY-MM-DD')"), chText, same);
+        };
+    }
+
+    private static Canon otherCanon(String name, boolean key, String type, String pg, String chText, String ch,
+            boolean inTarget) {
+        UnaryOperator<String> same = UnaryOperator.identity();
+        return switch (type) {
             case "time" -> new Canon(name, key, "CASE WHEN " + pg + " = '24:00:00'::time THEN '23:59:59.999999' ELSE"
                     + " to_char(date '2000-01-01' + " + pg + ", 'HH24:MI:SS.US') END", chText, same);
             case "bytea" -> new Canon(name, key, "encode(" + pg + ", 'hex')", inTarget ? "lower(hex(" + ch + "))" : "NULL", same);

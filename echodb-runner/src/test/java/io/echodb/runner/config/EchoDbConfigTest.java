@@ -118,6 +118,7 @@ class EchoDbConfigTest {
             Map.entry("RETRY_BACKOFF", List.of("0.5", "fast")),
             Map.entry("CONSISTENCY_CHECK_INTERVAL", List.of("0")),
             Map.entry("CONSISTENCY_CHECKER_PORT", List.of("-1")),
+            Map.entry("CONSISTENCY_AUTO_RESYNCS", List.of("-1", "101", "many")),
             Map.entry("HTTP_HOST", List.of("local host")),
             Map.entry("HTTP_PORT", List.of("eighty")),
             Map.entry("ADMIN_TOKEN", List.of("short", "has spaces in it, sixteen+")),

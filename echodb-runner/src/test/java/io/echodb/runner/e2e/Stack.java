@@ -111,6 +111,15 @@ final class Stack implements AutoCloseable {
 
     // ------------------------------------------------------------------ ClickHouse side
 
+    /** Runs a statement on the ClickHouse test database (e.g. a change behind EchoDB's back). */
+    void chExecute(String statement) {
+        try (Connection c = ch.connect(chDb); Statement st = c.createStatement()) {
+            st.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException("ClickHouse statement failed: " + statement + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Rows of a query on the ClickHouse test database, each as a list of strings. */
     List<List<String>> chRows(String query) {
         try (Connection c = ch.connect(chDb); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {

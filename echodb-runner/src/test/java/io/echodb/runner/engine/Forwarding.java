@@ -158,6 +158,11 @@ final class Forwarding {
         }
 
         @Override
+        public boolean isCanonicalFor(String target, TableSchema schema) {
+            return delegate.isCanonicalFor(target, schema);
+        }
+
+        @Override
         public void truncate(String target) {
             delegate.truncate(target);
         }
