@@ -224,18 +224,10 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             }
             if (!m.ensuredSchemas.contains(schema)) {
                 SchemaSync sync = sink.ensureTable(m.target(), schema);
-                if (sync instanceof SchemaSync.Incompatible inc && inc.rebuildable()) {
-                    // A copy empties the target anyway: a table that cannot take the new shape in place (a column
-                    // type changed, e.g. real -> double precision) is rebuilt for it.
-                    LOG.warn("mirror {}: target {} cannot take the new shape of {} in place ({}); rebuilding it for the"
-                            + " copy", m.name(), m.target(), m.table(), inc.reason());
-                    sink.drop(m.target());
-                    sync = sink.ensureTable(m.target(), schema);
-                } else if (!(sync instanceof SchemaSync.Incompatible) && !sink.isCanonicalFor(m.target(), schema)) {
-                    // It could hold the new shape, but in types a fresh table would not have (a String column kept
-                    // for what is now a timestamp): exact, yet not what readers and checksums expect.
-                    LOG.info("mirror {}: target {} keeps older column types than {} now has; rebuilding it for the copy",
-                            m.name(), m.target(), m.table());
+                String rebuild = rebuildReason(m, schema, sync);
+                if (rebuild != null) {
+                    LOG.warn("mirror {}: target {} {}; rebuilding it for the copy of {}", m.name(), m.target(), rebuild,
+                            m.table());
                     sink.drop(m.target());
                     sync = sink.ensureTable(m.target(), schema);
                 }
@@ -255,6 +247,18 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             }
             return true;
         });
+    }
+
+    /**
+     * Why a copy should drop and recreate the target (it empties it anyway), or null: it cannot take the new shape in
+     * place (e.g. real -> double precision), or could hold it only in types a fresh table would not have (a String
+     * column kept for what is now a timestamp: exact, yet not what readers and checksums expect).
+     */
+    private String rebuildReason(MirrorRuntime m, TableSchema schema, SchemaSync sync) {
+        if (sync instanceof SchemaSync.Incompatible inc) {
+            return inc.rebuildable() ? "cannot take the new shape in place (" + inc.reason() + ")" : null;
+        }
+        return sink.isCanonicalFor(m.target(), schema) ? null : "keeps older column types than the table now has";
     }
 
     @Override

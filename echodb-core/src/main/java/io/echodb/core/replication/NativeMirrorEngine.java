@@ -596,15 +596,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             ensurePrepared();
             SchemaSync sync = sink.ensureTable(spec.targetTable(), schema);
-            if (sync instanceof SchemaSync.Incompatible inc && inc.rebuildable()) {
-                // An earlier table of this name left its target behind (kept when its table was dropped, or a
-                // re-created table of another shape): the new mirror's copy empties it anyway, so it is rebuilt.
-                LOG.warn("mirror {}: target {} was made for an earlier table of this name and cannot take {} ({});"
-                        + " rebuilding it", spec.name(), spec.targetTable(), spec.source(), inc.reason());
-                sink.drop(spec.targetTable());
-                sync = sink.ensureTable(spec.targetTable(), schema);
-            }
-            if (sync instanceof SchemaSync.Incompatible inc) {
+            // A rebuildable target (left by an earlier table of this name in another shape) is rebuilt by the copy.
+            if (sync instanceof SchemaSync.Incompatible inc && !inc.rebuildable()) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();
                 MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now, schema.relationId()));
                 store.save(m.toRecord());
@@ -617,7 +610,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()));
             m.latestSchema = schema;
             // Not marked ensured: the copy's preparation checks the target again and rebuilds one that an earlier
-            // table of this name left in other column types.
+            // table of this name left in another shape or other column types.
             m.shapedUpTo = source.currentLsn();
             store.save(m.toRecord());
             registry.add(m);

@@ -151,12 +151,15 @@ public final class PgCheckpointStore implements CheckpointStore {
         SqlWork fenced = fence == null ? work : c -> {
             c.setAutoCommit(false);
             try {
-                try (Statement st = c.createStatement()) {
-                    // A writer stalled inside this transaction (a paused process whose connection stays open) would
-                    // hold the fence row for ever and keep the next leader from claiming it: the server ends such a
-                    // transaction, and the next leader stops waiting for it after a while (see endStalledFenceHolders).
-                    st.execute("SET LOCAL idle_in_transaction_session_timeout = '" + STALLED_AFTER.toMillis() + "ms'");
-                    st.execute("SET LOCAL lock_timeout = '" + STALLED_AFTER.toMillis() + "ms'");
+                // A writer stalled inside this transaction (a paused process whose connection stays open) would hold
+                // the fence row for ever and keep the next leader from claiming it: the server ends such a
+                // transaction, and the next leader stops waiting for it after a while (see endStalledFenceHolders).
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config("
+                        + "'idle_in_transaction_session_timeout', ?, true), pg_catalog.set_config('lock_timeout', ?, true)")) {
+                    String after = STALLED_AFTER.toMillis() + "ms";
+                    ps.setString(1, after);
+                    ps.setString(2, after);
+                    ps.executeQuery().close();
                 }
                 holdFence(c, what);
                 work.run(c);
