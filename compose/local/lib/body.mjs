@@ -3,7 +3,9 @@
 // As in ClickHouse, the statement is the `query` parameter, a line break and
 // the body. An `INSERT ... FORMAT x` is followed by its data; that data is
 // streamed to a temporary file and read back with `FROM INFILE`, which keeps
-// binary formats (RowBinary, Native, ...) byte-exact and memory flat.
+// binary formats (RowBinary, Native, ...) byte-exact and memory flat. An
+// `INSERT ... SELECT ... FROM input('structure') ... FORMAT x` reads the same
+// staged file through file() instead (chDB has no input()).
 
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { quoteString, splitInsert } from './sql.mjs';
+import { quoteString, splitInsert, splitInsertSelect } from './sql.mjs';
 import { ClickHouseError } from './errors.mjs';
 
 /** How much of the body is buffered to find where INSERT data begins. */
@@ -37,6 +39,16 @@ export async function readStatement(req, queryParam, tmpDir) {
     const sql = `${head.subarray(0, split.infileAt).toString('utf8')}FROM INFILE ${quoteString(dataFile)} `
       + head.subarray(split.infileAt, split.headEnd).toString('utf8');
     return { sql, dataFile };
+  }
+  const select = splitInsertSelect(head.toString('latin1'));
+  if (select && (select.complete || ended)) {
+    // chDB has no input(): the data is staged to a file and read with file() in its place.
+    const dataFile = join(tmpDir, `${randomUUID()}.data`);
+    await writeData(dataFile, head.subarray(select.dataStart), ended ? null : chunks);
+    const text = (from, to) => head.subarray(from, to).toString('utf8');
+    const sql = `${text(0, select.inputStart)}file(${quoteString(dataFile)}, ${quoteString(select.format)}, `
+      + `${select.structure})${text(select.inputEnd, select.formatStart)}`;
+    return { sql: sql.trimEnd(), dataFile };
   }
   const rest = ended ? [] : await collect(chunks);
   return { sql: Buffer.concat([head, ...rest]).toString('utf8').trimEnd() };

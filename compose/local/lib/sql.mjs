@@ -157,6 +157,47 @@ export function splitInsert(text) {
   };
 }
 
+/**
+ * Looks for `INSERT INTO ... SELECT ... FROM input('structure') ... FORMAT x`
+ * at the start of `text`: an INSERT that reads its inline data through the
+ * `input()` table function (used to insert rows conditionally). Returns null
+ * for anything else. Otherwise returns byte offsets: `inputStart`/`inputEnd`
+ * around `input('...')`, `structure` (its string literal, quoted), `formatStart`
+ * (the FORMAT keyword), `headEnd` (just after the format name), `dataStart`,
+ * `format` (the name) and `complete` as in splitInsert.
+ */
+export function splitInsertSelect(text) {
+  let formatAt = -1;
+  let inputAt = -1;
+  const tokens = tokenize(text, (token, all) => {
+    if (all.length === 1 && !isWord(token, 'INSERT')) return true;
+    if (formatAt >= 0) return true; // the format name: data follows
+    const n = all.length;
+    if (n >= 4 && all[n - 4].type === 'word' && all[n - 4].text.toLowerCase() === 'input'
+      && all[n - 3].text === '(' && all[n - 2].type === 'string' && token.text === ')') inputAt = n - 4;
+    if (token.depth === 0 && inputAt >= 0 && isWord(token, 'FORMAT')) formatAt = n - 1;
+    return false;
+  });
+  if (formatAt < 0 || inputAt < 0 || statementKind(tokens) !== 'INSERT') return null;
+  const name = tokens[formatAt + 1];
+  if (!name || name.type !== 'word') return null;
+
+  let dataStart = name.end;
+  while (dataStart < text.length && ' \t\f'.includes(text[dataStart])) dataStart++;
+  if (text[dataStart] === '\r') dataStart++;
+  if (text[dataStart] === '\n') dataStart++;
+  return {
+    inputStart: tokens[inputAt].start,
+    inputEnd: tokens[inputAt + 3].end,
+    structure: tokens[inputAt + 2].text,
+    formatStart: tokens[formatAt].start,
+    headEnd: name.end,
+    dataStart,
+    format: name.text,
+    complete: dataStart < text.length,
+  };
+}
+
 /** A ClickHouse string literal. */
 export function quoteString(value) {
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
