@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  * {@value #VERSION_COLUMN} UInt128 (high 64 bits = commit LSN, low 64 bits = ordinal), {@value #DELETED_COLUMN} UInt8
  * and {@value #SYNCED_AT_COLUMN} DateTime64(3,'UTC'), in a {@code ReplacingMergeTree(version, is_deleted)} ordered by
  * the source key, so {@code SELECT … FINAL} shows exactly the current source rows. Rows travel as RowBinary batches
- * encoded here. Thread-safe; one instance serves every table of a database.
+ * encoded here. A sink {@link #fencedBy fenced} by a leader's token has ClickHouse refuse its writes once a newer
+ * leader claimed the database ({@link TargetFence}). Thread-safe; one instance serves every table of a database.
  */
 public final class ClickHouseChangeSink implements ChangeSink {
 
@@ -55,15 +56,41 @@ public final class ClickHouseChangeSink implements ChangeSink {
     private final TargetDdl ddl;
     private final ConcurrentMap<String, TargetTable> tables = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, WritePlan> plans = new ConcurrentHashMap<>();
+    /** Null for an unfenced sink. */
+    private final TargetFence fence;
     private volatile boolean databaseReady;
 
     /** A sink writing into {@code gateway}'s database with its settings' JSON flag, cluster and drop-column policy. */
     public ClickHouseChangeSink(ClickHouseGateway gateway) {
+        this(gateway, null);
+    }
+
+    private ClickHouseChangeSink(ClickHouseGateway gateway, TargetFence fence) {
         this.gateway = gateway;
         ClickHouseSettings settings = gateway.settings();
         this.mapper = new ClickHouseTypeMapper(settings.jsonType());
         this.dropColumnPolicy = settings.dropColumnPolicy();
         this.ddl = new TargetDdl(settings.database(), settings.cluster());
+        this.fence = fence;
+    }
+
+    /**
+     * The same sink for a leader holding fencing {@code token} of the lock {@code fenceName} (I4): its first write claims
+     * the database for the token, and from the moment a newer leader has claimed it, its row writes and removals take
+     * no effect in ClickHouse (and fail with {@link io.echodb.core.port.FencedOutException}), its DDL is refused.
+     */
+    public ClickHouseChangeSink fencedBy(String fenceName, long token) {
+        return new ClickHouseChangeSink(gateway, new TargetFence(gateway, fenceName, token));
+    }
+
+    /** Runs DDL: for a fenced sink only while its token is current, under a query id a newer claim waits for. */
+    private void executeDdl(String sql, String what) {
+        if (fence == null) {
+            gateway.execute(sql, what);
+            return;
+        }
+        fence.requireCurrent(what);
+        gateway.execute(sql, what, Map.of(), fence.queryId());
     }
 
     public ClickHouseTypeMapper typeMapper() {
@@ -86,7 +113,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
             String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema));
-            gateway.execute(create, "create table " + target);
+            executeDdl(create, "create table " + target);
             reload(target);
             return new SchemaSync.Created(create);
         }
@@ -161,7 +188,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             tables.put(target, current);
             return new SchemaSync.Unchanged();
         }
-        gateway.execute(ddl.alter(target, actions), "alter table " + target);
+        executeDdl(ddl.alter(target, actions), "alter table " + target);
         reload(target);
         return new SchemaSync.Altered(changes);
     }
@@ -199,9 +226,19 @@ public final class ClickHouseChangeSink implements ChangeSink {
             out.writeUInt128(v.lsn(), v.ordinal());
             out.writeByte(sinkRow.deleted() ? 1 : 0);
         }
+        String what = "write " + rows.size() + " rows to " + target;
+        Map<String, String> settings = plan.jsonColumns() ? JSON_INPUT : Map.of();
         try {
-            gateway.insertRowBinary(ddl.table(target), plan.insertColumns(), out, plan.jsonColumns() ? JSON_INPUT : Map.of(),
-                    "write " + rows.size() + " rows to " + target);
+            if (fence == null) {
+                gateway.insertRowBinary(ddl.table(target), plan.insertColumns(), out, settings, what);
+            } else {
+                fence.claimOnce();
+                long written = gateway.insertRowBinaryWhere(ddl.table(target), plan.insertColumns(), plan.inputStructure(),
+                        fence.stillCurrent(), out, settings, fence.queryId(), what);
+                if (written == 0) {
+                    fence.requireCurrent(what); // else a replicated table deduplicated a repeated block
+                }
+            }
         } catch (ClickHouseRejectedException e) {
             // The table may have been changed behind this instance's back: describe it afresh before the next attempt.
             tables.remove(target);
@@ -306,16 +343,29 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
     }
 
+    /**
+     * {@inheritDoc} A fenced sink cannot send TRUNCATE (it takes no condition, and a stalled former leader's late one
+     * would empty a table a newer leader had filled): it deletes every row with a lightweight DELETE conditional on
+     * its token, which ClickHouse evaluates when the statement runs.
+     */
     @Override
     public void truncate(String target) {
         requireTarget(target);
-        gateway.execute(ddl.truncate(target), "truncate table " + target);
+        String what = "truncate table " + target;
+        if (fence == null) {
+            gateway.execute(ddl.truncate(target), what);
+            return;
+        }
+        fence.claimOnce();
+        if (load(target) != null) {
+            gateway.execute(ddl.deleteWhere(target, fence.stillCurrent()), what, TargetDdl.DELETE_SETTINGS, fence.queryId());
+        }
     }
 
     @Override
     public void drop(String target) {
         requireTarget(target);
-        gateway.execute(ddl.drop(target), "drop table " + target);
+        executeDdl(ddl.drop(target), "drop table " + target);
         tables.remove(target);
         plans.remove(target);
     }
@@ -335,7 +385,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
 
     /** What {@link #write} needs for one (target, schema): writers for the target's actual column types. */
     private record WritePlan(TableSchema schema, TargetTable table, ColumnWriter[] writers, List<String> insertColumns,
-            boolean jsonColumns) {
+            String inputStructure, boolean jsonColumns) {
     }
 
     private WritePlan plan(String target, TableSchema schema) {
@@ -347,6 +397,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         table = tableWithColumns(target, schema, table);
         ColumnWriter[] writers = new ColumnWriter[schema.columns().size()];
         List<String> insertColumns = new ArrayList<>();
+        StringBuilder structure = new StringBuilder();
         boolean json = false;
         for (int i = 0; i < writers.length; i++) {
             Column c = schema.columns().get(i);
@@ -357,11 +408,13 @@ public final class ClickHouseChangeSink implements ChangeSink {
                 throw ClickHouseRejectedException.badData(target, "column " + identifier(c.name()) + ": " + e.getMessage());
             }
             insertColumns.add(identifier(c.name()));
+            structure.append(identifier(c.name())).append(' ').append(type.sql()).append(", ");
             json |= containsJson(type);
         }
         insertColumns.add(identifier(VERSION_COLUMN));
         insertColumns.add(identifier(DELETED_COLUMN));
-        WritePlan plan = new WritePlan(schema, table, writers, List.copyOf(insertColumns), json);
+        structure.append(identifier(VERSION_COLUMN)).append(" UInt128, ").append(identifier(DELETED_COLUMN)).append(" UInt8");
+        WritePlan plan = new WritePlan(schema, table, writers, List.copyOf(insertColumns), structure.toString(), json);
         plans.put(target, plan);
         return plan;
     }
@@ -433,7 +486,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         QueryResult r = gateway.query("SELECT count() FROM system.databases WHERE name = " + literal(gateway.database()),
                 "look up database " + gateway.database());
         if (((Number) r.single()).longValue() == 0) {
-            gateway.execute(ddl.createDatabase(), "create database " + gateway.database());
+            executeDdl(ddl.createDatabase(), "create database " + gateway.database());
         }
         databaseReady = true;
     }
@@ -451,6 +504,9 @@ public final class ClickHouseChangeSink implements ChangeSink {
     private static void requireTarget(String target) {
         if (target == null || target.isEmpty() || target.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("invalid target table name '" + target + "'");
+        }
+        if (target.equals(TargetFence.TABLE)) {
+            throw new IllegalArgumentException("target table name '" + target + "' is reserved for EchoDB's fence");
         }
     }
 }

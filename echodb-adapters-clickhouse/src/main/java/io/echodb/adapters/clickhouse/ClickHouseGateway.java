@@ -82,7 +82,17 @@ public final class ClickHouseGateway implements AutoCloseable {
 
     /** Runs a statement whose result is not needed (DDL, TRUNCATE, OPTIMIZE). */
     public void execute(String sql, String what) {
-        try (QueryResponse ignored = await(client.query(sql, new QuerySettings()), what)) {
+        execute(sql, what, Map.of(), null);
+    }
+
+    /** {@link #execute(String, String)} with extra server settings and, when not null, the query id to run under. */
+    void execute(String sql, String what, Map<String, String> serverSettings, String queryId) {
+        QuerySettings qs = new QuerySettings();
+        serverSettings.forEach(qs::serverSetting);
+        if (queryId != null) {
+            qs.setQueryId(queryId);
+        }
+        try (QueryResponse ignored = await(client.query(sql, qs), what)) {
             LOG.debug("ClickHouse: {}", what);
         } catch (SinkUnavailableException | ClickHouseRejectedException e) {
             throw e;
@@ -120,8 +130,32 @@ public final class ClickHouseGateway implements AutoCloseable {
      * @param columns the quoted column names, in the order the rows were encoded
      */
     void insertRowBinary(String table, List<String> columns, RowBinaryOutput data, Map<String, String> serverSettings, String what) {
+        insert(table, columns, data, serverSettings, null, what);
+    }
+
+    /**
+     * Sends {@code INSERT INTO table (columns) SELECT columns FROM input('structure') WHERE condition FORMAT RowBinary}
+     * with {@code data} as the body, under {@code queryId}: the server decides whether the rows are written.
+     *
+     * @param structure the input() structure: each quoted column with its ClickHouse type, in encoding order
+     * @return the rows the server wrote
+     */
+    long insertRowBinaryWhere(String table, List<String> columns, String structure, String condition, RowBinaryOutput data,
+            Map<String, String> serverSettings, String queryId, String what) {
+        String names = String.join(", ", columns);
+        // client-v2 sends "INSERT INTO " + this + " FORMAT RowBinary" when no column list is given.
+        String statement = table + " (" + names + ") SELECT " + names + " FROM input(" + ClickHouseSql.literal(structure)
+                + ") WHERE " + condition;
+        return insert(statement, null, data, serverSettings, queryId, what);
+    }
+
+    private long insert(String table, List<String> columns, RowBinaryOutput data, Map<String, String> serverSettings,
+            String queryId, String what) {
         InsertSettings is = new InsertSettings();
         serverSettings.forEach(is::serverSetting);
+        if (queryId != null) {
+            is.setQueryId(queryId);
+        }
         DataStreamWriter writer = new DataStreamWriter() {
             @Override
             public void onOutput(OutputStream out) throws IOException {
@@ -134,8 +168,9 @@ public final class ClickHouseGateway implements AutoCloseable {
                 // the whole buffer is written again by onOutput
             }
         };
-        try (InsertResponse ignored = await(client.insert(table, columns, writer, ClickHouseFormat.RowBinary, is), what)) {
+        try (InsertResponse response = await(client.insert(table, columns, writer, ClickHouseFormat.RowBinary, is), what)) {
             LOG.debug("ClickHouse: {}", what);
+            return response.getWrittenRows();
         } catch (SinkUnavailableException | ClickHouseRejectedException e) {
             throw e;
         } catch (Exception e) {

@@ -70,6 +70,15 @@ final class TargetDdl {
         return "TRUNCATE TABLE IF EXISTS " + table(target) + onCluster(cluster);
     }
 
+    /** Wait for the deletion to be applied (on every replica); a subquery in the condition is allowed. */
+    static final Map<String, String> DELETE_SETTINGS = Map.of("mutations_sync", "2", "lightweight_deletes_sync", "2",
+            "allow_nondeterministic_mutations", "1");
+
+    /** A lightweight delete of every row, taking effect only where {@code condition} holds when it runs. */
+    String deleteWhere(String target, String condition) {
+        return "DELETE FROM " + table(target) + onCluster(cluster) + " WHERE " + condition;
+    }
+
     String drop(String target) {
         return "DROP TABLE IF EXISTS " + table(target) + onCluster(cluster) + " SYNC";
     }

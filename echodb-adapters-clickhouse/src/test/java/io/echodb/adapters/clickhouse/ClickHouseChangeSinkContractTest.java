@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ClickHouseChangeSinkContractTest extends ChangeSinkContract {
 
-    private static ClickHouseTestDatabase db;
+    static ClickHouseTestDatabase db;
 
     @BeforeAll
     static void open() {

@@ -7,6 +7,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.port.SinkUnavailableException;
 import io.echodb.core.schema.Column;
@@ -545,6 +546,63 @@ class ClickHouseChangeSinkTest {
             assertThatThrownBy(() -> new ClickHouseChangeSink(g).truncate("t"))
                     .isInstanceOf(ClickHouseRejectedException.class).hasMessageContaining("truncate");
         }
+    }
+
+    // ---- fencing (I4) ------------------------------------------------------------------------------------------------
+
+    @Test
+    void onceANewerLeaderClaimedTheDatabaseTheOlderLeadersWritesTakeNoEffect() {
+        String t = name("fenced");
+        TableSchema s = keyValue(t);
+        String fence = "test:" + t;
+        ClickHouseChangeSink older = sink.fencedBy(fence, 5);
+        older.ensureTable(t, s);
+        older.write(t, s, List.of(row(1, "by 5", 10, 1)));
+
+        ClickHouseChangeSink newer = sink.fencedBy(fence, 6);
+        newer.write(t, s, List.of(row(2, "by 6", 20, 1)));
+
+        // a stalled former leader wakes up: a late copy batch, a late truncate, late DDL
+        assertThatThrownBy(() -> older.write(t, s, List.of(row(3, "late", 5, 0), row(2, "late", 30, 0))))
+                .isInstanceOf(FencedOutException.class).hasMessageContaining("token 5").hasMessageContaining("6");
+        older.truncate(t);
+        assertThatThrownBy(() -> older.drop(t)).isInstanceOf(FencedOutException.class);
+        TableSchema wider = new TableSchema(s.table(), List.of(s.columns().get(0), s.columns().get(1),
+                Column.of("extra", ColumnType.INT32, true)), List.of("id"), ReplicaIdentity.DEFAULT);
+        assertThatThrownBy(() -> older.ensureTable(t, wider)).isInstanceOf(FencedOutException.class);
+
+        assertThat(values(t, s, 1, 2, 3)).containsEntry(1L, "by 5").containsEntry(2L, "by 6").hasSize(2);
+        assertThat(sink.describe(t)).doesNotContainKey("extra");
+        newer.write(t, s, List.of(row(3, "by 6", 40, 1)));
+        assertThat(values(t, s, 1, 2, 3)).containsOnlyKeys(1L, 2L, 3L);
+        newer.truncate(t);
+        assertThat(db.count(t)).isZero();
+        newer.write(t, s, List.of(row(4, "after truncate", 50, 1)));
+        assertThat(values(t, s, 1, 2, 3, 4)).containsOnlyKeys(4L);
+    }
+
+    @Test
+    void aLeaderWhoseTokenIsOlderThanTheClaimedOneNeverWrites() {
+        String t = name("stale");
+        TableSchema s = keyValue(t);
+        String fence = "test:" + t;
+        sink.fencedBy(fence, 9).ensureTable(t, s);
+
+        ClickHouseChangeSink stale = sink.fencedBy(fence, 8);
+        assertThatThrownBy(() -> stale.write(t, s, List.of(row(1, "stale", 1, 1)))).isInstanceOf(FencedOutException.class);
+        TableSchema wider = new TableSchema(s.table(), List.of(s.columns().get(0), s.columns().get(1),
+                Column.of("extra", ColumnType.INT32, true)), List.of("id"), ReplicaIdentity.DEFAULT);
+        assertThatThrownBy(() -> stale.ensureTable(t, wider)).isInstanceOf(FencedOutException.class);
+        assertThat(db.count(t)).isZero();
+        // another fence (another deployment's leadership lock) is not affected
+        sink.fencedBy("other:" + t, 1).write(t, s, List.of(row(1, "other", 1, 1)));
+        assertThat(values(t, s, 1)).containsEntry(1L, "other");
+    }
+
+    @Test
+    void theFenceTableCannotBeATarget() {
+        assertThatThrownBy(() -> sink.ensureTable(TargetFence.TABLE, keyValue(TargetFence.TABLE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ final class MirrorEngines {
         // Tokens compare only within one leadership lock (Redis and advisory-lock tokens are unrelated numbers).
         String fence = config.leadership().kind() + ":" + config.leadership().lockName();
         return new NativeEngineHandle((token, gate) -> NativeMirrorEngine.builder(new PgChangeSource(pg, replication),
-                        sink, store.fencedBy(fence, token))
+                        sink.fencedBy(fence, token), store.fencedBy(fence, token))
                 .settings(settings)
                 .clock(clock)
                 .listener(listener)
