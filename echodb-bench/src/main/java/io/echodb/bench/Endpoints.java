@@ -69,9 +69,10 @@ record Endpoints(String pgHost, int pgPort, String pgUser, String pgPassword,
     /** A ClickHouse sink and the gateway it writes through (close the gateway when done). */
     record Sink(ClickHouseGateway gateway, ClickHouseChangeSink sink) { }
 
+    /** Fenced like a leader's sink in the runner (conditional inserts), so the figures are what users get. */
     Sink clickHouseSink(String database) {
         ClickHouseGateway g = clickHouse(database);
-        return new Sink(g, new ClickHouseChangeSink(g));
+        return new Sink(g, new ClickHouseChangeSink(g).fencedBy("bench:" + database, 1));
     }
 
     private static String env(String name) {

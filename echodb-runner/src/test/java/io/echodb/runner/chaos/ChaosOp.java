@@ -229,7 +229,9 @@ enum ChaosOp {
      *   {@code writeIfActive}) and was stalled at 34.726; w19 led at 37.791 and copied all 347 rows (39.122-39.403);
      *   w18 was let go on at 39.449, its held-back TRUNCATE emptied t5 (44.516 "check after initial copy of public.t5:
      *   IN_FLIGHT (PostgreSQL 347, ClickHouse 0)"); t5 stayed RUNNING and caught up with 0 rows in ClickHouse (I1;
-     *   the product's checksum check says mismatch too). ClickHouse writes are not fenced by the token.</li>
+     *   the product's checksum check says mismatch too). ClickHouse writes were not fenced by the token. Fixed by
+     *   the fenced sink (ClickHouse refuses row writes and truncates of an older token; FencingEngineTest
+     *   {@code writesAStalledOldLeaderSentBeforeItsStallTakeNoEffectInClickHouse}); seed 10 replayed clean.</li>
      *   <li>seed 20261202, round 4 (default families at the time, the stall then part of LEADER_CHANGE): the follower
      *   w7 acquired the advisory lock 3 s after the stall (12:45:50.746 "chaos-worker-7 is now the leader") but its
      *   engine start blocked until the stalled w6 was let go on 60 s later (12:46:49.394 resumed, 12:46:49.486
@@ -241,7 +243,7 @@ enum ChaosOp {
      *   lock and idle-in-transaction timeouts; a new leader ends a session idle in a transaction holding the fence).</li>
      * </ul>
      */
-    LEADER_STALL(false, 1),
+    LEADER_STALL(true, 1),
     /**
      * Was a documented limitation that contradicted I1: a renamed column is seen as drop + add, so rows that do not change
      * keep NULL in the new ClickHouse column while PostgreSQL has values. (The product's checksum check reports such a
