@@ -47,7 +47,7 @@ export async function readStatement(req, queryParam, tmpDir) {
     await writeData(dataFile, head.subarray(select.dataStart), ended ? null : chunks);
     const text = (from, to) => head.subarray(from, to).toString('utf8');
     const sql = `${text(0, select.inputStart)}file(${quoteString(dataFile)}, ${quoteString(select.format)}, `
-      + `${select.structure})${text(select.inputEnd, select.formatStart)}`;
+      + `${text(select.structureStart, select.structureEnd)})${text(select.inputEnd, select.formatStart)}`;
     return { sql: sql.trimEnd(), dataFile };
   }
   const rest = ended ? [] : await collect(chunks);

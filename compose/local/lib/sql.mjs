@@ -162,7 +162,7 @@ export function splitInsert(text) {
  * at the start of `text`: an INSERT that reads its inline data through the
  * `input()` table function (used to insert rows conditionally). Returns null
  * for anything else. Otherwise returns byte offsets: `inputStart`/`inputEnd`
- * around `input('...')`, `structure` (its string literal, quoted), `formatStart`
+ * around `input('...')`, `structureStart`/`structureEnd` around its string literal, `formatStart`
  * (the FORMAT keyword), `headEnd` (just after the format name), `dataStart`,
  * `format` (the name) and `complete` as in splitInsert.
  */
@@ -189,7 +189,8 @@ export function splitInsertSelect(text) {
   return {
     inputStart: tokens[inputAt].start,
     inputEnd: tokens[inputAt + 3].end,
-    structure: tokens[inputAt + 2].text,
+    structureStart: tokens[inputAt + 2].start,
+    structureEnd: tokens[inputAt + 2].end,
     formatStart: tokens[formatAt].start,
     headEnd: name.end,
     dataStart,

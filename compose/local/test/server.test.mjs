@@ -171,7 +171,7 @@ test('RowBinary inserts stay byte-exact, also gzip-encoded', async () => {
 });
 
 test('INSERT ... SELECT ... FROM input() reads the inline data, filtered by its WHERE', async () => {
-  await text('CREATE TABLE inp (id UInt64, payload String) ENGINE = MergeTree ORDER BY id', { database: 'db_a' });
+  await text('CREATE TABLE inp (id UInt64, `pay lóad` String) ENGINE = MergeTree ORDER BY id', { database: 'db_a' });
   const rows = [];
   for (let id = 0; id < 100; id++) {
     const payload = Buffer.from([0, 10, 13, id & 0xff]);
@@ -182,10 +182,10 @@ test('INSERT ... SELECT ... FROM input() reads the inline data, filtered by its 
     rows.push(row);
   }
   const data = Buffer.concat(rows);
-  const head = "INSERT INTO inp (id, payload) SELECT id, payload FROM input('`id` UInt64, `payload` String')";
+  const head = "INSERT INTO inp (id, `pay lóad`) SELECT id, `pay lóad` FROM input('`id` UInt64, `pay lóad` String')";
   await text(Buffer.concat([Buffer.from(`${head} WHERE id % 2 = 0 FORMAT RowBinary\n`), data]), { database: 'db_a' });
   await text(data, { database: 'db_a', query: `${head} WHERE (SELECT 1) > 2 FORMAT RowBinary` });
-  assert.equal(await text('SELECT count(), sum(id), sum(length(payload)) FROM inp', { database: 'db_a' }), '50\t2450\t200\n');
+  assert.equal(await text('SELECT count(), sum(id), sum(length(`pay lóad`)) FROM inp', { database: 'db_a' }), '50\t2450\t200\n');
 });
 
 test('URL settings apply to one request only; unknown ones are ignored', async () => {

@@ -158,6 +158,16 @@ class ClickHouseChangeSinkTest {
 
     @Test
     void namesNeedingQuotesWorkEverywhere() {
+        namesNeedingQuotesWorkEverywhere(sink);
+    }
+
+    @Test
+    void namesNeedingQuotesWorkEverywhereInAFencedSink() {
+        // its rows travel through input('structure'): the names are quoted inside a string literal there
+        namesNeedingQuotesWorkEverywhere(sink.fencedBy("names:" + NAMES.incrementAndGet(), 1));
+    }
+
+    private static void namesNeedingQuotesWorkEverywhere(ClickHouseChangeSink sink) {
         String t = "Weird `Tab` 'le\" \\ Ñame select " + NAMES.incrementAndGet();
         TableSchema s = new TableSchema(TableRef.of("public", t), List.of(
                 Column.of("select", ColumnType.INT32, false),
