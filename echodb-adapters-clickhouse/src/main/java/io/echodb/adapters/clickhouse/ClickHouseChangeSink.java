@@ -201,7 +201,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         WritePlan plan = plan(target, schema);
         int width = schema.columns().size();
-        RowBinaryOutput out = new RowBinaryOutput(Math.min(rows.size(), 1 << 20) * (16 + 12 * width));
+        RowBinaryOutput out = new RowBinaryOutput(initialBufferBytes(rows.size(), width));
         for (int r = 0; r < rows.size(); r++) {
             SinkRow sinkRow = rows.get(r);
             Row row = sinkRow.row();
@@ -245,6 +245,18 @@ public final class ClickHouseChangeSink implements ChangeSink {
             plans.remove(target);
             throw e;
         }
+    }
+
+    /** Most a write reserves up front; a larger batch grows its buffer as it is encoded (by doubling). */
+    static final int MAX_PREALLOCATED_BYTES = 4 << 20;
+
+    /**
+     * The buffer a batch starts with: a guess from rows × columns, capped, so that a wide table's batch of short rows
+     * does not reserve hundreds of megabytes (and rows × columns cannot overflow an int).
+     */
+    static int initialBufferBytes(int rows, int width) {
+        long guess = (long) rows * (16L + 12L * width);
+        return (int) Math.min(guess, MAX_PREALLOCATED_BYTES);
     }
 
     @Override
@@ -483,11 +495,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (databaseReady) {
             return;
         }
-        QueryResult r = gateway.query("SELECT count() FROM system.databases WHERE name = " + literal(gateway.database()),
-                "look up database " + gateway.database());
-        if (((Number) r.single()).longValue() == 0) {
-            executeDdl(ddl.createDatabase(), "create database " + gateway.database());
-        }
+        gateway.createDatabaseIfMissing();
         databaseReady = true;
     }
 

@@ -80,6 +80,34 @@ public final class ClickHouseGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the target database when it does not exist. Both statements run in {@code system}: every other request
+     * names the target database, which the server refuses while it is missing.
+     */
+    public void createDatabaseIfMissing() {
+        String what = "create database " + database();
+        QuerySettings inSystem = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).setDatabase("system");
+        try (QueryResponse response = await(client.query("SELECT count() FROM system.databases WHERE name = "
+                + ClickHouseSql.literal(database()), inSystem), what)) {
+            if (((Number) decode(response.getInputStream()).single()).longValue() > 0) {
+                return;
+            }
+        } catch (SinkUnavailableException | ClickHouseRejectedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(what, e);
+        }
+        String cluster = settings.cluster();
+        try (QueryResponse ignored = await(client.query("CREATE DATABASE IF NOT EXISTS " + ClickHouseSql.identifier(database())
+                + ClickHouseSql.onCluster(cluster), new QuerySettings().setDatabase("system")), what)) {
+            LOG.info("ClickHouse: created database {}", database());
+        } catch (SinkUnavailableException | ClickHouseRejectedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw translate(what, e);
+        }
+    }
+
     /** Runs a statement whose result is not needed (DDL, TRUNCATE, OPTIMIZE). */
     public void execute(String sql, String what) {
         execute(sql, what, Map.of(), null);

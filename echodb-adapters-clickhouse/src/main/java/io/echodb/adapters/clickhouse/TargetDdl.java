@@ -30,10 +30,6 @@ final class TargetDdl {
         return ClickHouseSql.table(database, target);
     }
 
-    String createDatabase() {
-        return "CREATE DATABASE IF NOT EXISTS " + identifier(database) + onCluster(cluster);
-    }
-
     /** {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended. */
     String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey) {
         String defs = columns.entrySet().stream()

@@ -1,6 +1,5 @@
 package io.echodb.adapters.clickhouse;
 
-import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.onCluster;
 
@@ -96,8 +95,7 @@ final class TargetFence {
 
     private void claim() {
         String engine = cluster == null ? "ReplacingMergeTree(token)" : "ReplicatedReplacingMergeTree(token)";
-        gateway.execute("CREATE DATABASE IF NOT EXISTS " + identifier(database) + onCluster(cluster),
-                "create database " + database);
+        gateway.createDatabaseIfMissing();
         gateway.execute("CREATE TABLE IF NOT EXISTS " + fenceTable() + onCluster(cluster)
                 + " (name String, token UInt64, claimed_at DateTime64(3, 'UTC') DEFAULT now64(3))"
                 + " ENGINE = " + engine + " ORDER BY name", "create the fence table");

@@ -558,6 +558,60 @@ class ClickHouseChangeSinkTest {
         }
     }
 
+    // ---- database ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void aTargetDatabaseThatDoesNotExistIsCreatedAsTheDocsPromise() {
+        String missing = db.name + "_created_" + NAMES.incrementAndGet();
+        for (boolean fenced : new boolean[] {false, true}) {
+            String database = missing + (fenced ? "_fenced" : "");
+            try (ClickHouseGateway g = new ClickHouseGateway(ClickHouseTestDatabase.settings(db.service, database))) {
+                ClickHouseChangeSink created = new ClickHouseChangeSink(g);
+                ClickHouseChangeSink s = fenced ? created.fencedBy("db:" + database, 1) : created;
+                String t = name("in_new_db");
+                s.ensureTable(t, keyValue(t));
+                s.write(t, keyValue(t), List.of(row(1, "a", 1, 1)));
+                assertThat(db.value("SELECT count() FROM " + ClickHouseSql.table(database, t))).isEqualTo("1");
+            } finally {
+                db.gateway.execute("DROP DATABASE IF EXISTS " + ClickHouseSql.identifier(database), "clean up");
+            }
+        }
+    }
+
+    // ---- memory -----------------------------------------------------------------------------------------------------
+
+    @Test
+    void aBatchReservesAtMostAFewMegabytesUpFrontWhateverItsShape() {
+        // 50,000 rows of 200 columns reserved about 121 MB before; a million rows of 1,000 columns overflowed an int
+        assertThat(ClickHouseChangeSink.initialBufferBytes(50_000, 200)).isEqualTo(ClickHouseChangeSink.MAX_PREALLOCATED_BYTES);
+        assertThat(ClickHouseChangeSink.initialBufferBytes(1 << 20, 1_000)).isEqualTo(ClickHouseChangeSink.MAX_PREALLOCATED_BYTES);
+        assertThat(ClickHouseChangeSink.initialBufferBytes(10, 2)).isEqualTo(400);
+    }
+
+    @Test
+    void aWideBatchLargerThanItsFirstBufferIsWrittenWhole() {
+        String t = name("wide");
+        List<Column> columns = new ArrayList<>();
+        columns.add(Column.of("id", ColumnType.INT64, false));
+        for (int i = 1; i < 300; i++) {
+            columns.add(Column.of("c" + i, ColumnType.TEXT, true));
+        }
+        TableSchema s = new TableSchema(TableRef.of("public", t), columns, List.of("id"), ReplicaIdentity.DEFAULT);
+        sink.ensureTable(t, s);
+        String value = "x".repeat(100);
+        List<SinkRow> rows = new ArrayList<>();
+        for (long id = 1; id <= 200; id++) {
+            Object[] values = new Object[300];
+            values[0] = id;
+            java.util.Arrays.fill(values, 1, 300, value);
+            rows.add(new SinkRow(Row.of(values), new RowVersion(1, id), false));
+        }
+        // about 6 MB of RowBinary: more than the first buffer
+        sink.write(t, s, rows);
+        assertThat(db.count(t)).isEqualTo(200);
+        assertThat(db.value("SELECT sum(length(c299)) FROM " + ClickHouseSql.table(db.name, t) + " FINAL")).isEqualTo("20000");
+    }
+
     // ---- fencing (I4) ------------------------------------------------------------------------------------------------
 
     @Test

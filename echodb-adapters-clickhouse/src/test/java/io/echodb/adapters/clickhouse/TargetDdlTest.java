@@ -30,7 +30,6 @@ class TargetDdlTest {
         assertThat(clustered.truncate("t")).isEqualTo("TRUNCATE TABLE IF EXISTS `db`.`t` ON CLUSTER `main \\`cluster\\``");
         assertThat(clustered.drop("t")).isEqualTo("DROP TABLE IF EXISTS `db`.`t` ON CLUSTER `main \\`cluster\\`` SYNC");
         assertThat(clustered.optimizeFinal("t")).isEqualTo("OPTIMIZE TABLE `db`.`t` ON CLUSTER `main \\`cluster\\`` FINAL");
-        assertThat(clustered.createDatabase()).isEqualTo("CREATE DATABASE IF NOT EXISTS `db` ON CLUSTER `main \\`cluster\\``");
     }
 
     @Test

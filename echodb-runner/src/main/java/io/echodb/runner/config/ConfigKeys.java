@@ -108,6 +108,12 @@ public final class ConfigKeys {
             "Seconds between reconciliation sweeps (desired mirrors vs actual) on the leader.", seconds(1, 86_400));
     public static final ConfigKey<Duration> DDL_POLL_INTERVAL = key("DDL_POLL_INTERVAL", "Auto-mirror", "5",
             "Seconds the leader waits for a DDL notification before polling the outbox anyway.", seconds(0.05, 3600));
+    public static final ConfigKey<Duration> DDL_OUTBOX_RETENTION = key("DDL_OUTBOX_RETENTION", "Auto-mirror", "604800",
+            "Seconds an acknowledged DDL event stays in the outbox (ECHODB_STATE_SCHEMA.ddl_outbox); the leader deletes"
+                    + " older ones every RECONCILE_INTERVAL.", seconds(0, 31_536_000));
+    public static final ConfigKey<Integer> DDL_OUTBOX_KEEP = key("DDL_OUTBOX_KEEP", "Auto-mirror", "1000",
+            "How many of the newest DDL events stay in the outbox whatever their age, for diagnostics.",
+            integer(0, 100_000_000));
     public static final ConfigKey<Boolean> DROP_TARGET_ON_TABLE_DROP = key("DROP_TARGET_ON_TABLE_DROP", "Auto-mirror", "false",
             "When a source table is dropped, also drop its ClickHouse table (the seed kept it).", bool());
 

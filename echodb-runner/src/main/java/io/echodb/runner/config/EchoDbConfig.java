@@ -65,7 +65,8 @@ public record EchoDbConfig(
     }
 
     /** What is mirrored and how often the leader sweeps. */
-    public record AutoMirror(WatchPolicy policy, Duration reconcileInterval, Duration ddlPollInterval, boolean dropTargetOnTableDrop) { }
+    public record AutoMirror(WatchPolicy policy, Duration reconcileInterval, Duration ddlPollInterval, boolean dropTargetOnTableDrop,
+                             Duration ddlOutboxRetention, int ddlOutboxKeep) { }
 
     /** PeerDB server, flow API, peer names and how PeerDB reaches the databases (MIRROR_ENGINE=peerdb). */
     public record PeerDb(String host, int port, String user, Secret password, String sourcePeer, String targetPeer,
@@ -122,7 +123,8 @@ public record EchoDbConfig(
                         v.get(CLICKHOUSE_CLUSTER).trim(), v.get(CLEAN_DATABASES)),
                 new Engine(v.get(MIRROR_ENGINE), v.get(ECHODB_SLOT_NAME), v.get(ECHODB_PUBLICATION), v.get(ECHODB_STATE_SCHEMA),
                         v.get(BATCH_MAX_ROWS), v.get(BATCH_MAX_BYTES), v.get(BATCH_MAX_AGE_MS), v.get(SNAPSHOT_PARALLELISM)),
-                new AutoMirror(policy, v.get(RECONCILE_INTERVAL), v.get(DDL_POLL_INTERVAL), v.get(DROP_TARGET_ON_TABLE_DROP)),
+                new AutoMirror(policy, v.get(RECONCILE_INTERVAL), v.get(DDL_POLL_INTERVAL), v.get(DROP_TARGET_ON_TABLE_DROP),
+                        v.get(DDL_OUTBOX_RETENTION), v.get(DDL_OUTBOX_KEEP)),
                 new PeerDb(v.get(PEERDB_HOST), v.get(PEERDB_PORT), v.get(PEERDB_USER), v.get(PEERDB_PASSWORD),
                         v.get(SOURCE_PEER_NAME), v.get(TARGET_PEER_NAME), v.get(PEERDB_FLOW_API_URL), v.get(PEERDB_FLOW_API_TOKEN),
                         orElse(v.get(PEERDB_POSTGRES_HOST), v.get(POSTGRES_HOST)),

@@ -105,6 +105,7 @@ public final class Wiring {
     private CachedProbe postgresProbe;
     private CachedProbe clickhouseProbe;
     private Housekeeper housekeeper;
+    private OutboxPruner outboxPruner;
     /** A leadership adapter whose close() releases the lease; closed only when the lease may be released. */
     private AutoCloseable leaseHolder;
 
@@ -140,6 +141,8 @@ public final class Wiring {
         ddlCapture = new DdlCaptureInstaller(pg::open, capture);
         PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::open,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
+        outboxPruner = new OutboxPruner(ddlSource, config.autoMirror().ddlOutboxRetention(),
+                config.autoMirror().ddlOutboxKeep(), telemetry.registry());
         catalog = new ResilientSourceCatalog(new PgSourceCatalog(pg, Set.of(config.engine().stateSchema())), resilience);
         RowCounter sourceRows = new ResilientRowCounter(new PgRowCounter(pg, clock), resilience);
 
@@ -216,8 +219,14 @@ public final class Wiring {
         });
         long every = config.consistency().interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::scheduledConsistencyCheck, every, every, TimeUnit.MILLISECONDS);
+        long reconcile = config.autoMirror().reconcileInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (isLeader()) {
+                outboxPruner.sweep();
+            }
+        }, reconcile, reconcile, TimeUnit.MILLISECONDS);
         if (housekeeper != null) {
-            long sweep = config.autoMirror().reconcileInterval().toMillis();
+            long sweep = reconcile;
             scheduler.scheduleWithFixedDelay(() -> {
                 if (isLeader()) {
                     housekeeper.sweep();

@@ -152,18 +152,37 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
 
     /**
      * Deletes events older than {@code olderThan} that every consumer has acknowledged (positions up to the smallest
-     * cursor); returns how many were deleted. Nothing is deleted while no consumer has a cursor.
+     * cursor), except the {@code keepLatest} newest events; returns how many were deleted. Nothing is deleted while no
+     * consumer has a cursor.
      */
-    public int prune(Duration olderThan) {
+    public int prune(Duration olderThan, int keepLatest) {
         if (olderThan == null || olderThan.isNegative()) {
             throw InvalidValueException.of("DDL prune age", olderThan, "must be >= 0");
         }
+        if (keepLatest < 0) {
+            throw InvalidValueException.of("DDL events to keep", keepLatest, "must be >= 0");
+        }
+        String outbox = names.qualified(DdlCaptureScript.OUTBOX);
         return withQueryConnection("prune the DDL outbox", c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + names.qualified(DdlCaptureScript.OUTBOX)
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + outbox
                     + " WHERE position <= (SELECT min(position) FROM " + names.qualified(DdlCaptureScript.CURSOR) + ")"
-                    + " AND occurred_at < now() - make_interval(secs => ?)")) {
+                    + " AND occurred_at < now() - make_interval(secs => ?)"
+                    + " AND position < coalesce((SELECT min(position) FROM (SELECT position FROM " + outbox
+                    + " ORDER BY position DESC LIMIT ?) newest), 9223372036854775807)")) {
                 ps.setDouble(1, olderThan.toMillis() / 1000.0);
+                ps.setInt(2, keepLatest);
                 return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** How many events the outbox holds now. */
+    public long outboxSize() {
+        return withQueryConnection("count the DDL outbox", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + names.qualified(DdlCaptureScript.OUTBOX));
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         });
     }

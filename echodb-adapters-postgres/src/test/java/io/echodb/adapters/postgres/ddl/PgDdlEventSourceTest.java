@@ -341,11 +341,27 @@ class PgDdlEventSourceTest {
         db.exec("CREATE TABLE p1 (id int)", "CREATE TABLE p2 (id int)", "CREATE TABLE p3 (id int)");
         PgDdlEventSource source = source();
         List<DdlEvent> events = readAll(source, 0, 3);
-        assertThat(source.prune(Duration.ZERO)).as("no cursor yet: nothing pruned").isZero();
+        assertThat(source.prune(Duration.ZERO, 0)).as("no cursor yet: nothing pruned").isZero();
         source.acknowledge(events.get(1).position());
-        assertThat(source.prune(Duration.ofDays(1))).as("too young").isZero();
-        assertThat(source.prune(Duration.ZERO)).isEqualTo(2);
+        assertThat(source.prune(Duration.ofDays(1), 0)).as("too young").isZero();
+        assertThat(source.prune(Duration.ZERO, 0)).isEqualTo(2);
         assertThat(source.read(0, 10, Duration.ZERO)).extracting(DdlEvent::table).containsExactly(t("public", "p3"));
+        assertThat(source.outboxSize()).isEqualTo(1);
+    }
+
+    @Test
+    void pruneKeepsTheNewestEventsForDiagnostics() {
+        db.exec("CREATE TABLE k1 (id int)", "CREATE TABLE k2 (id int)", "CREATE TABLE k3 (id int)", "CREATE TABLE k4 (id int)");
+        PgDdlEventSource source = source();
+        List<DdlEvent> events = readAll(source, 0, 4);
+        long before = source.outboxSize();
+        source.acknowledge(events.get(3).position());
+
+        assertThat(source.prune(Duration.ZERO, (int) before)).as("all of them are among the newest").isZero();
+        assertThat(source.prune(Duration.ZERO, 3)).isEqualTo(before - 3);
+        assertThat(source.read(0, 10, Duration.ZERO)).extracting(DdlEvent::table)
+                .containsExactly(t("public", "k2"), t("public", "k3"), t("public", "k4"));
+        assertThat(source.outboxSize()).isEqualTo(3);
     }
 
     @Test
