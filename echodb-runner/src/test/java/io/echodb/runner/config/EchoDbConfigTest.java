@@ -96,6 +96,8 @@ class EchoDbConfigTest {
             Map.entry("SNAPSHOT_PARALLELISM", List.of("0", "65")),
             Map.entry("RECONCILE_INTERVAL", List.of("0", "one minute")),
             Map.entry("DDL_POLL_INTERVAL", List.of("0", "x")),
+            Map.entry("DDL_OUTBOX_RETENTION", List.of("-1", "31536001", "week")),
+            Map.entry("DDL_OUTBOX_KEEP", List.of("-1", "many")),
             Map.entry("DROP_TARGET_ON_TABLE_DROP", List.of("perhaps")),
             Map.entry("PEERDB_HOST", List.of("peer db")),
             Map.entry("PEERDB_PORT", List.of("99999")),
