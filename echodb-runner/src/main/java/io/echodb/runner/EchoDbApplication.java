@@ -152,7 +152,7 @@ public final class EchoDbApplication implements ApiBackend, AutoCloseable {
         ControlPlaneStats s = wiring.stats();
         return new WorkerSnapshot(running, running && wiring.postgresReachable(), config.leadership().workerId(),
                 wiring.isLeader(), s.mirrorsCreated(), s.mirrorsDropped(), s.mirrorsFailed(), s.lastError(),
-                Duration.between(startedAt, clock.instant()).toSeconds());
+                Duration.between(startedAt, clock.instant()).toSeconds(), wiring.livenessFailure().orElse(null));
     }
 
     @Override

@@ -323,6 +323,18 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         }
     }
 
+    /**
+     * Why the stream thread no longer runs although the engine was not closed (its loop survives every failure, so
+     * this is a thread killed from outside); empty while it runs, before start and after close.
+     */
+    public java.util.Optional<String> streamLoopFailure() {
+        Thread t = streamThread;
+        if (running.get() && t != null && !t.isAlive()) {
+            return java.util.Optional.of("the native stream thread " + t.getName() + " is gone while the engine runs");
+        }
+        return java.util.Optional.empty();
+    }
+
     private void runLoop() {
         while (running.get()) {
             if (Thread.interrupted()) {
@@ -336,8 +348,9 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 if (!running.get()) {
                     break;
                 }
-                LOG.error("native stream loop failed; retrying", e);
+                LOG.error("native stream loop failed; replaying from the slot", e);
                 listener.error(null, "run the stream loop", e);
+                replayFromTheSlot();
                 reconnectDelay = Duration.ofMillis(Math.max(1, settings.retryInitialBackoff().toMillis()));
                 step = Step.FAILED;
             }
@@ -478,7 +491,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 LOG.debug("stream work abandoned: {}", e.getMessage());
             }
             return false;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error (a StackOverflowError in a write, say) must not lose the events being applied either: replay.
             streamFailed("apply the change stream", e);
             return false;
         }
@@ -508,12 +522,24 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         }
     }
 
-    private void streamFailed(String what, RuntimeException e) {
+    private void streamFailed(String what, Throwable e) {
         Duration delay = reconnectBackoff.nextDelay();
         LOG.warn("failed to {}; reconnecting from the slot in {}: {}", what, delay, e.toString());
         listener.error(null, what, e);
         closeStream();
         reconnectDelay = delay;
+    }
+
+    /** After a failure that escaped a turn: events taken from the stream may not all be applied, so read them again. */
+    private void replayFromTheSlot() {
+        lock.lock();
+        try {
+            closeStream();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("closing the change stream after a failure failed: {}", e.toString());
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void closeStream() {

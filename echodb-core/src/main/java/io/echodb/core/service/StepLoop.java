@@ -2,13 +2,15 @@ package io.echodb.core.service;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one steppable use case ({@link LeaderLoop#runOnce}, {@link ControlPlane#tick}) on its own daemon thread until
- * stopped, sleeping between steps for as long as the step asked. A step that throws is logged and retried after
- * {@code errorDelay}, so one bad round never kills the loop.
+ * stopped, sleeping between steps for as long as the step asked. A step that throws (an {@link Error} too) is logged and
+ * retried after {@code errorDelay}, and only {@link #stop()} ends the loop, so one bad round never kills it; should its
+ * thread end anyway, {@link #failure()} says so and why (the worker's liveness reports it).
  */
 public final class StepLoop implements AutoCloseable {
 
@@ -26,6 +28,7 @@ public final class StepLoop implements AutoCloseable {
     private final Duration errorDelay;
     private volatile boolean stopped;
     private volatile Thread thread;
+    private volatile String endedBecause;
 
     public StepLoop(String name, Step step, Sleeper sleeper, Duration errorDelay) {
         this.name = Objects.requireNonNull(name, "name");
@@ -45,26 +48,54 @@ public final class StepLoop implements AutoCloseable {
         t.start();
     }
 
-    /** Runs steps on the calling thread until {@link #stop()} is called or the thread is interrupted. */
+    /** Runs steps on the calling thread until {@link #stop()} is called. */
     public void runUntilStopped() {
-        while (!stopped && !Thread.currentThread().isInterrupted()) {
-            Duration delay;
-            try {
-                delay = step.run();
-            } catch (RuntimeException e) {
-                LOG.warn("{} round failed; retrying in {}: {}", name, errorDelay, e.toString());
-                delay = errorDelay;
+        Throwable last = null;
+        try {
+            while (!stopped) {
+                Duration delay;
+                try {
+                    delay = step.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("{} round failed; retrying in {}: {}", name, errorDelay, e.toString());
+                    delay = errorDelay;
+                } catch (Error e) {
+                    last = e;
+                    LOG.error("{} round failed with an error; retrying in {}", name, errorDelay, e);
+                    delay = errorDelay;
+                }
+                if (stopped) {
+                    return;
+                }
+                try {
+                    sleeper.sleep(delay == null ? errorDelay : delay);
+                } catch (InterruptedException e) {
+                    // stop() interrupts after setting the flag; any other interrupt must not end the loop
+                    Thread.interrupted();
+                }
             }
-            if (stopped) {
-                return;
-            }
-            try {
-                sleeper.sleep(delay == null ? errorDelay : delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        } catch (RuntimeException | Error e) {
+            last = e;
+            throw e;
+        } finally {
+            if (!stopped) {
+                endedBecause = last == null ? "ended" : "ended: " + last;
+                LOG.error("{} loop {} while the worker runs", name, endedBecause);
             }
         }
+    }
+
+    /** Why the loop no longer runs although nobody stopped it; empty while it runs (or before it started). */
+    public Optional<String> failure() {
+        if (stopped) {
+            return Optional.empty();
+        }
+        String why = endedBecause;
+        Thread t = thread;
+        if (why == null && t != null && !t.isAlive()) {
+            why = "thread " + t.getName() + " is gone";
+        }
+        return why == null ? Optional.empty() : Optional.of("the " + name + " loop " + why);
     }
 
     /** Asks the loop to end after the current step; does not wait. */

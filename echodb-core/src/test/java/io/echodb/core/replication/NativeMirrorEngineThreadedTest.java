@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.SchemaSync;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
@@ -17,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +86,55 @@ class NativeMirrorEngineThreadedTest {
         } finally {
             restarted.close();
         }
+    }
+
+    @Test
+    void theStreamThreadSurvivesAnErrorWhileApplying() {
+        TableRef t = table("threaded_error", 10);
+        AtomicBoolean throwError = new AtomicBoolean();
+        ChangeSink erring = new ChangeSink() {
+            @Override
+            public SchemaSync ensureTable(String target, TableSchema schema) {
+                return sink.ensureTable(target, schema);
+            }
+
+            @Override
+            public void write(String target, TableSchema schema, List<SinkRow> rows) {
+                if (throwError.getAndSet(false)) {
+                    throw new StackOverflowError("injected while writing " + target);
+                }
+                sink.write(target, schema, rows);
+            }
+
+            @Override
+            public Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, java.util.Collection<RowKey> keys) {
+                return sink.latestRows(target, schema, keys);
+            }
+
+            @Override
+            public void truncate(String target) {
+                sink.truncate(target);
+            }
+
+            @Override
+            public void drop(String target) {
+                sink.drop(target);
+            }
+        };
+        NativeMirrorEngine engine = NativeMirrorEngine.builder(source, erring, store).settings(settings).build();
+        engine.start();
+        try {
+            engine.create(spec(t));
+            awaitTrue(() -> mirrored(t), "copied");
+
+            throwError.set(true);
+            source.insert(t, Row.of(100L, "after the error", 1));
+            awaitTrue(() -> !throwError.get() && mirrored(t), "the change applied once the error passed");
+            assertThat(engine.streamLoopFailure()).isEmpty();
+        } finally {
+            engine.close();
+        }
+        assertThat(engine.streamLoopFailure()).isEmpty();
     }
 
     private TableRef table(String name, int rows) {

@@ -1,6 +1,7 @@
 package io.echodb.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -30,21 +31,56 @@ class StepLoopTest {
     }
 
     @Test
-    void aFailingStepIsRetriedAfterTheErrorDelay() {
+    void aFailingStepIsRetriedAfterTheErrorDelayAlsoAfterAnError() {
         AtomicInteger steps = new AtomicInteger();
         StepLoop[] loop = new StepLoop[1];
         loop[0] = new StepLoop("test", () -> {
-            if (steps.incrementAndGet() == 1) {
-                throw new IllegalStateException("boom");
+            switch (steps.incrementAndGet()) {
+                case 1 -> throw new IllegalStateException("boom");
+                case 2 -> throw new StackOverflowError("deep");
+                default -> loop[0].stop();
             }
-            loop[0].stop();
             return Duration.ZERO;
         }, clock, Duration.ofSeconds(7));
 
         loop[0].runUntilStopped();
 
-        assertThat(steps).hasValue(2);
-        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(7));
+        assertThat(steps).hasValue(3);
+        assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(7));
+        assertThat(loop[0].failure()).isEmpty();
+    }
+
+    @Test
+    void anInterruptThatIsNotAStopDoesNotEndTheLoop() {
+        AtomicInteger steps = new AtomicInteger();
+        StepLoop[] loop = new StepLoop[1];
+        loop[0] = new StepLoop("test", () -> {
+            if (steps.incrementAndGet() == 3) {
+                loop[0].stop();
+            }
+            return Duration.ofSeconds(1);
+        }, duration -> {
+            throw new InterruptedException("stray interrupt");
+        }, Duration.ofSeconds(7));
+
+        loop[0].runUntilStopped();
+
+        assertThat(steps).hasValue(3);
+    }
+
+    @Test
+    void aLoopThatEndedWithoutAStopReportsWhy() {
+        StepLoop loop = new StepLoop("doomed", () -> Duration.ZERO, duration -> {
+            throw new OutOfMemoryError("no heap for the sleep");
+        }, Duration.ZERO);
+        assertThat(loop.failure()).isEmpty();
+
+        assertThatThrownBy(loop::runUntilStopped).isInstanceOf(OutOfMemoryError.class);
+
+        assertThat(loop.failure()).hasValueSatisfying(why -> assertThat(why)
+                .contains("doomed loop").contains("OutOfMemoryError").contains("no heap for the sleep"));
+        loop.stop();
+        assertThat(loop.failure()).isEmpty();
     }
 
     @Test

@@ -131,8 +131,10 @@ public final class HttpApi implements AutoCloseable {
 
     private void health(Context ctx) {
         WorkerSnapshot w = backend.worker();
-        ctx.status(w.running() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(new Responses.Health(w.running() ? "healthy" : "unhealthy", w.workerId(), w.leader(), w.uptimeSeconds()));
+        String reason = !w.running() ? "shutting down" : w.deadLoop();
+        ctx.status(w.healthy() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .json(new Responses.Health(w.healthy() ? "healthy" : "unhealthy", w.workerId(), w.leader(), w.uptimeSeconds(),
+                        reason == null ? null : redactor.redact(reason)));
     }
 
     private void ready(Context ctx) {

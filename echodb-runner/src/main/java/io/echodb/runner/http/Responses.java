@@ -48,7 +48,8 @@ final class Responses {
             @JsonProperty("status") String status,
             @JsonProperty("worker_id") String workerId,
             @JsonProperty("is_leader") boolean isLeader,
-            @JsonProperty("uptime_seconds") long uptimeSeconds) { }
+            @JsonProperty("uptime_seconds") long uptimeSeconds,
+            @JsonProperty("reason") @JsonInclude(JsonInclude.Include.NON_NULL) String reason) { }
 
     record Ready(@JsonProperty("ready") boolean ready, @JsonProperty("checks") Map<String, ReadinessReport.Check> checks) { }
 

@@ -3,6 +3,7 @@ package io.echodb.runner.wiring;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
+import java.util.Optional;
 
 /**
  * A mirror engine as the application drives it: its {@link MirrorControl}, and when it may act. Only the leader's
@@ -25,6 +26,11 @@ interface MirrorEngineHandle extends AutoCloseable {
 
     /** Whether the engine is doing its job, for /ready; {@code leader} tells whether it should be acting. */
     Check health(boolean leader);
+
+    /** For /health: why a thread the engine needs has died although it was not stopped; empty when none has. */
+    default Optional<String> loopFailure() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

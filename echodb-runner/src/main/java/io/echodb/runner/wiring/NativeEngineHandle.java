@@ -68,9 +68,16 @@ final class NativeEngineHandle implements MirrorEngineHandle {
     }
 
     @Override
+    public Optional<String> loopFailure() {
+        NativeMirrorEngine engine = current;
+        return engine == null ? Optional.empty() : engine.streamLoopFailure();
+    }
+
+    @Override
     public Check health(boolean leader) {
-        if (current != null) {
-            return Check.ok("native engine streaming");
+        NativeMirrorEngine engine = current;
+        if (engine != null) {
+            return engine.streamLoopFailure().map(Check::failed).orElseGet(() -> Check.ok("native engine streaming"));
         }
         return leader ? Check.failed("native engine not running") : Check.ok("native engine idle (follower)");
     }

@@ -60,6 +60,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -374,6 +375,15 @@ public final class Wiring {
 
     public boolean postgresReachable() {
         return postgresProbe.get().ok();
+    }
+
+    /**
+     * For /health: why this worker is not alive although it runs (a control, leader or stream loop ended without being
+     * stopped); empty when it is.
+     */
+    public Optional<String> livenessFailure() {
+        return java.util.stream.Stream.of(leaderSteps.failure(), controlSteps.failure(), engine.loopFailure())
+                .flatMap(Optional::stream).findFirst();
     }
 
     /** Dependencies reachable, and for the leader the engine running. */

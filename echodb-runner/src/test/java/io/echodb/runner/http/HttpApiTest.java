@@ -63,6 +63,7 @@ class HttpApiTest {
     private final class TestBackend implements ApiBackend {
         volatile boolean leader = true;
         volatile String lastError = null;
+        volatile String deadLoop = null;
         volatile ReadinessReport readiness = new ReadinessReport(Map.of("postgres", ReadinessReport.Check.ok("reachable")));
         final MirrorControl mirrors;
         final ConsistencyChecker checker;
@@ -74,7 +75,7 @@ class HttpApiTest {
         }
 
         public WorkerSnapshot worker() {
-            return new WorkerSnapshot(true, true, "worker-1", leader, 2, 1, 0, lastError, 42);
+            return new WorkerSnapshot(true, true, "worker-1", leader, 2, 1, 0, lastError, 42, deadLoop);
         }
 
         public ReadinessReport readiness() {
@@ -164,6 +165,18 @@ class HttpApiTest {
         JsonNode b = body(r);
         assertThat(b.get("status").asText()).isEqualTo("healthy");
         assertThat(b.get("worker_id").asText()).isEqualTo("worker-1");
+    }
+
+    @Test
+    void healthFailsWithTheReasonWhenALoopOfTheWorkerDied() throws Exception {
+        backend.deadLoop = "the control-plane loop ended: java.lang.OutOfMemoryError: Java heap space";
+        HttpResponse<String> r = get("/health");
+        assertThat(r.statusCode()).isEqualTo(503);
+        JsonNode b = body(r);
+        assertThat(b.get("status").asText()).isEqualTo("unhealthy");
+        assertThat(b.get("reason").asText()).contains("control-plane loop").contains("OutOfMemoryError");
+        backend.deadLoop = null;
+        assertThat(get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
