@@ -127,6 +127,20 @@ class PgSnapshotSessionTest {
     }
 
     @Test
+    void aTableNeverAnalyzedIsEstimatedFromItsRowsNotReportedAsEmpty() {
+        db.sql("CREATE TABLE fresh_small (id int PRIMARY KEY, v text)",
+                "INSERT INTO fresh_small SELECT g, 'v' FROM generate_series(1, 5000) g",
+                "CREATE TABLE fresh_big (id int PRIMARY KEY, v text)",
+                "INSERT INTO fresh_big SELECT g, repeat('x', 40) FROM generate_series(1, 300000) g");
+        long bigPages = db.queryLong("SELECT pg_relation_size('fresh_big') / current_setting('block_size')::int");
+        assertThat(bigPages).as("large enough to be sampled").isGreaterThan(PgSnapshotSession.EXACT_COUNT_MAX_PAGES);
+        try (SnapshotSession snap = source.openSnapshot()) {
+            assertThat(snap.estimateRows(TableRef.of("public", "fresh_small"))).isEqualTo(5000);
+            assertThat(snap.estimateRows(TableRef.of("public", "fresh_big"))).isBetween(240_000L, 360_000L);
+        }
+    }
+
+    @Test
     void parallelCtidCopyReturnsEveryRowExactlyOnce() {
         db.sql("CREATE TABLE big (id int PRIMARY KEY, payload text, n numeric(10,2))",
                 "INSERT INTO big SELECT g, repeat('x', g % 50), g / 100.0 FROM generate_series(1, 200000) g",
