@@ -19,6 +19,17 @@ public record SnapshotProgress(long rowsDone, long rowsEstimated, double rowsPer
         return new SnapshotProgress(0, 0, 0, false);
     }
 
+    /**
+     * Seconds until the copy ends at the current rate: empty when done, before a rate is known, or once the rows done
+     * passed the estimate (it was low: the end is near but not predictable).
+     */
+    public java.util.OptionalLong etaSeconds() {
+        if (done || rowsPerSecond <= 0 || rowsDone >= rowsEstimated) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of((long) Math.ceil((rowsEstimated - rowsDone) / rowsPerSecond));
+    }
+
     /** Percentage 0..100 (100 when done), capped because estimates can be low. */
     public double percent() {
         if (done) {

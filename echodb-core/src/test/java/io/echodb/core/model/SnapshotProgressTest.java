@@ -27,6 +27,14 @@ class SnapshotProgressTest {
     }
 
     @Test
+    void theEtaIsTheRowsLeftAtTheCurrentRateWhenItCanBeKnown() {
+        assertThat(new SnapshotProgress(250, 1000, 100, false).etaSeconds()).hasValue(8);
+        assertThat(new SnapshotProgress(250, 1000, 0, false).etaSeconds()).isEmpty();
+        assertThat(new SnapshotProgress(1500, 1000, 100, false).etaSeconds()).isEmpty();
+        assertThat(new SnapshotProgress(1000, 1000, 100, true).etaSeconds()).isEmpty();
+    }
+
+    @Test
     void rejectsNegativeOrNotANumberValues() {
         assertThatThrownBy(() -> new SnapshotProgress(-1, 0, 0, false)).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("rowsDone");

@@ -58,11 +58,13 @@ final class Responses {
             @JsonProperty("rows_done") long rowsDone,
             @JsonProperty("rows_estimated") long rowsEstimated,
             @JsonProperty("rows_per_second") double rowsPerSecond,
-            @JsonProperty("done") boolean done) {
+            @JsonProperty("done") boolean done,
+            @JsonProperty("eta_seconds") Long etaSeconds) {
 
         static Snapshot of(SnapshotProgress p) {
             return new Snapshot(Math.round(p.percent() * 10) / 10.0, p.rowsDone(), p.rowsEstimated(),
-                    Math.round(p.rowsPerSecond() * 10) / 10.0, p.done());
+                    Math.round(p.rowsPerSecond() * 10) / 10.0, p.done(),
+                    p.etaSeconds().isPresent() ? p.etaSeconds().getAsLong() : null);
         }
     }
 

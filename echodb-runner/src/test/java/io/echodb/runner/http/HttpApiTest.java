@@ -268,9 +268,11 @@ class HttpApiTest {
         assertThat(first.get("target_table").asText()).isEqualTo("orders");
         assertThat(first.get("state").asText()).isEqualTo("running");
         assertThat(first.get("lag_bytes").asLong()).isEqualTo(1234);
-        assertThat(fields(first.get("snapshot"))).containsExactly("percent", "rows_done", "rows_estimated", "rows_per_second", "done");
+        assertThat(fields(first.get("snapshot"))).containsExactly("percent", "rows_done", "rows_estimated", "rows_per_second",
+                "done", "eta_seconds");
         assertThat(first.get("snapshot").get("percent").asDouble()).isEqualTo(50.0);
         assertThat(first.get("snapshot").get("rows_per_second").asDouble()).isEqualTo(250.0);
+        assertThat(first.get("snapshot").get("eta_seconds").asLong()).isEqualTo(2);
         assertThat(first.get("updated_at").asText()).isEqualTo("2025-03-01T12:00:00Z");
 
         HttpResponse<String> one = get("/mirrors/users_mirror");
