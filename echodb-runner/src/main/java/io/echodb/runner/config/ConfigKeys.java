@@ -10,6 +10,7 @@ import static io.echodb.runner.config.Parsers.httpUrl;
 import static io.echodb.runner.config.Parsers.optionalHost;
 import static io.echodb.runner.config.Parsers.integer;
 import static io.echodb.runner.config.Parsers.leaseName;
+import static io.echodb.runner.config.Parsers.longInteger;
 import static io.echodb.runner.config.Parsers.logLevel;
 import static io.echodb.runner.config.Parsers.millis;
 import static io.echodb.runner.config.Parsers.nonBlank;
@@ -89,6 +90,9 @@ public final class ConfigKeys {
             "Publication of the native engine.", pgIdentifier());
     public static final ConfigKey<String> ECHODB_STATE_SCHEMA = key("ECHODB_STATE_SCHEMA", "Engine", "_echodb",
             "PostgreSQL schema for EchoDB's own state (DDL outbox, cursor, mirror checkpoints); never mirrored.", pgIdentifier());
+    public static final ConfigKey<Long> SLOT_WAL_WARN_BYTES = key("SLOT_WAL_WARN_BYTES", "Engine", "10737418240",
+            "Native engine: WAL retained by the replication slot above which /ready's replication_slot detail and the log"
+                    + " warn (echodb_slot_retained_wal_bytes shows the value).", longInteger(1, Long.MAX_VALUE));
     public static final ConfigKey<Integer> BATCH_MAX_ROWS = key("BATCH_MAX_ROWS", "Engine", "50000",
             "Native engine: flush a table's batch when it holds this many rows.", integer(1, 10_000_000));
     public static final ConfigKey<Integer> BATCH_MAX_BYTES = key("BATCH_MAX_BYTES", "Engine", "33554432",

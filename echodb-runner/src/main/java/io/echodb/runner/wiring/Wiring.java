@@ -10,6 +10,7 @@ import io.echodb.adapters.postgres.ddl.DdlCapturePrivilegeException;
 import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
 import io.echodb.adapters.postgres.ddl.DdlSourceSettings;
 import io.echodb.adapters.postgres.ddl.PgDdlEventSource;
+import io.echodb.adapters.postgres.replication.PgSlotWatch;
 import io.echodb.adapters.postgres.leadership.PgAdvisoryLeadership;
 import io.echodb.adapters.postgres.leadership.PgLeadershipSettings;
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
@@ -107,6 +108,7 @@ public final class Wiring {
     private CachedProbe clickhouseProbe;
     private Housekeeper housekeeper;
     private OutboxPruner outboxPruner;
+    private SlotMonitor slotMonitor;
     /** A leadership adapter whose close() releases the lease; closed only when the lease may be released. */
     private AutoCloseable leaseHolder;
 
@@ -193,6 +195,10 @@ public final class Wiring {
         if (config.clickhouse().cleanDatabases()) {
             housekeeper = new Housekeeper(clickhouse, mirrors);
         }
+        if (config.engine().isNative()) {
+            slotMonitor = new SlotMonitor(new PgSlotWatch(pg, config.engine().slotName()), config.engine().slotWalWarnBytes(),
+                    telemetry.registry());
+        }
     }
 
     /**
@@ -221,6 +227,9 @@ public final class Wiring {
         long every = config.consistency().interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::scheduledConsistencyCheck, every, every, TimeUnit.MILLISECONDS);
         long reconcile = config.autoMirror().reconcileInterval().toMillis();
+        if (slotMonitor != null) {
+            scheduler.scheduleWithFixedDelay(slotMonitor::sweep, 0, Math.min(reconcile, 15_000), TimeUnit.MILLISECONDS);
+        }
         scheduler.scheduleWithFixedDelay(() -> {
             if (isLeader()) {
                 outboxPruner.sweep();
@@ -402,6 +411,9 @@ public final class Wiring {
             engineCheck = Check.failed("engine starting: " + (why == null ? engineCheck.detail() : why));
         }
         checks.put("engine", engineCheck);
+        if (slotMonitor != null) {
+            checks.put("replication_slot", slotMonitor.check());
+        }
         return new ReadinessReport(checks);
     }
 

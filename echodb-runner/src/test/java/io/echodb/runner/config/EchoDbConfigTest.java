@@ -98,6 +98,7 @@ class EchoDbConfigTest {
             Map.entry("DDL_POLL_INTERVAL", List.of("0", "x")),
             Map.entry("DDL_OUTBOX_RETENTION", List.of("-1", "31536001", "week")),
             Map.entry("DDL_OUTBOX_KEEP", List.of("-1", "many")),
+            Map.entry("SLOT_WAL_WARN_BYTES", List.of("0", "-5", "10GB")),
             Map.entry("DROP_TARGET_ON_TABLE_DROP", List.of("perhaps")),
             Map.entry("PEERDB_HOST", List.of("peer db")),
             Map.entry("PEERDB_PORT", List.of("99999")),
