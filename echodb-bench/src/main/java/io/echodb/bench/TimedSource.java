@@ -91,6 +91,11 @@ final class TimedSource implements ChangeSource {
     }
 
     @Override
+    public Lsn recreateSlot() {
+        return delegate.recreateSlot();
+    }
+
+    @Override
     public void teardown() {
         delegate.teardown();
     }

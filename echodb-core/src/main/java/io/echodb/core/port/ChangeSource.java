@@ -29,8 +29,18 @@ public interface ChangeSource {
     /** Opens an exported snapshot whose consistent point orders it against the stream. */
     SnapshotSession openSnapshot();
 
-    /** Streams changes of published tables from the slot's confirmed position (never before {@code from}). */
+    /**
+     * Streams changes of published tables from the slot's confirmed position (never before {@code from}). Throws
+     * {@link SlotInvalidatedException} when the slot can never stream again.
+     */
     ChangeStream openStream(Lsn from);
+
+    /**
+     * Drops the slot (invalidated, see {@link SlotInvalidatedException}) and creates it again at the server's current
+     * position, which it returns; the publication stays. Changes between the old slot's position and the new one are
+     * gone: every mirror must be copied again.
+     */
+    Lsn recreateSlot();
 
     /** Bytes of WAL the slot retains beyond its confirmed position (0 when unknown). */
     long lagBytes();

@@ -28,4 +28,7 @@ public interface EngineListener {
 
     /** The source was told that everything up to {@code lsn} is applied. */
     default void acknowledged(Lsn lsn) { }
+
+    /** The replication slot was invalidated and created again; {@code mirrors} are being copied again. */
+    default void slotRecreated(String reason, int mirrors) { }
 }

@@ -11,6 +11,7 @@ import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
+import io.echodb.core.port.SlotInvalidatedException;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.MirrorNotFoundException;
@@ -516,10 +517,40 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             liveStream = stream;
             LOG.info("streaming changes from {}", from);
             return true;
+        } catch (SlotInvalidatedException e) {
+            recreateSlot(e);
+            return false;
         } catch (RuntimeException e) {
             streamFailed("open the change stream", e);
             return false;
         }
+    }
+
+    /**
+     * The slot can never stream again (the server removed WAL it still needed): create it again and copy every mirror
+     * that was applying changes at a new consistent point, which the new slot precedes, so nothing is missed from
+     * there on. Paused mirrors copy when resumed anyway; failed ones keep their reason. Runs under the engine lock.
+     */
+    private void recreateSlot(SlotInvalidatedException e) {
+        LOG.error("{}; creating the slot again and copying every mirror at a new consistent point", e.getMessage());
+        listener.error(null, "stream from an invalidated replication slot", e);
+        try {
+            closeStream();
+            slotPosition = source.recreateSlot();
+        } catch (RuntimeException failed) {
+            streamFailed("create the invalidated replication slot again", failed);
+            return;
+        }
+        int recopied = 0;
+        for (MirrorRuntime m : registry.all()) {
+            if (m.isActive()) {
+                resyncLocked(m);
+                recopied++;
+            }
+        }
+        LOG.error("replication slot created again at {}; copying {} mirror(s) again", slotPosition, recopied);
+        listener.slotRecreated(e.getMessage(), recopied);
+        reconnectDelay = Duration.ofMillis(Math.max(1, settings.retryInitialBackoff().toMillis()));
     }
 
     private void streamFailed(String what, Throwable e) {

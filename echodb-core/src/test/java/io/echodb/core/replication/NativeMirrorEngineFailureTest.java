@@ -26,6 +26,33 @@ class NativeMirrorEngineFailureTest {
     private final EngineFixture f = new EngineFixture();
 
     @Test
+    void anInvalidatedSlotIsCreatedAgainAndEveryApplyingMirrorCopiedAgain() {
+        TableRef kept = f.table("slot_kept", 20);
+        TableRef paused = f.table("slot_paused", 5);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(spec(kept));
+        engine.create(spec(paused));
+        f.settle(engine);
+        engine.pause(spec(paused).name());
+
+        // The worker falls behind, the server removes the WAL the slot still needed: these changes are gone from it.
+        f.source.invalidateSlot();
+        f.source.update(kept, Row.of(1L, "lost from the stream", 1));
+        f.source.delete(kept, 2L);
+        f.source.insert(kept, Row.of(100L, "also lost", 100));
+        f.settle(engine);
+
+        assertThat(f.source.slotsRecreated()).isEqualTo(1);
+        f.assertMirrored(kept);
+        assertThat(engine.status(spec(kept).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        assertThat(engine.status(spec(paused).name()).orElseThrow().state()).isEqualTo(MirrorState.PAUSED);
+
+        f.source.insert(kept, Row.of(101L, "after the new slot", 101));
+        f.settle(engine);
+        f.assertMirrored(kept);
+    }
+
+    @Test
     void aTargetOutageIsRetriedWithBackoffAndNothingUnwrittenIsAcknowledged() {
         TableRef t = f.table("outage", 10);
         NativeMirrorEngine engine = f.newEngine();

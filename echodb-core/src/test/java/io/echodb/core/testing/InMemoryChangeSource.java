@@ -57,6 +57,8 @@ public final class InMemoryChangeSource implements ChangeSource {
     private long nextXid = 700;
     private boolean slotExists;
     private long confirmedFlush;
+    private boolean slotInvalidated;
+    private int slotsRecreated;
     private boolean publicationExists;
     private final Set<TableRef> published = new HashSet<>();
     private final Map<Operation, Integer> failures = new EnumMap<>(Operation.class);
@@ -437,6 +439,9 @@ public final class InMemoryChangeSource implements ChangeSource {
         if (!slotExists) {
             throw new IllegalStateException("replication slot does not exist; call prepare() first");
         }
+        if (slotInvalidated) {
+            throw io.echodb.core.port.SlotInvalidatedException.of("in-memory", new IllegalStateException("WAL removed"));
+        }
         if (!liveStreams.isEmpty()) {
             throw SourceUnavailableException.of("start replication", new IllegalStateException("replication slot is active"));
         }
@@ -456,6 +461,18 @@ public final class InMemoryChangeSource implements ChangeSource {
     @Override
     public synchronized Lsn currentLsn() {
         return Lsn.of(lastLsn);
+    }
+
+    @Override
+    public synchronized Lsn recreateSlot() {
+        if (!liveStreams.isEmpty()) {
+            throw new IllegalStateException("replication slot is active for a stream; close the stream first");
+        }
+        slotInvalidated = false;
+        slotExists = true;
+        confirmedFlush = lastLsn;
+        slotsRecreated++;
+        return Lsn.of(confirmedFlush);
     }
 
     @Override
@@ -570,6 +587,20 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     /** Every open stream loses its connection: its next call throws, and the slot is free again. */
+    /**
+     * As PostgreSQL does when the slot retains more than max_slot_wal_keep_size: the changes it still had are gone,
+     * its stream ends and it can never stream again.
+     */
+    public synchronized void invalidateSlot() {
+        slotInvalidated = true;
+        dropConnections();
+    }
+
+    /** How many times {@link #recreateSlot} ran. */
+    public synchronized int slotsRecreated() {
+        return slotsRecreated;
+    }
+
     public synchronized void dropConnections() {
         for (StreamImpl s : liveStreams) {
             s.dead = true;

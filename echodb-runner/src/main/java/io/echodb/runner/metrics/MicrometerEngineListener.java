@@ -60,6 +60,13 @@ public final class MicrometerEngineListener implements EngineListener {
         acknowledgedLsn.set(lsn.value());
     }
 
+    @Override
+    public void slotRecreated(String reason, int mirrors) {
+        Counter.builder("echodb.slot.recreated")
+                .description("Replication slots created again after the server invalidated them (every mirror recopied)")
+                .register(registry).increment();
+    }
+
     private void write(String phase, TableRef table, int rows, long nanos) {
         String t = table.qualified();
         Timer.builder("echodb.engine.batch.write")

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@code echodb_slot_retained_wal_bytes}, {@code echodb_slot_safe_wal_bytes} (NaN without a limit) and
  * {@code echodb_slot_wal_status} (0 reserved, 1 extended, 2 unreserved, 3 lost, -1 no slot), a readiness check whose
  * detail warns above SLOT_WAL_WARN_BYTES, and a log line when the warning starts. An invalidated slot ({@code lost})
- * fails the check: it can never stream again, and the fix is said in one line.
+ * fails the check until the engine has created it again (it can never stream again), saying so in one line.
  */
 final class SlotMonitor {
 
@@ -69,7 +69,8 @@ final class SlotMonitor {
     }
 
     private static final String LOST_FIX = "PostgreSQL removed WAL the mirrors still needed (max_slot_wal_keep_size);"
-            + " drop the slot and resync every mirror (POST /mirrors/{name}/resync) to start again at a new consistent point";
+            + " the leader's engine creates the slot again and copies every mirror at a new consistent point"
+            + " (echodb_slot_recreated_total); should it not, drop the slot and resync every mirror";
 
     /** For /ready. */
     Check check() {

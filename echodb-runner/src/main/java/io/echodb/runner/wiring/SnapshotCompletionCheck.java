@@ -83,4 +83,9 @@ final class SnapshotCompletionCheck implements EngineListener {
     public void acknowledged(io.echodb.core.change.Lsn lsn) {
         delegate.acknowledged(lsn);
     }
+
+    @Override
+    public void slotRecreated(String reason, int mirrors) {
+        delegate.slotRecreated(reason, mirrors);
+    }
 }

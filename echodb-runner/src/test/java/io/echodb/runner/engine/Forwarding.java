@@ -79,6 +79,11 @@ final class Forwarding {
         }
 
         @Override
+        public Lsn recreateSlot() {
+            return delegate.recreateSlot();
+        }
+
+        @Override
         public void teardown() {
             delegate.teardown();
         }

@@ -274,6 +274,17 @@ public final class PgChangeSource implements ChangeSource {
     }
 
     @Override
+    public Lsn recreateSlot() {
+        try (Connection c = connections.open()) {
+            dropSlot(c);
+            LOG.warn("dropped replication slot {} to create it again", config.slotName());
+        } catch (SQLException e) {
+            throw PgSql.translate("drop replication slot " + config.slotName() + " to create it again", e);
+        }
+        return prepare();
+    }
+
+    @Override
     public void teardown() {
         try (Connection c = connections.open()) {
             dropSlot(c);

@@ -4,6 +4,7 @@ import io.echodb.adapters.postgres.decode.PgOutputDecoder;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.SlotInvalidatedException;
 import io.echodb.core.port.SourceUnavailableException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -110,9 +111,18 @@ final class PgChangeStream implements ChangeStream {
                 if ("42501".equals(e.getSQLState())) {
                     throw PgSourceException.missingReplicationPrivilege(connections.settings().user(), e);
                 }
+                if (invalidated(e)) {
+                    throw SlotInvalidatedException.of(config.slotName(), e);
+                }
                 throw PgSql.translate("start streaming from replication slot " + config.slotName(), e);
             }
         }
+    }
+
+    /** "can no longer get changes from replication slot …: This slot has been invalidated because …" (55000). */
+    private static boolean invalidated(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return "55000".equals(e.getSQLState()) && (message.contains("invalidated") || message.contains("can no longer get changes"));
     }
 
     @Override
