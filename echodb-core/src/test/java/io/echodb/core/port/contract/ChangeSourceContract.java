@@ -202,6 +202,21 @@ public abstract class ChangeSourceContract {
     }
 
     @Test
+    void aRecreatedSlotStartsAtTheCurrentPositionAndKeepsThePublication() {
+        TableRef t = givenTable();
+        Lsn start = source.prepare();
+        source.publish(t);
+        commit(List.of(insert(t, 1, "before", 1)));
+
+        Lsn recreated = source.recreateSlot();
+        assertThat(recreated).isGreaterThan(start);
+        commit(List.of(insert(t, 2, "after", 2)));
+
+        List<ChangeEvent> events = collect(open(start), commits(1));
+        assertThat(of(events, ChangeEvent.Insert.class)).extracting(i -> i.newRow().get(0)).containsExactly(2L);
+    }
+
+    @Test
     void truncateIsStreamedInOrder() {
         TableRef t = givenTable();
         Lsn start = source.prepare();
