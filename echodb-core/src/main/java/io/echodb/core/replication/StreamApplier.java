@@ -613,6 +613,12 @@ final class StreamApplier {
         }
         SchemaSync sync = retrySink(m, "bring " + m.target() + " in line with " + m.table(), () -> sink.ensureTable(m.target(), schema));
         if (sync instanceof SchemaSync.Incompatible inc) {
+            if (inc.rebuildable() && m.state == MirrorState.SNAPSHOTTING) {
+                // A copy rebuilds the target for the table's shape when it starts: start it again rather than fail.
+                events.restartSnapshot(m, "the table changed to a shape the target cannot take (" + inc.reason() + ")",
+                        () -> { });
+                return;
+            }
             events.failed(m, "incompatible schema change of " + m.table() + ": " + inc.reason(), null);
             return;
         }

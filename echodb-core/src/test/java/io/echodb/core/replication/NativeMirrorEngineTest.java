@@ -423,6 +423,28 @@ class NativeMirrorEngineTest {
         f.assertMirrored(fine);
     }
 
+    /**
+     * Schema chaos seed 93850374, round 37: a rewriting ALTER resynced the mirror, and the stream, applying that ALTER's
+     * Relation before the copy started, failed the mirror for a shape the copy was about to rebuild the target for.
+     */
+    @Test
+    void aShapeTheTargetCannotTakeWhileACopyIsPendingStartsTheCopyAgainInsteadOfFailing() {
+        TableRef t = f.table("retyped_during_copy", 3);
+        engine = f.newEngine();
+        engine.create(spec(t));
+        f.settle(engine);
+
+        engine.resync(spec(t).name());
+        f.source.alterColumnType(t, "qty", ColumnType.UUID);
+        f.source.insert(t, Row.of(4L, "new shape", java.util.UUID.randomUUID()));
+        engine.drain(); // the stream sees the new shape before the copy ran
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.SNAPSHOTTING);
+
+        f.settle(engine);
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private NativeMirrorEngine engine;
