@@ -143,10 +143,7 @@ export function splitInsert(text) {
   const name = tokens[formatAt + 1];
   if (!name || name.type !== 'word') return null;
 
-  let dataStart = name.end;
-  while (dataStart < text.length && ' \t\f'.includes(text[dataStart])) dataStart++;
-  if (text[dataStart] === '\r') dataStart++;
-  if (text[dataStart] === '\n') dataStart++;
+  const dataStart = dataStartAfter(text, name.end);
 
   const settings = tokens.find((t) => t.depth === 0 && isWord(t, 'SETTINGS'));
   return {
@@ -182,10 +179,7 @@ export function splitInsertSelect(text) {
   const name = tokens[formatAt + 1];
   if (!name || name.type !== 'word') return null;
 
-  let dataStart = name.end;
-  while (dataStart < text.length && ' \t\f'.includes(text[dataStart])) dataStart++;
-  if (text[dataStart] === '\r') dataStart++;
-  if (text[dataStart] === '\n') dataStart++;
+  const dataStart = dataStartAfter(text, name.end);
   return {
     inputStart: tokens[inputAt].start,
     inputEnd: tokens[inputAt + 3].end,
@@ -197,6 +191,18 @@ export function splitInsertSelect(text) {
     format: name.text,
     complete: dataStart < text.length,
   };
+}
+
+/**
+ * Like ClickHouse, inline data starts after the format name and the blanks that
+ * follow it, up to and including one line break.
+ */
+function dataStartAfter(text, formatNameEnd) {
+  let i = formatNameEnd;
+  while (i < text.length && ' \t\f'.includes(text[i])) i++;
+  if (text[i] === '\r') i++;
+  if (text[i] === '\n') i++;
+  return i;
 }
 
 /** A ClickHouse string literal. */

@@ -86,25 +86,12 @@ public final class ClickHouseGateway implements AutoCloseable {
      */
     public void createDatabaseIfMissing() {
         String what = "create database " + database();
-        QuerySettings inSystem = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).setDatabase("system");
-        try (QueryResponse response = await(client.query("SELECT count() FROM system.databases WHERE name = "
-                + ClickHouseSql.literal(database()), inSystem), what)) {
-            if (((Number) decode(response.getInputStream()).single()).longValue() > 0) {
-                return;
-            }
-        } catch (SinkUnavailableException | ClickHouseRejectedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw translate(what, e);
-        }
-        String cluster = settings.cluster();
-        try (QueryResponse ignored = await(client.query("CREATE DATABASE IF NOT EXISTS " + ClickHouseSql.identifier(database())
-                + ClickHouseSql.onCluster(cluster), new QuerySettings().setDatabase("system")), what)) {
+        QueryResult found = run("SELECT count() FROM system.databases WHERE name = " + ClickHouseSql.literal(database()),
+                what, new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes).setDatabase("system"), true);
+        if (((Number) found.single()).longValue() == 0) {
+            run("CREATE DATABASE IF NOT EXISTS " + ClickHouseSql.identifier(database()) + ClickHouseSql.onCluster(settings.cluster()),
+                    what, new QuerySettings().setDatabase("system"), false);
             LOG.info("ClickHouse: created database {}", database());
-        } catch (SinkUnavailableException | ClickHouseRejectedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw translate(what, e);
         }
     }
 
@@ -120,13 +107,7 @@ public final class ClickHouseGateway implements AutoCloseable {
         if (queryId != null) {
             qs.setQueryId(queryId);
         }
-        try (QueryResponse ignored = await(client.query(sql, qs), what)) {
-            LOG.debug("ClickHouse: {}", what);
-        } catch (SinkUnavailableException | ClickHouseRejectedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw translate(what, e);
-        }
+        run(sql, what, qs, false);
     }
 
     /** Runs a query and returns every row decoded from RowBinaryWithNamesAndTypes. */
@@ -138,8 +119,17 @@ public final class ClickHouseGateway implements AutoCloseable {
     public QueryResult query(String sql, String what, Map<String, String> serverSettings) {
         QuerySettings qs = new QuerySettings().setFormat(ClickHouseFormat.RowBinaryWithNamesAndTypes);
         serverSettings.forEach(qs::serverSetting);
+        return run(sql, what, qs, true);
+    }
+
+    /**
+     * Runs one statement, failures translated once; {@code decodeAnswer}: the answer is RowBinaryWithNamesAndTypes to
+     * decode (else it is left unread: DDL, KILL and ON CLUSTER answer in their own formats).
+     */
+    private QueryResult run(String sql, String what, QuerySettings qs, boolean decodeAnswer) {
         try (QueryResponse response = await(client.query(sql, qs), what)) {
-            return decode(response.getInputStream());
+            LOG.debug("ClickHouse: {}", what);
+            return decodeAnswer ? decode(response.getInputStream()) : new QueryResult(List.of(), List.of(), List.of());
         } catch (BadValueException e) {
             throw ClickHouseRejectedException.byServer(what, 0, "unreadable answer: " + e.getMessage(), e);
         } catch (SinkUnavailableException | ClickHouseRejectedException e) {
