@@ -161,6 +161,11 @@ public final class EchoDbApplication implements ApiBackend, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<io.echodb.runner.http.ReplicationSnapshot> replication() {
+        return wiring.replication();
+    }
+
+    @Override
     public Map<String, Resilience.View> breakers() {
         return wiring.resilience().views();
     }

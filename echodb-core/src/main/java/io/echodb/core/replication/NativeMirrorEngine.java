@@ -325,6 +325,14 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     }
 
     /**
+     * Replication lag in time: how long the oldest transaction received from the stream has waited to be written to
+     * the target; zero when idle and caught up. Never blocks.
+     */
+    public Duration replicationLag() {
+        return applier.replicationLag();
+    }
+
+    /**
      * Why the stream thread no longer runs although the engine was not closed (its loop survives every failure, so
      * this is a thread killed from outside); empty while it runs, before start and after close.
      */

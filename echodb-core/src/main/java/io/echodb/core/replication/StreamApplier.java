@@ -51,6 +51,7 @@ final class StreamApplier {
     private final Map<TableRef, TableSchema> relations = new HashMap<>();
     private final BufferTotals totals = new BufferTotals();
     private final VersionAssigner versions = new VersionAssigner();
+    private final CommitLag commitLag = new CommitLag();
 
     private ChangeStream stream;
     /** End of the last commit whose every row is buffered, written or deliberately skipped. */
@@ -83,6 +84,7 @@ final class StreamApplier {
         stream = newStream;
         lastCommitEnd = from;
         lastAcked = Lsn.max(lastAcked, from);
+        commitLag.writtenThrough(from);
         lastAckMillis = clock.millis();
         ackBlocked = false;
     }
@@ -115,6 +117,11 @@ final class StreamApplier {
         return totals.rows();
     }
 
+    /** Age of the oldest received transaction not yet written; zero when caught up. Any thread. */
+    java.time.Duration replicationLag() {
+        return commitLag.behind(clock.instant());
+    }
+
     private void discardSessionState() {
         buffers.values().forEach(TableBatcher::discard);
         buffers.clear();
@@ -137,6 +144,7 @@ final class StreamApplier {
             versions.begin(b.finalLsn());
         } else if (event instanceof ChangeEvent.Commit c) {
             versions.commit();
+            commitLag.received(c.endLsn(), c.commitTime());
             lastCommitEnd = Lsn.max(lastCommitEnd, c.endLsn());
             flushAged();
             maybeAck(false);
@@ -169,6 +177,7 @@ final class StreamApplier {
             // Nothing in flight: every commit the server sent up to its position is applied, so the slot may
             // advance even while the mirrored tables are idle.
             lastCommitEnd = Lsn.max(lastCommitEnd, k.serverLsn());
+            commitLag.caughtUp();
             maybeAck(true);
         } else {
             flushAged();
@@ -685,6 +694,7 @@ final class StreamApplier {
         if (stream == null || ackBlocked) {
             return;
         }
+        commitLag.writtenThrough(ackable());
         long now = clock.millis();
         if (!force && now - lastAckMillis < settings.ackInterval().toMillis()) {
             return;

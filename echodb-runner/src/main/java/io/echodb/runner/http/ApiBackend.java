@@ -35,6 +35,11 @@ public interface ApiBackend {
     /** Checks every mirrored table now in {@code mode} (blocking); one table's failure is an entry, not an exception. */
     List<TableCheck> verifyAll(ConsistencyChecker.Mode mode);
 
+    /** The native engine's replication slot and lag (never blocks: the last values read); empty with PeerDB. */
+    default java.util.Optional<ReplicationSnapshot> replication() {
+        return java.util.Optional.empty();
+    }
+
     /** The Prometheus text exposition of every meter. */
     String prometheusScrape();
 }

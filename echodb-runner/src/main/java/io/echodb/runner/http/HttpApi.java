@@ -150,7 +150,7 @@ public final class HttpApi implements AutoCloseable {
     private void metrics(Context ctx) {
         WorkerSnapshot w = backend.worker();
         ctx.status(w.running() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(Responses.Metrics.of(w, backend.breakers(), redactor));
+                .json(Responses.Metrics.of(w, backend.breakers(), Responses.Replication.of(backend.replication()), redactor));
     }
 
     private void prometheus(Context ctx) {
@@ -159,7 +159,7 @@ public final class HttpApi implements AutoCloseable {
 
     private void mirrors(Context ctx) {
         List<Responses.Mirror> all = backend.mirrors().list().stream().map(s -> Responses.Mirror.of(s, redactor)).toList();
-        ctx.json(new Responses.MirrorList(all.size(), all));
+        ctx.json(new Responses.MirrorList(all.size(), all, Responses.Replication.of(backend.replication())));
     }
 
     private void mirror(Context ctx) {

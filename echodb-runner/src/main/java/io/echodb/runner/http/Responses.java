@@ -32,13 +32,29 @@ final class Responses {
             @JsonProperty("mirrors_failed") long mirrorsFailed,
             @JsonProperty("last_error") String lastError,
             @JsonProperty("uptime_seconds") long uptimeSeconds,
-            @JsonProperty("circuit_breakers") Map<String, Breaker> circuitBreakers) {
+            @JsonProperty("circuit_breakers") Map<String, Breaker> circuitBreakers,
+            @JsonProperty("replication") @JsonInclude(JsonInclude.Include.NON_NULL) Replication replication) {
 
-        static Metrics of(WorkerSnapshot w, Map<String, Resilience.View> breakers, Redactor redactor) {
+        static Metrics of(WorkerSnapshot w, Map<String, Resilience.View> breakers, Replication replication, Redactor redactor) {
             Map<String, Breaker> b = new LinkedHashMap<>();
             breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
             return new Metrics(w.running(), w.connected(), w.workerId(), w.leader(), w.mirrorsCreated(),
-                    w.mirrorsDropped(), w.mirrorsFailed(), redactor.redact(w.lastError()), w.uptimeSeconds(), b);
+                    w.mirrorsDropped(), w.mirrorsFailed(), redactor.redact(w.lastError()), w.uptimeSeconds(), b, replication);
+        }
+    }
+
+    /** The native engine's replication slot and lag; absent with PeerDB. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Replication(
+            @JsonProperty("slot") String slot,
+            @JsonProperty("wal_status") String walStatus,
+            @JsonProperty("retained_wal_bytes") Long retainedWalBytes,
+            @JsonProperty("safe_wal_bytes") Long safeWalBytes,
+            @JsonProperty("lag_seconds") Double lagSeconds) {
+
+        static Replication of(java.util.Optional<ReplicationSnapshot> r) {
+            return r.map(s -> new Replication(s.slot(), s.walStatus(), s.retainedWalBytes(), s.safeWalBytes(),
+                    s.lagSeconds())).orElse(null);
         }
     }
 
@@ -86,7 +102,8 @@ final class Responses {
         }
     }
 
-    record MirrorList(@JsonProperty("count") int count, @JsonProperty("mirrors") List<Mirror> mirrors) { }
+    record MirrorList(@JsonProperty("count") int count, @JsonProperty("mirrors") List<Mirror> mirrors,
+                      @JsonProperty("replication") @JsonInclude(JsonInclude.Include.NON_NULL) Replication replication) { }
 
     record Command(
             @JsonProperty("mirror") String mirror,

@@ -32,6 +32,11 @@ interface MirrorEngineHandle extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Replication lag in time while this engine streams; empty when it does not (a follower) or cannot tell. Never blocks. */
+    default Optional<java.time.Duration> replicationLag() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

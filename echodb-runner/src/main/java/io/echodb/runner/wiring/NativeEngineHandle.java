@@ -74,6 +74,12 @@ final class NativeEngineHandle implements MirrorEngineHandle {
     }
 
     @Override
+    public Optional<java.time.Duration> replicationLag() {
+        NativeMirrorEngine engine = current;
+        return engine == null ? Optional.empty() : Optional.of(engine.replicationLag());
+    }
+
+    @Override
     public Check health(boolean leader) {
         NativeMirrorEngine engine = current;
         if (engine != null) {

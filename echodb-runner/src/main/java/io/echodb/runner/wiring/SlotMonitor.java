@@ -48,6 +48,15 @@ final class SlotMonitor {
                 .description("0 reserved, 1 extended, 2 unreserved, 3 lost (invalidated), -1 no slot").register(registry);
     }
 
+    /** The slot as last read; empty before the first successful read. */
+    java.util.Optional<SlotState> last() {
+        return java.util.Optional.ofNullable(last.get());
+    }
+
+    String slotName() {
+        return slotName;
+    }
+
     /** Reads the slot once; failures are kept for the readiness detail and retried at the next sweep. */
     void sweep() {
         try {

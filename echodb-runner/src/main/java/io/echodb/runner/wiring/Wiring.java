@@ -45,6 +45,7 @@ import io.echodb.core.service.TableCheck;
 import io.echodb.runner.StartupException;
 import io.echodb.runner.config.EchoDbConfig;
 import io.echodb.runner.http.ReadinessReport;
+import io.echodb.runner.http.ReplicationSnapshot;
 import io.echodb.runner.http.ReadinessReport.Check;
 import io.echodb.runner.metrics.MicrometerEngineListener;
 import io.echodb.runner.metrics.Telemetry;
@@ -198,6 +199,11 @@ public final class Wiring {
         if (config.engine().isNative()) {
             slotMonitor = new SlotMonitor(new PgSlotWatch(pg, config.engine().slotName()), config.engine().slotWalWarnBytes(),
                     telemetry.registry());
+            io.micrometer.core.instrument.Gauge.builder("echodb_replication_lag_seconds",
+                            () -> engine.replicationLag().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN))
+                    .description("Age of the oldest transaction received from the slot and not yet written to ClickHouse;"
+                            + " 0 when caught up, NaN on a follower")
+                    .tag("slot", config.engine().slotName()).register(telemetry.registry());
         }
     }
 
@@ -393,6 +399,18 @@ public final class Wiring {
     public Optional<String> livenessFailure() {
         return java.util.stream.Stream.of(leaderSteps.failure(), controlSteps.failure(), engine.loopFailure())
                 .flatMap(Optional::stream).findFirst();
+    }
+
+    /** The replication slot as last read and the engine's lag in time; empty with PeerDB. Never blocks. */
+    public Optional<ReplicationSnapshot> replication() {
+        if (slotMonitor == null) {
+            return Optional.empty();
+        }
+        Double lag = engine.replicationLag().map(d -> d.toMillis() / 1000.0).orElse(null);
+        return Optional.of(slotMonitor.last()
+                .map(s -> new ReplicationSnapshot(slotMonitor.slotName(), s.exists() ? s.walStatus() : "missing",
+                        s.retainedBytes(), s.safeWalBytes(), lag))
+                .orElseGet(() -> new ReplicationSnapshot(slotMonitor.slotName(), "unknown", null, null, lag)));
     }
 
     /** Dependencies reachable, and for the leader the engine running. */

@@ -40,5 +40,17 @@ class SlotGuardrailsE2ETest {
                     .containsPattern("echodb_slot_wal_status(\\{[^}]*\\})? [01]\\.0")
                     .contains("echodb_slot_safe_wal_bytes");
         });
+        eventually(WAIT, () -> {
+            for (String path : new String[] {"/mirrors", "/metrics"}) {
+                JsonNode r = stack.get(app, path).get("replication");
+                assertThat(r.get("slot").asText()).as(path).isNotBlank();
+                assertThat(r.get("wal_status").asText()).as(path).isIn("reserved", "extended");
+                assertThat(r.get("retained_wal_bytes").asLong()).as(path).isPositive();
+                assertThat(r.has("safe_wal_bytes")).as(path).isTrue();
+                assertThat(r.get("lag_seconds").asDouble()).as(path + ": idle and caught up").isZero();
+            }
+            assertThat(stack.getText(app, "/metrics/prometheus"))
+                    .containsPattern("echodb_replication_lag_seconds\\{slot=\"[^\"]+\"[^}]*\\} 0\\.0");
+        });
     }
 }

@@ -101,6 +101,7 @@ class OutageEngineTest {
             Poll.pause(200);
         }
         String flushedAtEnd = env.confirmedFlush();
+        Duration lagDuringOutage = rig.engine.replicationLag();
         long restoredAt = System.currentTimeMillis();
         proxy.restore();
         int failuresDuringOutage = failures.countBetween(cutAt, restoredAt);
@@ -110,11 +111,18 @@ class OutageEngineTest {
         env.awaitMirrored(accounts, WAIT);
         env.awaitMirrored(events, WAIT);
         long caughtUp = System.currentTimeMillis() - restoredAt;
+        long lagZeroDeadline = System.currentTimeMillis() + 30_000;
+        while (!rig.engine.replicationLag().isZero() && System.currentTimeMillis() < lagZeroDeadline) {
+            Poll.pause(100);
+        }
         List<Long> gaps = gaps(failures.atMillis, cutAt, restoredAt);
         LOG.info("ClickHouse cut for {} ms: {} failed attempts (gaps {} ms), slot confirmed {} after 1 s and {} at the end;"
                         + " caught up {} ms after the restore; {} transactions", restoredAt - cutAt, failuresDuringOutage,
                 gaps, flushedAfterOneSecond, flushedAtEnd, caughtUp, workload.committed());
 
+        assertThat(lagDuringOutage).as("replication lag in time grows while nothing can be written")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        assertThat(rig.engine.replicationLag()).as("and is zero once idle and caught up").isZero();
         assertThat(slotSeen).as("the slot exists throughout the outage").isNotEmpty().doesNotContain(false);
         assertThat(flushedAtEnd).as("nothing is acknowledged while ClickHouse cannot take the rows")
                 .isEqualTo(flushedAfterOneSecond);
