@@ -1,18 +1,23 @@
 package io.echodb.adapters.clickhouse;
 
+import io.echodb.core.change.Lsn;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.RowCounterAsOf;
+import java.util.List;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
  * Counts the live rows of a mirrored table in ClickHouse: {@code SELECT count() FROM t FINAL}, which keeps only the
- * highest version of each key and hides delete markers. Throws {@link ClickHouseRejectedException} when the target
+ * highest version of each key and hides delete markers. As of a source position ({@link #countBefore}, native engine
+ * layout only) each key's latest version before that position decides, the versions carrying the commit LSN in their
+ * high 64 bits; when no stored version is from that position on, that is what {@code FINAL} reads, which is cheaper. Throws {@link ClickHouseRejectedException} when the target
  * table does not exist, {@link io.echodb.core.port.SinkUnavailableException} when ClickHouse cannot be reached.
  */
-public final class ClickHouseRowCounter implements RowCounter {
+public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
 
     private final ClickHouseGateway gateway;
     private final Function<TableRef, String> targetTable;
@@ -33,5 +38,37 @@ public final class ClickHouseRowCounter implements RowCounter {
         Object n = gateway.query("SELECT count() FROM " + ClickHouseSql.table(gateway.database(), target) + " FINAL",
                 "count rows of " + target).single();
         return new RowCount(table, ((Number) n).longValue(), clock.instant());
+    }
+
+    @Override
+    public long countBefore(TableRef table, Lsn position) {
+        String target = targetTable.apply(table);
+        String t = ClickHouseSql.table(gateway.database(), target);
+        String version = ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN);
+        String deleted = ClickHouseSql.identifier(ClickHouseChangeSink.DELETED_COLUMN);
+        String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(position.value()) + "), 64)";
+        Object newer = gateway.query("SELECT count() FROM " + t + " WHERE " + version + " >= " + bound,
+                "look for versions of " + target + " from " + position + " on").single();
+        if (((Number) newer).longValue() == 0) {
+            return count(table).count();
+        }
+        List<String> keys = sortingKey(target);
+        Object n = gateway.query("SELECT count() FROM (SELECT argMaxIf(" + deleted + ", " + version + ", " + version + " < "
+                        + bound + ") AS d, countIf(" + version + " < " + bound + ") AS n FROM " + t + " GROUP BY "
+                        + ClickHouseSql.identifiers(keys) + ") WHERE n > 0 AND d = 0",
+                "count rows of " + target + " before " + position).single();
+        return ((Number) n).longValue();
+    }
+
+    /** The target's sorting key columns: the source key the engine orders the table by. */
+    private List<String> sortingKey(String target) {
+        List<String> keys = gateway.query("SELECT name FROM system.columns WHERE database = "
+                        + ClickHouseSql.literal(gateway.database()) + " AND table = " + ClickHouseSql.literal(target)
+                        + " AND is_in_sorting_key ORDER BY position", "read the sorting key of " + target)
+                .rows().stream().map(r -> new String((byte[]) r[0], java.nio.charset.StandardCharsets.UTF_8)).toList();
+        if (keys.isEmpty()) {
+            throw ClickHouseRejectedException.byServer("count rows of " + target, 0, "the table has no sorting key", null);
+        }
+        return keys;
     }
 }

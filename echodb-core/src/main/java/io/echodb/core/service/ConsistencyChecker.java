@@ -10,7 +10,10 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorNotFoundException;
+import io.echodb.core.port.PositionedRowCounter;
 import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.service.checksum.AppliedPosition;
 import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumResult;
 import io.echodb.core.service.checksum.ChecksumUnavailableException;
@@ -90,6 +93,29 @@ public final class ConsistencyChecker {
         }
     }
 
+    /**
+     * Reading both sides at one position (the native engine).
+     *
+     * @param source  counts the source with its position
+     * @param target  counts the target as of a position
+     * @param applied how far the engine has written the stream
+     * @param applyWait how long a differing reading waits for the engine to apply past its position
+     * @param poll    how often it asks meanwhile
+     */
+    public record Positions(PositionedRowCounter source, RowCounterAsOf target, AppliedPosition applied, Duration applyWait,
+                     Duration poll) {
+        public Positions {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(applied, "applied");
+            Objects.requireNonNull(applyWait, "applyWait");
+            Objects.requireNonNull(poll, "poll");
+            if (applyWait.isNegative() || poll.isNegative() || poll.isZero()) {
+                throw InvalidValueException.of("position wait/poll", applyWait + "/" + poll, "must be >= 0 / > 0");
+            }
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ConsistencyChecker.class);
 
     private final RowCounter source;
@@ -101,6 +127,7 @@ public final class ConsistencyChecker {
     private final Sleeper sleeper;
     private final Settings settings;
     private final ChecksumComparer checksums;
+    private final CountAtPositions atPositions;
 
     /** A checker for count mode only. */
     public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
@@ -111,6 +138,16 @@ public final class ConsistencyChecker {
     /** A checker for both modes; {@code checksums} may be null (checksum mode then throws {@link ChecksumUnavailableException}). */
     public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
                               LagProbe lag, Clock clock, Sleeper sleeper, Settings settings, ChecksumComparer checksums) {
+        this(source, target, mirrors, policy, lag, clock, sleeper, settings, checksums, null);
+    }
+
+    /**
+     * A checker for both modes whose count mode compares both sides at one source position when {@code positions} is
+     * given (the native engine; null: counts now, rechecked {@code recheckDelay} apart while the mirror lags).
+     */
+    public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
+                              LagProbe lag, Clock clock, Sleeper sleeper, Settings settings, ChecksumComparer checksums,
+                              Positions positions) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.mirrors = Objects.requireNonNull(mirrors, "mirrors");
@@ -120,6 +157,7 @@ public final class ConsistencyChecker {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.checksums = checksums;
+        this.atPositions = positions == null ? null : new CountAtPositions(positions, lag, clock, sleeper);
     }
 
     /** True when checksum mode is available. */
@@ -185,6 +223,9 @@ public final class ConsistencyChecker {
     }
 
     private ConsistencyReport compare(TableRef table, Supplier<Optional<MirrorState>> state, Mode mode) {
+        if (mode == Mode.COUNT && atPositions != null) {
+            return atPositions.check(table, state);
+        }
         Reading reading = firstReading(table, mode);
         boolean previousCaughtUp = false;
         for (int n = 0; ; n++) {

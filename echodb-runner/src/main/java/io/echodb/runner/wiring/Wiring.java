@@ -30,6 +30,9 @@ import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumSettings;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
 import io.echodb.adapters.postgres.checksum.PgSlotPosition;
+import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
+import io.echodb.runner.resilience.ResilientPositionedRowCounter;
 import io.echodb.adapters.clickhouse.checksum.ClickHouseRowChecksums;
 import io.echodb.core.service.ControlPlane;
 import io.echodb.core.service.ControlPlaneMetrics;
@@ -151,7 +154,7 @@ public final class Wiring {
         RowCounter sourceRows = new ResilientRowCounter(new PgRowCounter(pg, clock), resilience);
 
         clickhouse = closing(new ClickHouseGateway(clickHouseSettings()));
-        RowCounter targetRows = new ClickHouseRowCounter(clickhouse, policy::targetTableFor, clock);
+        ClickHouseRowCounter targetRows = new ClickHouseRowCounter(clickhouse, policy::targetTableFor, clock);
 
         afterCopyChecks = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "echodb-after-copy-check");
@@ -183,7 +186,7 @@ public final class Wiring {
         controlPlane = new ControlPlane(gatedLeader, autoMirror, reconciler, controlMetrics, clock,
                 new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10));
         checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
-                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(), checksumComparer(policy));
+                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(), checksumComparer(policy), countPositions(targetRows));
         if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
             throw StartupException.of("CONSISTENCY_MODE=checksum needs MIRROR_ENGINE=native (PeerDB's tables carry no row"
                     + " versions to compare at one point); use count");
@@ -205,6 +208,21 @@ public final class Wiring {
                             + " 0 when caught up, NaN on a follower")
                     .tag("slot", config.engine().slotName()).register(telemetry.registry());
         }
+    }
+
+    /**
+     * With the native engine, count checks read both sides at one source position and wait only for the slot's
+     * confirmed position to pass it; PeerDB's tables carry no positions, so its checks count now and recheck.
+     */
+    private ConsistencyChecker.Positions countPositions(ClickHouseRowCounter targetRows) {
+        if (!config.engine().isNative()) {
+            return null;
+        }
+        PgSlotPosition slot = new PgSlotPosition(pg, config.engine().slotName());
+        PgPositionedRowCounter source = new PgPositionedRowCounter(pg,
+                PgReplicationConfig.defaults().withNames(config.engine().slotName(), config.engine().publication()));
+        return new ConsistencyChecker.Positions(new ResilientPositionedRowCounter(source, resilience),
+                targetRows, table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100));
     }
 
     /**

@@ -9,6 +9,8 @@ import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
 import io.echodb.adapters.postgres.checksum.PgSlotPosition;
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.ConsistencyReport.DifferenceKind;
 import io.echodb.core.model.ConsistencyReport.KeyDifference;
@@ -77,7 +79,10 @@ class ChecksumE2ETest {
                 Sleeper.SYSTEM);
         return new ConsistencyChecker(new PgRowCounter(pg, clock), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
                 rig.engine, policy, LagProbe.fromMirrors(rig.engine), clock, Sleeper.SYSTEM,
-                new ConsistencyChecker.Settings(15, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), checksums);
+                new ConsistencyChecker.Settings(15, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), checksums,
+                new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
+                        env.publication)), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
+                        table -> slot.confirmedFlush(), Duration.ofSeconds(20), Duration.ofMillis(100)));
     }
 
     /** Single-statement transactions of every kind on the accounts table, one per {@code pace}, on its own thread. */
@@ -155,6 +160,21 @@ class ChecksumE2ETest {
             }
             assertThat(writer.failures()).isZero();
         }
+        List<ConsistencyReport> countsUnderLoad = new ArrayList<>();
+        try (PacedWriter writer = new PacedWriter(workload.accounts, 20_000, Duration.ofMillis(2))) {
+            Poll.until(WAIT, "the workload is writing", () -> writer.committed() > 50);
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                ConsistencyReport r = checker.check(accounts, Mode.COUNT);
+                LOG.info("count under load: {} in {} ms ({} / {} rows), {} transactions so far", r.verdict(),
+                        (System.nanoTime() - start) / 1_000_000, r.postgresCount(), r.clickhouseCount(), writer.committed());
+                countsUnderLoad.add(r);
+            }
+            assertThat(writer.failures()).isZero();
+        }
+        assertThat(countsUnderLoad).as("count mode under a workload: never a false alarm")
+                .allSatisfy(r -> assertThat(r.verdict()).isNotEqualTo(Verdict.MISMATCH))
+                .anySatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.MATCH));
         assertThat(underLoad).allSatisfy(r -> {
             assertThat(r.mode()).isEqualTo("checksum");
             assertThat(r.verdict()).isEqualTo(Verdict.MATCH);
@@ -197,7 +217,9 @@ class ChecksumE2ETest {
                 .isEqualTo(Set.of(Long.toString(deleted), Long.toString(changed), Long.toString(future)));
         assertThat(checksum.difference()).isEqualTo(1);
 
+        long countStart = System.nanoTime();
         ConsistencyReport count = checker.check(accounts, Mode.COUNT);
+        LOG.info("count after tampering: {} in {} ms", count, (System.nanoTime() - countStart) / 1_000_000);
 
         assertThat(count.verdict()).isEqualTo(Verdict.MISMATCH);
         assertThat(count.difference()).isEqualTo(1);

@@ -216,6 +216,20 @@ public final class PgSnapshotSession implements SnapshotSession {
         }
     }
 
+    /** Live rows of {@code table} (all partitions of a partitioned root) in the exported snapshot. */
+    public long count(TableRef table) {
+        try (Connection c = openWorkerConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM " + PgSql.quote(table))) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                throw PgSourceException.tableNotFound(table.qualified());
+            }
+            throw PgSql.translate("count the rows of " + table + " in snapshot " + snapshotName, e);
+        }
+    }
+
     private Connection openWorkerConnection() throws SQLException {
         Connection c = connections.open();
         try (Statement st = c.createStatement()) {

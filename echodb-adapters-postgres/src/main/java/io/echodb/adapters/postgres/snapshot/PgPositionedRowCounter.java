@@ -1,0 +1,71 @@
+package io.echodb.adapters.postgres.snapshot;
+
+import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.replication.PgSourceException;
+import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.port.PositionedCount;
+import io.echodb.core.port.PositionedRowCounter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+
+/**
+ * Counts a source table with the WAL position it was counted at. {@link #count}: one REPEATABLE READ, READ ONLY
+ * transaction whose first statement takes the snapshot and reads the WAL insert position. {@link #countAtConsistentPoint}:
+ * a temporary logical slot's exported snapshot ({@link PgSnapshotSession}), whose consistent point orders it exactly
+ * against the stream; it needs the REPLICATION attribute and waits for the transactions running at that moment.
+ */
+public final class PgPositionedRowCounter implements PositionedRowCounter {
+
+    private final PgConnectionFactory connections;
+    private final PgReplicationConfig replication;
+
+    /** {@code replication}: names the temporary slots after the engine's slot. */
+    public PgPositionedRowCounter(PgConnectionFactory connections, PgReplicationConfig replication) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.replication = Objects.requireNonNull(replication, "replication");
+    }
+
+    @Override
+    public PositionedCount count(TableRef table) {
+        try (Connection c = connections.open()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try (Statement st = c.createStatement()) {
+                Lsn position;
+                try (ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
+                    rs.next();
+                    position = Lsn.parse(rs.getString(1));
+                }
+                long count;
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + PgSql.quote(table))) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+                c.commit();
+                return new PositionedCount(table, count, position);
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                throw PgSourceException.tableNotFound(table.qualified());
+            }
+            throw PgSql.translate("count the rows of " + table, e);
+        }
+    }
+
+    @Override
+    public PositionedCount countAtConsistentPoint(TableRef table) {
+        try (PgSnapshotSession snapshot = PgSnapshotSession.open(connections, replication)) {
+            return new PositionedCount(table, snapshot.count(table), snapshot.consistentPoint());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.echodb.core.port;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.TableRef;
+
+/**
+ * Outbound query: counts a mirrored (target) table's live rows as they were before a source position — each key's
+ * latest version written for a transaction that committed before it; blocking; throws when the table is missing.
+ */
+public interface RowCounterAsOf {
+
+    long countBefore(TableRef table, Lsn position);
+}
