@@ -110,6 +110,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private volatile long lagBytes;
     private volatile long lagReadAtMillis;
     private volatile boolean lagRead;
+    private final AtomicBoolean lagRefreshing = new AtomicBoolean();
     private Thread streamThread;
     /** The open stream, for {@link #close()} when the stream thread cannot be stopped; written under the lock. */
     private volatile ChangeStream liveStream;
@@ -827,17 +828,27 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 
     // ================================================================ helpers
 
-    /** The slot's lag, read at most once a second; the last known value when the source cannot answer. */
+    /**
+     * The slot's lag as last read, refreshed at most once a second off the caller's thread: status reads (the HTTP API)
+     * never wait on PostgreSQL. The last known value stays while the source cannot answer.
+     */
     private long lag() {
         long now = clock.millis();
-        if (!lagRead || now - lagReadAtMillis >= LAG_CACHE_MILLIS || now < lagReadAtMillis) {
-            try {
-                lagBytes = Math.max(0, source.lagBytes());
-            } catch (RuntimeException e) {
-                LOG.debug("could not read the slot lag: {}", e.toString());
-            }
+        if ((!lagRead || now - lagReadAtMillis >= LAG_CACHE_MILLIS || now < lagReadAtMillis)
+                && lagRefreshing.compareAndSet(false, true)) {
             lagReadAtMillis = now;
             lagRead = true;
+            Thread t = new Thread(() -> {
+                try {
+                    lagBytes = Math.max(0, source.lagBytes());
+                } catch (RuntimeException e) {
+                    LOG.debug("could not read the slot lag: {}", e.toString());
+                } finally {
+                    lagRefreshing.set(false);
+                }
+            }, "echodb-slot-lag");
+            t.setDaemon(true);
+            t.start();
         }
         return lagBytes;
     }

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * sides agree; MISMATCH once two readings in a row disagree while the mirror is caught up (no lag, not snapshotting,
  * and in checksum mode applied past each reading's source position) or is stopped (paused, failed); IN_FLIGHT when
  * the budget ran out while the mirror was still catching up, reported with the lag.
+ *
+ * <p>Given {@link Positions} (the native engine), positions decide instead of WAL-wide lag and timers: count mode
+ * reads both sides at one source position ({@link CountAtPositions}), and a checksum reading compared at a point the
+ * mirror had applied past is confirmed by an immediate second reading of the differing ranges, without a delay.
  */
 public final class ConsistencyChecker {
 
@@ -234,7 +238,13 @@ public final class ConsistencyChecker {
             if (!reading.differs()) {
                 return reading.report(Verdict.MATCH, lagBytes, at);
             }
-            boolean catchingUp = isCatchingUp(state.get(), lagBytes) || reading.missedCommonPoint();
+            // With positions (native engine), a checksum reading that was compared at a point the mirror had applied
+            // past is settled whatever the WAL-wide lag: it is confirmed by an immediate second reading.
+            boolean positioned = atPositions != null && mode == Mode.CHECKSUM;
+            Optional<MirrorState> now = state.get();
+            boolean catchingUp = positioned
+                    ? isCopying(now) || (reading.missedCommonPoint() && !isStopped(now))
+                    : isCatchingUp(now, lagBytes) || reading.missedCommonPoint();
             if (!catchingUp && previousCaughtUp) {
                 return reading.report(Verdict.MISMATCH, lagBytes, at);
             }
@@ -244,7 +254,8 @@ public final class ConsistencyChecker {
                 Verdict verdict = !catchingUp && settings.maxRechecks() == 0 ? Verdict.MISMATCH : Verdict.IN_FLIGHT;
                 return reading.report(verdict, lagBytes, at);
             }
-            if (!pause(settings.recheckDelay())) {
+            boolean confirmAtOnce = positioned && !catchingUp;
+            if (!confirmAtOnce && !pause(settings.recheckDelay())) {
                 return reading.report(Verdict.IN_FLIGHT, lagBytes, at);
             }
             previousCaughtUp = !catchingUp;
@@ -339,6 +350,14 @@ public final class ConsistencyChecker {
         }
         MirrorState s = state.get();
         return s == MirrorState.CREATING || s == MirrorState.SNAPSHOTTING || (s == MirrorState.RUNNING && lagBytes > 0);
+    }
+
+    private static boolean isCopying(Optional<MirrorState> state) {
+        return state.isPresent() && (state.get() == MirrorState.CREATING || state.get() == MirrorState.SNAPSHOTTING);
+    }
+
+    private static boolean isStopped(Optional<MirrorState> state) {
+        return state.isPresent() && !state.get().isActive();
     }
 
     private static boolean copyFinished(MirrorStatus status) {

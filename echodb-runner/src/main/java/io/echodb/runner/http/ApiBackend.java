@@ -20,7 +20,7 @@ public interface ApiBackend {
     /** Circuit breakers by name (the seed's {@code peerdb_api} and {@code postgres_connection}). */
     Map<String, Resilience.View> breakers();
 
-    /** The mirror engine, behind its resilience decorators. */
+    /** The mirror engine behind its circuit breaker, one attempt per command (the API reports failures, it does not retry). */
     MirrorControl mirrors();
 
     /** Whether this worker may run mutating commands now. */

@@ -21,9 +21,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,8 @@ public final class HttpApi implements AutoCloseable {
     private final List<String> defaultSchemas;
     private final ConsistencyChecker.Mode defaultMode;
     private final Javalin app;
+    private final CommandJobs jobs;
+    private final java.util.concurrent.ThreadPoolExecutor reads;
 
     public HttpApi(ApiBackend backend, Secret adminToken, Redactor redactor, Clock clock, List<String> watchedSchemas, Surface surface) {
         this(backend, adminToken, redactor, clock, watchedSchemas, ConsistencyChecker.Mode.COUNT, surface);
@@ -61,6 +65,15 @@ public final class HttpApi implements AutoCloseable {
         this.redactor = redactor;
         this.clock = clock;
         this.defaultSchemas = List.copyOf(watchedSchemas);
+        this.jobs = new CommandJobs(4, 32, clock);
+        java.util.concurrent.atomic.AtomicInteger readThreads = new java.util.concurrent.atomic.AtomicInteger();
+        this.reads = new java.util.concurrent.ThreadPoolExecutor(4, 4, 60, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(32), r -> {
+                    Thread t = new Thread(r, "echodb-api-read-" + readThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.reads.allowCoreThreadTimeOut(true);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(objectMapper(), false));
@@ -89,18 +102,22 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        jobs.close();
+        reads.shutdownNow();
     }
 
     private void routes(Surface surface) {
-        app.get("/health", this::health);
+        app.get("/health", ctx -> bounded(ctx, "/health", () -> health(ctx)));
         app.get("/verify", this::verify);
         app.get("/verify-all", this::verifyAll);
+        app.get("/commands", ctx -> ctx.json(new Responses.JobList(jobs.recent().stream().map(this::jobStatus).toList())));
+        app.get("/commands/{id}", this::job);
         if (surface == Surface.FULL) {
-            app.get("/ready", this::ready);
-            app.get("/metrics", this::metrics);
-            app.get("/metrics/prometheus", this::prometheus);
-            app.get("/mirrors", this::mirrors);
-            app.get("/mirrors/{name}", this::mirror);
+            app.get("/ready", ctx -> bounded(ctx, "/ready", () -> ready(ctx)));
+            app.get("/metrics", ctx -> bounded(ctx, "/metrics", () -> metrics(ctx)));
+            app.get("/metrics/prometheus", ctx -> bounded(ctx, "/metrics/prometheus", () -> prometheus(ctx)));
+            app.get("/mirrors", ctx -> bounded(ctx, "/mirrors", () -> mirrors(ctx)));
+            app.get("/mirrors/{name}", ctx -> bounded(ctx, "/mirrors/{name}", () -> mirror(ctx)));
             app.post("/mirrors/{name}/pause", ctx -> command(ctx, "paused", n -> backend.mirrors().pause(n)));
             app.post("/mirrors/{name}/resume", ctx -> command(ctx, "resumed", n -> backend.mirrors().resume(n)));
             app.post("/mirrors/{name}/resync", ctx -> command(ctx, "resync_started", n -> backend.mirrors().resync(n)));
@@ -112,6 +129,8 @@ public final class HttpApi implements AutoCloseable {
         app.exception(SinkUnavailableException.class, (e, ctx) -> error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
         app.exception(InvalidValueException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         app.exception(ChecksumUnavailableException.class, (e, ctx) -> error(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage()));
+        app.exception(AnswerTimeoutException.class, (e, ctx) -> error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
+        app.exception(JobsBusyException.class, (e, ctx) -> error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName()
@@ -129,47 +148,88 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
-    private void health(Context ctx) {
+    /** What a read answers: computed off the request thread, written by it. */
+    private record Reply(HttpStatus status, Object json, String text) {
+        static Reply json(HttpStatus status, Object body) {
+            return new Reply(status, body, null);
+        }
+    }
+
+    /** The longest a read keeps its request waiting (the API answers within 2 s whatever its dependencies do). */
+    static final Duration READ_WITHIN = Duration.ofMillis(1800);
+    /** How long a command or check request waits for its job before answering 202 with the job to poll. */
+    static final Duration JOB_WAIT = Duration.ofMillis(1500);
+
+    /** Computes a read on the read pool and writes it, or answers 503 when it takes longer than {@link #READ_WITHIN}. */
+    private void bounded(Context ctx, String what, Supplier<Reply> read) {
+        java.util.concurrent.Future<Reply> f;
+        try {
+            f = reads.submit(read::get);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw AnswerTimeoutException.of(what + " (too many slow reads already waiting)", READ_WITHIN);
+        }
+        Reply r;
+        try {
+            r = f.get(READ_WITHIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw AnswerTimeoutException.of(what, READ_WITHIN);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AnswerTimeoutException.of(what, READ_WITHIN);
+        }
+        if (r.text() != null) {
+            ctx.status(r.status()).contentType("text/plain; version=0.0.4; charset=utf-8").result(r.text());
+        } else if (r.status().getCode() >= 400 && r.json() instanceof Responses.Error) {
+            ctx.attribute(HANDLED, Boolean.TRUE);
+            ctx.status(r.status()).json(r.json());
+        } else {
+            ctx.status(r.status()).json(r.json());
+        }
+    }
+
+    private Reply health(Context ctx) {
         WorkerSnapshot w = backend.worker();
         String reason = !w.running() ? "shutting down" : w.deadLoop();
-        ctx.status(w.healthy() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(new Responses.Health(w.healthy() ? "healthy" : "unhealthy", w.workerId(), w.leader(), w.uptimeSeconds(),
+        return Reply.json(w.healthy() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+                new Responses.Health(w.healthy() ? "healthy" : "unhealthy", w.workerId(), w.leader(), w.uptimeSeconds(),
                         reason == null ? null : redactor.redact(reason)));
     }
 
-    private void ready(Context ctx) {
+    private Reply ready(Context ctx) {
         ReadinessReport r = backend.readiness();
         ReadinessReport redacted = new ReadinessReport(r.checks().entrySet().stream().collect(
                 java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey,
                         e -> new ReadinessReport.Check(e.getValue().ok(), redactor.redact(e.getValue().detail())),
                         (a, b) -> a, java.util.LinkedHashMap::new)));
-        ctx.status(r.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(new Responses.Ready(r.ready(), redacted.checks()));
+        return Reply.json(r.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+                new Responses.Ready(r.ready(), redacted.checks()));
     }
 
-    private void metrics(Context ctx) {
+    private Reply metrics(Context ctx) {
         WorkerSnapshot w = backend.worker();
-        ctx.status(w.running() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                .json(Responses.Metrics.of(w, backend.breakers(), Responses.Replication.of(backend.replication()), redactor));
+        return Reply.json(w.running() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+                Responses.Metrics.of(w, backend.breakers(), Responses.Replication.of(backend.replication()), redactor));
     }
 
-    private void prometheus(Context ctx) {
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(backend.prometheusScrape());
+    private Reply prometheus(Context ctx) {
+        return new Reply(HttpStatus.OK, null, backend.prometheusScrape());
     }
 
-    private void mirrors(Context ctx) {
+    private Reply mirrors(Context ctx) {
         List<Responses.Mirror> all = backend.mirrors().list().stream().map(s -> Responses.Mirror.of(s, redactor)).toList();
-        ctx.json(new Responses.MirrorList(all.size(), all, Responses.Replication.of(backend.replication())));
+        return Reply.json(HttpStatus.OK, new Responses.MirrorList(all.size(), all, Responses.Replication.of(backend.replication())));
     }
 
-    private void mirror(Context ctx) {
+    private Reply mirror(Context ctx) {
         Optional<MirrorName> name = parseName(ctx);
         Optional<MirrorStatus> status = name.flatMap(n -> backend.mirrors().status(n));
         if (status.isEmpty()) {
-            error(ctx, HttpStatus.NOT_FOUND, "no mirror named '" + ctx.pathParam("name") + "'");
-            return;
+            return Reply.json(HttpStatus.NOT_FOUND, new Responses.Error(redactor.redact("no mirror named '" + ctx.pathParam("name") + "'")));
         }
-        ctx.json(Responses.Mirror.of(status.get(), redactor));
+        return Reply.json(HttpStatus.OK, Responses.Mirror.of(status.get(), redactor));
     }
 
     private void command(Context ctx, String action, Consumer<MirrorName> run) {
@@ -200,10 +260,67 @@ public final class HttpApi implements AutoCloseable {
                     + ") is not the leader; send the command to the leader");
             return;
         }
-        run.accept(name.get());
-        LOG.info("mirror {} {} on request from {}", name.get(), action, ctx.ip());
-        MirrorStatus status = backend.mirrors().status(name.get()).orElseThrow(() -> MirrorNotFoundException.of(name.get()));
-        ctx.json(new Responses.Command(name.get().value(), action, Responses.Mirror.of(status, redactor)));
+        MirrorName mirror = name.get();
+        String from = ctx.ip();
+        CommandJobs.Job job = jobs.submit(action, mirror.value(), () -> {
+            run.accept(mirror);
+            LOG.info("mirror {} {} on request from {}", mirror, action, from);
+            MirrorStatus status = backend.mirrors().status(mirror).orElseThrow(() -> MirrorNotFoundException.of(mirror));
+            return new Responses.Command(mirror.value(), action, Responses.Mirror.of(status, redactor));
+        });
+        answer(ctx, job);
+    }
+
+    /** The job's result when it finishes soon, else 202 with where to poll it; a quick failure answers as itself. */
+    private void answer(Context ctx, CommandJobs.Job job) {
+        ctx.header("X-EchoDB-Command", job.id());
+        Optional<Object> result = CommandJobs.await(job, JOB_WAIT);
+        if (result.isPresent()) {
+            ctx.json(result.get());
+        } else {
+            ctx.status(HttpStatus.ACCEPTED).header("Location", "/commands/" + job.id()).json(jobStatus(job));
+        }
+    }
+
+    private void job(Context ctx) {
+        Optional<CommandJobs.Job> job = jobs.find(ctx.pathParam("id"));
+        if (job.isEmpty()) {
+            error(ctx, HttpStatus.NOT_FOUND, "no command '" + ctx.pathParam("id") + "' (the latest " + CommandJobs.KEPT
+                    + " are kept)");
+            return;
+        }
+        ctx.json(jobStatus(job.get()));
+    }
+
+    private Responses.JobStatus jobStatus(CommandJobs.Job job) {
+        Optional<RuntimeException> failure = job.failure();
+        Integer code = switch (job.state()) {
+            case RUNNING -> null;
+            case SUCCEEDED -> HttpStatus.OK.getCode();
+            case FAILED -> statusFor(failure.orElse(null)).getCode();
+        };
+        return new Responses.JobStatus(job.id(), job.kind(), job.target(), job.state().name().toLowerCase(java.util.Locale.ROOT),
+                job.submittedAt(), job.finishedAt().orElse(null), code, job.result().orElse(null),
+                failure.map(e -> redactor.redact(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).orElse(null),
+                "/commands/" + job.id());
+    }
+
+    /** The HTTP status a request that failed this way answers (as the exception handlers do). */
+    private static HttpStatus statusFor(RuntimeException e) {
+        if (e instanceof MirrorNotFoundException || e instanceof NotFoundException) {
+            return HttpStatus.NOT_FOUND;
+        }
+        if (e instanceof MirrorEngineException || e instanceof SourceUnavailableException
+                || e instanceof SinkUnavailableException) {
+            return HttpStatus.SERVICE_UNAVAILABLE;
+        }
+        if (e instanceof InvalidValueException) {
+            return HttpStatus.BAD_REQUEST;
+        }
+        if (e instanceof ChecksumUnavailableException) {
+            return HttpStatus.UNPROCESSABLE_CONTENT;
+        }
+        return HttpStatus.INTERNAL_SERVER_ERROR;
     }
 
     private void verify(Context ctx) {
@@ -213,12 +330,15 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         String schema = Optional.ofNullable(ctx.queryParam("schema")).filter(s -> !s.isBlank()).orElse(defaultSchemas.get(0));
-        ConsistencyReport report = backend.verify(TableRef.of(schema, table), mode(ctx));
-        ctx.json(Responses.Verification.of(report));
+        TableRef ref = TableRef.of(schema, table);
+        ConsistencyChecker.Mode mode = mode(ctx);
+        answer(ctx, jobs.submit("verify", ref.qualified(), () -> Responses.Verification.of(backend.verify(ref, mode))));
     }
 
     private void verifyAll(Context ctx) {
-        ctx.json(Responses.VerifyAll.of(backend.verifyAll(mode(ctx)), clock.instant(), redactor));
+        ConsistencyChecker.Mode mode = mode(ctx);
+        answer(ctx, jobs.submit("verify_all", null,
+                () -> Responses.VerifyAll.of(backend.verifyAll(mode), clock.instant(), redactor)));
     }
 
     /** {@code ?mode=count|checksum}; the configured default when absent. */

@@ -188,4 +188,23 @@ final class Responses {
     }
 
     record Error(@JsonProperty("error") String error) { }
+
+    /**
+     * A command or check the API accepted: {@code state} is {@code running}, {@code succeeded} or {@code failed};
+     * {@code http_status} and {@code result} (or {@code error}) are what the request would have answered.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record JobStatus(
+            @JsonProperty("command_id") String commandId,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("target") String target,
+            @JsonProperty("state") String state,
+            @JsonProperty("submitted_at") Instant submittedAt,
+            @JsonProperty("finished_at") Instant finishedAt,
+            @JsonProperty("http_status") Integer httpStatus,
+            @JsonProperty("result") Object result,
+            @JsonProperty("error") String error,
+            @JsonProperty("status_url") String statusUrl) { }
+
+    record JobList(@JsonProperty("commands") List<JobStatus> commands) { }
 }

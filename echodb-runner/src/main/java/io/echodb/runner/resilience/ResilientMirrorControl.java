@@ -20,8 +20,21 @@ public final class ResilientMirrorControl implements MirrorControl {
     private final Guard reads;
 
     public ResilientMirrorControl(MirrorControl delegate, Resilience resilience) {
+        this(delegate, resilience, true);
+    }
+
+    /**
+     * The same breaker without the retry, for callers that have their own (the HTTP API's command jobs report a
+     * retryable failure to the operator instead of stacking backoff on the engine's own command timeout).
+     */
+    public static ResilientMirrorControl withoutRetry(MirrorControl delegate, Resilience resilience) {
+        return new ResilientMirrorControl(delegate, resilience, false);
+    }
+
+    private ResilientMirrorControl(MirrorControl delegate, Resilience resilience, boolean retry) {
         this.delegate = delegate;
-        this.guard = new Guard(resilience.mirrorEngine(), resilience.mirrorEngineRetry(), ResilientMirrorControl::suspended);
+        this.guard = new Guard(resilience.mirrorEngine(), retry ? resilience.mirrorEngineRetry() : null,
+                ResilientMirrorControl::suspended);
         // Reads answer HTTP requests and the control plane's sweeps, which retry on their own schedule: no backoff here.
         this.reads = new Guard(resilience.mirrorEngine(), null, ResilientMirrorControl::suspended);
     }

@@ -82,6 +82,8 @@ public final class Wiring {
 
     private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
     private static final Duration PROBE_CACHE = Duration.ofSeconds(2);
+    /** How long /ready and /health wait for a dependency probe: well inside the API's 2 s answer. */
+    private static final Duration PROBE_WAIT = Duration.ofMillis(700);
 
     private final EchoDbConfig config;
     private final Clock clock;
@@ -96,6 +98,7 @@ public final class Wiring {
     private ClickHouseGateway clickhouse;
     private MirrorEngineHandle engine;
     private MirrorControl mirrors;
+    private MirrorControl operatorCommands;
     private ConsistencyChecker checker;
     /** Set once the engine exists; read by the after-copy check thread. */
     private volatile MismatchRepair repair;
@@ -165,6 +168,7 @@ public final class Wiring {
                 () -> checker, this::isLeader, this::checked, afterCopyChecks);
         engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
+        operatorCommands = ResilientMirrorControl.withoutRetry(engine.control(), resilience);
         repair = new MismatchRepair(mirrors, clock, new MismatchRepair.Settings(config.consistency().autoResyncsPerDay()));
         telemetry.trackMirrors(() -> mirrors.list());
 
@@ -194,8 +198,8 @@ public final class Wiring {
 
         leaderSteps = new StepLoop("leader", leaderLoop::runOnce, Sleeper.SYSTEM, config.leadership().interval());
         controlSteps = new StepLoop("control-plane", controlPlane::tick, Sleeper.SYSTEM, retryDelay);
-        postgresProbe = new CachedProbe(this::probePostgres, clock, PROBE_CACHE);
-        clickhouseProbe = new CachedProbe(this::probeClickHouse, clock, PROBE_CACHE);
+        postgresProbe = new CachedProbe("PostgreSQL", this::probePostgres, clock, PROBE_CACHE, PROBE_WAIT);
+        clickhouseProbe = new CachedProbe("ClickHouse", this::probeClickHouse, clock, PROBE_CACHE, PROBE_WAIT);
         if (config.clickhouse().cleanDatabases()) {
             housekeeper = new Housekeeper(clickhouse, mirrors);
         }
@@ -388,6 +392,11 @@ public final class Wiring {
 
     public MirrorControl mirrors() {
         return mirrors;
+    }
+
+    /** The engine for operators' commands (HTTP): the breaker without the retry, one attempt per command. */
+    public MirrorControl operatorCommands() {
+        return operatorCommands;
     }
 
     public SourceCatalog catalog() {

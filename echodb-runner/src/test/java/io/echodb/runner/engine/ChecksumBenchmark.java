@@ -9,6 +9,8 @@ import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
 import io.echodb.adapters.postgres.checksum.PgSlotPosition;
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.ConsistencyReport.Verdict;
 import io.echodb.core.model.MirrorSpec;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
 class ChecksumBenchmark {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChecksumBenchmark.class);
-    private static final int ROWS = 1_000_000;
+    private static final int ROWS = Integer.getInteger("echodb.bench.rows", 1_000_000);
     private static final Duration WAIT = Duration.ofMinutes(10);
 
     private static E2eEnv env;
@@ -85,7 +87,10 @@ class ChecksumBenchmark {
         ConsistencyChecker checker = new ConsistencyChecker(new PgRowCounter(pg, clock),
                 new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock), rig.engine, policy,
                 LagProbe.fromMirrors(rig.engine), clock, Sleeper.SYSTEM,
-                new ConsistencyChecker.Settings(3, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), comparer);
+                new ConsistencyChecker.Settings(3, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), comparer,
+                new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
+                        env.publication)), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
+                        table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100)));
 
         // each side's share: one top-level bucket reading (4096 buckets)
         TableSchema schema = new PgSourceCatalog(pg).describe(bench).orElseThrow();
@@ -110,18 +115,28 @@ class ChecksumBenchmark {
         }
         assertThat(match.postgresCount()).isEqualTo(ROWS);
         assertThat(match.clickhouseCount()).isEqualTo(ROWS);
-        ConsistencyReport count = timed("count", () -> checker.check(bench, Mode.COUNT));
-        assertThat(count.verdict()).isEqualTo(Verdict.MATCH);
+        for (int i = 0; i < 3; i++) {
+            ConsistencyReport count = timed("count, equal", () -> checker.check(bench, Mode.COUNT));
+            assertThat(count.verdict()).isEqualTo(Verdict.MATCH);
+        }
 
         // ten rows changed behind the engine's back
         String t = env.chTable("bench");
         rig.gateway.execute("INSERT INTO " + t + " (id, account, name, amount, created, tags, active, _echodb_version,"
                 + " _echodb_is_deleted) SELECT id, account, 'tampered', amount, created, tags, active, _echodb_version + 1, 0"
-                + " FROM " + t + " FINAL WHERE id % 100000 = 7", "tamper");
+                + " FROM " + t + " FINAL WHERE id % " + (ROWS / 10) + " = 7", "tamper");
         ConsistencyReport mismatch = timed("checksum, 10 differing rows (includes one 1 s recheck delay)",
                 () -> checker.check(bench, Mode.CHECKSUM));
         assertThat(mismatch.verdict()).isEqualTo(Verdict.MISMATCH);
         assertThat(mismatch.differingKeys()).hasSize(10);
+
+        // ten rows deleted behind the engine's back
+        rig.gateway.execute("INSERT INTO " + t + " (id, account, name, amount, created, tags, active, _echodb_version,"
+                + " _echodb_is_deleted) SELECT id, account, name, amount, created, tags, active, _echodb_version + 1, 1"
+                + " FROM " + t + " FINAL WHERE id % " + (ROWS / 10) + " = 8", "delete behind the engine's back");
+        ConsistencyReport countMismatch = timed("count, 10 rows missing", () -> checker.check(bench, Mode.COUNT));
+        assertThat(countMismatch.verdict()).isEqualTo(Verdict.MISMATCH);
+        assertThat(countMismatch.difference()).isEqualTo(10);
     }
 
     private static ConsistencyReport timed(String what, Supplier<ConsistencyReport> check) {

@@ -65,11 +65,42 @@ class HttpApiTest {
         volatile String lastError = null;
         volatile String deadLoop = null;
         volatile ReadinessReport readiness = new ReadinessReport(Map.of("postgres", ReadinessReport.Check.ok("reachable")));
+        /** When set, verify, readiness and engine commands wait for it: a dependency that hangs. */
+        volatile java.util.concurrent.CountDownLatch hang;
         final MirrorControl mirrors;
         final ConsistencyChecker checker;
 
         TestBackend() {
-            mirrors = new ResilientMirrorControl(engine, resilience);
+            mirrors = ResilientMirrorControl.withoutRetry(new MirrorControl() {
+                public io.echodb.core.model.MirrorStatus create(io.echodb.core.model.MirrorSpec spec) {
+                    return engine.create(spec);
+                }
+
+                public void drop(MirrorName name, boolean dropTarget) {
+                    engine.drop(name, dropTarget);
+                }
+
+                public void pause(MirrorName name) {
+                    engine.pause(name);
+                }
+
+                public void resume(MirrorName name) {
+                    engine.resume(name);
+                }
+
+                public void resync(MirrorName name) {
+                    hangIfAsked();
+                    engine.resync(name);
+                }
+
+                public List<io.echodb.core.model.MirrorStatus> list() {
+                    return engine.list();
+                }
+
+                public java.util.Optional<io.echodb.core.model.MirrorStatus> status(MirrorName name) {
+                    return engine.status(name);
+                }
+            }, resilience);
             checker = new ConsistencyChecker(pgRows, chRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
                     d -> { }, new ConsistencyChecker.Settings(1, Duration.ZERO, Duration.ZERO, Duration.ofMillis(1)));
         }
@@ -79,7 +110,19 @@ class HttpApiTest {
         }
 
         public ReadinessReport readiness() {
+            hangIfAsked();
             return readiness;
+        }
+
+        void hangIfAsked() {
+            java.util.concurrent.CountDownLatch h = hang;
+            if (h != null) {
+                try {
+                    h.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         public Map<String, Resilience.View> breakers() {
@@ -95,6 +138,7 @@ class HttpApiTest {
         }
 
         public ConsistencyReport verify(TableRef table, ConsistencyChecker.Mode mode) {
+            hangIfAsked();
             if (!table.equals(users) && !table.equals(orders)) {
                 throw NotFoundException.of("table " + table + " does not exist in the source database");
             }
@@ -148,6 +192,14 @@ class HttpApiTest {
     private JsonNode body(HttpResponse<String> r) throws Exception {
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
         return json.readTree(r.body());
+    }
+
+    private JsonNode unchecked(String path) {
+        try {
+            return body(get(path));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<String> fields(JsonNode node) {
@@ -400,6 +452,69 @@ class HttpApiTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/mirrors")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aCommandThatTakesLongIsAcceptedAtOnceAndPolled() throws Exception {
+        backend.hang = new java.util.concurrent.CountDownLatch(1);
+        long start = System.nanoTime();
+        HttpResponse<String> r = post(api, "/mirrors/users_mirror/resync", "Bearer " + TOKEN);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(ms).as("answered within 2 s").isLessThan(2_000);
+        assertThat(r.statusCode()).isEqualTo(202);
+        JsonNode accepted = body(r);
+        String id = accepted.get("command_id").asText();
+        assertThat(accepted.get("state").asText()).isEqualTo("running");
+        assertThat(accepted.get("kind").asText()).isEqualTo("resync_started");
+        assertThat(accepted.get("target").asText()).isEqualTo("users_mirror");
+        assertThat(r.headers().firstValue("Location")).hasValue("/commands/" + id);
+        assertThat(body(get("/commands/" + id)).get("state").asText()).isEqualTo("running");
+
+        backend.hang.countDown();
+        io.echodb.runner.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
+            JsonNode done = unchecked("/commands/" + id);
+            assertThat(done.get("state").asText()).isEqualTo("succeeded");
+            assertThat(done.get("http_status").asInt()).isEqualTo(200);
+            assertThat(done.get("result").get("action").asText()).isEqualTo("resync_started");
+            assertThat(done.get("finished_at").isNull()).isFalse();
+        });
+        assertThat(engine.operations()).contains("resync users_mirror");
+        assertThat(body(get("/commands")).get("commands").get(0).get("command_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void aCheckThatTakesLongIsAcceptedAndAFailureIsReportedWithItsStatus() throws Exception {
+        backend.hang = new java.util.concurrent.CountDownLatch(1);
+        HttpResponse<String> r = get("/verify?table=ghost");
+        assertThat(r.statusCode()).isEqualTo(202);
+        String id = body(r).get("command_id").asText();
+
+        backend.hang.countDown();
+        io.echodb.runner.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
+            JsonNode done = unchecked("/commands/" + id);
+            assertThat(done.get("state").asText()).isEqualTo("failed");
+            assertThat(done.get("http_status").asInt()).isEqualTo(404);
+            assertThat(done.get("error").asText()).contains("does not exist");
+        });
+        assertThat(get("/commands/no-such-command").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aReadWhoseDependencyHangsAnswers503WithinTwoSeconds() throws Exception {
+        backend.hang = new java.util.concurrent.CountDownLatch(1);
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> r = get("/ready");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(ms).isLessThan(2_000);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(body(r).get("error").asText()).contains("/ready did not answer within 1800 ms");
+            assertThat(get("/health").statusCode()).as("other endpoints still answer").isEqualTo(200);
+        } finally {
+            backend.hang.countDown();
         }
     }
 }
