@@ -150,7 +150,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     public void failed(MirrorRuntime m, String reason, Throwable cause) {
         stopApplying(m);
         transition(m, MirrorState.FAILED, reason, false);
-        LOG.error("mirror {} failed: {}", m.name(), reason, cause);
+        LOG.error("mirror {} failed: {} (it stays stopped: resync it once the cause is fixed)", m.name(), reason, cause);
         listener.error(m.name(), "mirror", cause != null ? cause : new IllegalStateException(reason));
     }
 

@@ -16,9 +16,12 @@ import java.util.function.Supplier;
  * does not open a database connection per request. A probe runs on its own thread and is waited for at most
  * {@code answerWithin}: a dependency that hangs (a connect timeout, a stalled server) makes the check fail at once with
  * that reason instead of holding the caller, and one probe at a time is in flight. A probe that throws counts as
- * failed with the error's message.
+ * failed with the error's message. A change from usable to not usable is logged (with the fix, when the probe knows
+ * it), and back; the worker probes on a schedule, so that line appears without anyone polling /ready.
  */
 final class CachedProbe implements Supplier<Check> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachedProbe.class);
 
     private final Supplier<Check> probe;
     private final Clock clock;
@@ -73,6 +76,11 @@ final class CachedProbe implements Supplier<Check> {
             c = Check.failed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         synchronized (this) {
+            if (!c.ok() && (last == null || last.ok())) {
+                LOG.error("{} is not usable: {}", what, c.detail());
+            } else if (c.ok() && last != null && !last.ok()) {
+                LOG.info("{} is usable again: {}", what, c.detail());
+            }
             last = c;
             lastAt = clock.instant();
             inFlight = null;

@@ -16,6 +16,8 @@ import io.echodb.adapters.postgres.leadership.PgLeadershipSettings;
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
 import io.echodb.adapters.postgres.replication.PgConnectionSettings;
 import io.echodb.adapters.redis.RedisLeadership;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.Leadership;
 import io.echodb.core.port.MirrorControl;
@@ -255,6 +257,10 @@ public final class Wiring {
         long every = config.consistency().interval().toMillis();
         scheduler.scheduleWithFixedDelay(this::scheduledConsistencyCheck, every, every, TimeUnit.MILLISECONDS);
         long reconcile = config.autoMirror().reconcileInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> {
+            postgresProbe.get();
+            clickhouseProbe.get();
+        }, 0, 10_000, TimeUnit.MILLISECONDS);
         if (slotMonitor != null) {
             scheduler.scheduleWithFixedDelay(slotMonitor::sweep, 0, Math.min(reconcile, 15_000), TimeUnit.MILLISECONDS);
         }
@@ -456,6 +462,15 @@ public final class Wiring {
             engineCheck = Check.failed("engine starting: " + (why == null ? engineCheck.detail() : why));
         }
         checks.put("engine", engineCheck);
+        if (leader) {
+            Check mirrorCheck;
+            try {
+                mirrorCheck = mirrorsCheck();
+            } catch (RuntimeException e) {
+                mirrorCheck = Check.failed("mirrors could not be listed: " + e.getMessage());
+            }
+            checks.put("mirrors", mirrorCheck);
+        }
         if (slotMonitor != null) {
             checks.put("replication_slot", slotMonitor.check());
         }
@@ -496,13 +511,41 @@ public final class Wiring {
             return c.isValid(3) ? Check.ok("reachable at " + config.postgres().host() + ":" + config.postgres().port())
                     : Check.failed("connection not valid");
         } catch (Exception e) {
-            return Check.failed("unreachable: " + e.getMessage());
+            return Check.failed(FixHints.withFix("unreachable: " + e.getMessage(), FixHints.postgres(e.getMessage())));
         }
     }
 
     private Check probeClickHouse() {
-        return clickhouse.ping() ? Check.ok("reachable at " + clickhouse.settings().endpoint())
-                : Check.failed("unreachable at " + clickhouse.settings().endpoint());
+        try {
+            clickhouse.query("SELECT 1", "ping ClickHouse");
+            return Check.ok("reachable at " + clickhouse.settings().endpoint());
+        } catch (RuntimeException e) {
+            return Check.failed(FixHints.withFix("not usable at " + clickhouse.settings().endpoint() + ": " + e.getMessage(),
+                    FixHints.clickHouse(e.getMessage())));
+        }
+    }
+
+    /**
+     * The leader's mirrors: not ok while one is FAILED (it cannot be kept exact, I3), naming it, its error and the
+     * fix; unsupported tables are listed but do not fail the check (they are reported by design).
+     */
+    private Check mirrorsCheck() {
+        List<MirrorStatus> all = mirrors.list();
+        Map<MirrorState, Long> byState = new java.util.TreeMap<>();
+        all.forEach(m -> byState.merge(m.state(), 1L, Long::sum));
+        String counts = all.size() + " mirrors" + (byState.isEmpty() ? "" : " (" + byState.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        List<MirrorStatus> failed = all.stream().filter(m -> m.state() == MirrorState.FAILED).toList();
+        if (failed.isEmpty()) {
+            return Check.ok(counts);
+        }
+        MirrorStatus first = failed.get(0);
+        String error = first.error().orElse("no reason recorded");
+        Optional<String> fix = FixHints.clickHouse(error).or(() -> FixHints.postgres(error));
+        return Check.failed(counts + "; mirror " + first.name() + " FAILED: " + error + "; "
+                + fix.orElse("fix the cause, then resync it: POST /mirrors/" + first.name() + "/resync")
+                + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more failed: see /mirrors)" : ""));
     }
 
     private <T extends AutoCloseable> T closing(T c) {
