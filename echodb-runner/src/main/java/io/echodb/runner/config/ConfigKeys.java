@@ -58,6 +58,12 @@ public final class ConfigKeys {
             "Start-up: seconds between attempts to reach PostgreSQL before giving up.", seconds(0.1, 3600));
     public static final ConfigKey<Integer> MAX_RECONNECT_ATTEMPTS = key("MAX_RECONNECT_ATTEMPTS", "PostgreSQL", "10",
             "Start-up: attempts to reach PostgreSQL before exiting with status 1 (later outages are retried forever).", integer(1, 10_000));
+    public static final ConfigKey<Integer> POSTGRES_POOL_SIZE = key("POSTGRES_POOL_SIZE", "PostgreSQL", "8",
+            "Connections in the pool (HikariCP) for EchoDB's short PostgreSQL calls (catalog, checkpoints, checks, probes); the"
+                    + " replication stream, snapshot workers, the DDL listener and the advisory lock use their own.", integer(1, 1000));
+    public static final ConfigKey<Duration> POSTGRES_POOL_TIMEOUT = key("POSTGRES_POOL_TIMEOUT", "PostgreSQL", "3",
+            "Seconds a call waits for a pooled PostgreSQL connection (opening one included) before failing as unavailable:"
+                    + " the bound on every wait for PostgreSQL to accept a connection.", seconds(0.25, 300));
 
     // ---- ClickHouse (target)
     public static final ConfigKey<String> CLICKHOUSE_HOST = key("CLICKHOUSE_HOST", "ClickHouse", "clickhouse",

@@ -32,6 +32,7 @@ import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumSettings;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
 import io.echodb.adapters.postgres.checksum.PgSlotPosition;
+import io.echodb.adapters.postgres.replication.PgPoolSettings;
 import io.echodb.adapters.postgres.replication.PgReplicationConfig;
 import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
 import io.echodb.runner.resilience.ResilientPositionedRowCounter;
@@ -147,11 +148,13 @@ public final class Wiring {
         EchoDbConfig.Postgres p = config.postgres();
         PgConnectionSettings pgSettings = PgConnectionSettings.of(p.host(), p.port(), p.database(), p.user(), p.password().reveal())
                 .withParameter("sslmode", p.sslMode());
-        pg = new PgConnectionFactory(pgSettings, "echodb-" + config.leadership().workerId());
+        // Closed last (registered first): every other component borrows from its pool.
+        pg = closing(PgConnectionFactory.pooled(pgSettings, "echodb-" + config.leadership().workerId(),
+                PgPoolSettings.defaults().withSize(p.poolSize(), p.poolTimeout())));
         DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema())
                 .withGuardedPublication(config.engine().isNative() ? config.engine().publication() : null);
-        ddlCapture = new DdlCaptureInstaller(pg::open, capture);
-        PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::open,
+        ddlCapture = new DdlCaptureInstaller(pg::openDedicated, capture);
+        PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::openDedicated,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
         outboxPruner = new OutboxPruner(ddlSource, config.autoMirror().ddlOutboxRetention(),
                 config.autoMirror().ddlOutboxKeep(), telemetry.registry());
@@ -181,6 +184,9 @@ public final class Wiring {
                 LeaderLoop.Settings.of(config.leadership().ttl(), config.leadership().interval()), supervisor);
         supervisor.watch(leaderLoop);
         gatedLeader = supervisor.gate();
+        io.micrometer.core.instrument.Gauge.builder("echodb_leader", () -> isLeader() ? 1 : 0)
+                .description("1 while this worker holds the leadership, else 0 (alert when no worker has 1)")
+                .tag("worker", config.leadership().workerId()).register(telemetry.registry());
 
         controlMetrics = new ControlPlaneMetrics(clock);
         var ddl = new ResilientDdlEventSource(ddlSource, resilience);
@@ -494,7 +500,7 @@ public final class Wiring {
         EchoDbConfig.Leadership l = config.leadership();
         return switch (l.kind()) {
             case "none" -> new SoloLeadership(l.workerId(), clock);
-            case "postgres" -> closing(new PgAdvisoryLeadership(pg::open,
+            case "postgres" -> closing(new PgAdvisoryLeadership(pg::openDedicated,
                     PgLeadershipSettings.of(l.workerId()).withSchema(config.engine().stateSchema()).withLockName(l.lockName()), clock));
             case "redis" -> {
                 // Closing the Redis adapter releases the lease: done only on a graceful stop (see stop()).

@@ -82,6 +82,8 @@ class EchoDbConfigTest {
             Map.entry("POSTGRES_SSLMODE", List.of("sometimes")),
             Map.entry("RECONNECT_DELAY", List.of("soon", "0")),
             Map.entry("MAX_RECONNECT_ATTEMPTS", List.of("0", "many")),
+            Map.entry("POSTGRES_POOL_SIZE", List.of("0", "1001", "lots")),
+            Map.entry("POSTGRES_POOL_TIMEOUT", List.of("0.1", "forever")),
             Map.entry("CLICKHOUSE_HOST", List.of("a b")),
             Map.entry("CLICKHOUSE_PORT", List.of("http")),
             Map.entry("CLICKHOUSE_URL", List.of("http://clickhouse:8123", "jdbc:postgresql://x/y")),

@@ -73,7 +73,7 @@ class ApiUnderOutageE2ETest {
         ch.pause();
         Map<String, Answer> answers = new LinkedHashMap<>();
         try {
-            Thread.sleep(500); // let the worker's own calls get stuck first
+            Thread.sleep(2_500); // let the worker's own calls get stuck and the cached probe results (2 s) expire
             for (String path : List.of("/health", "/ready", "/metrics", "/metrics/prometheus", "/mirrors",
                     "/mirrors/outage_t_mirror", "/verify?table=outage_t", "/verify?table=outage_t&mode=checksum",
                     "/verify-all", "POST /mirrors/outage_t_mirror/pause", "POST /mirrors/outage_t_mirror/resume",

@@ -46,7 +46,7 @@ final class CatalogRelationResolver implements RelationResolver, AutoCloseable {
 
     private Connection connection() throws SQLException {
         if (connection == null) {
-            connection = connections.open();
+            connection = connections.openDedicated();
         }
         return connection;
     }

@@ -1,6 +1,11 @@
 package io.echodb.adapters.postgres.replication;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.SQLFeatureNotSupportedException;
+import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -13,8 +18,15 @@ import org.postgresql.PGProperty;
  * Opens pgjdbc connections to the source: normal ones and logical replication ones. Every connection gets the same
  * session settings, so values are rendered identically by pgoutput (in the walsender) and by COPY (in a backend):
  * ISO dates, UTC time zone, ISO 8601 intervals, round-trip floats and hex bytea.
+ *
+ * <p>{@link #pooled} makes {@link #open()} borrow from a HikariCP pool, which bounds every wait for a connection by the
+ * pool's acquire timeout (no caller holding the engine lock waits out a 10 s connect timeout) and stops opening a
+ * connection per call. Borrowed connections must leave no session state behind (autocommit, isolation and read-only
+ * are reset by the pool; {@code SET LOCAL}/{@code set_config(…, true)} end with the transaction); code that sets
+ * session state, holds a connection for long or opens transactions with SQL {@code BEGIN} uses
+ * {@link #openDedicated()}.
  */
-public final class PgConnectionFactory {
+public final class PgConnectionFactory implements AutoCloseable {
 
     /** Startup options; repeated as explicit SETs because pgjdbc's own startup TimeZone would otherwise win. */
     static final String SESSION_OPTIONS =
@@ -26,23 +38,125 @@ public final class PgConnectionFactory {
 
     private final PgConnectionSettings settings;
     private final String applicationName;
+    private final PgPoolSettings poolSettings;
+    private HikariDataSource pool;
+    private boolean closed;
 
     public PgConnectionFactory(PgConnectionSettings settings) {
         this(settings, "echodb");
     }
 
     public PgConnectionFactory(PgConnectionSettings settings, String applicationName) {
+        this(settings, applicationName, null);
+    }
+
+    private PgConnectionFactory(PgConnectionSettings settings, String applicationName, PgPoolSettings poolSettings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.applicationName = Objects.requireNonNull(applicationName, "applicationName");
+        this.poolSettings = poolSettings;
+    }
+
+    /** A factory whose {@link #open()} borrows from a pool (created at the first borrow); {@link #close()} closes it. */
+    public static PgConnectionFactory pooled(PgConnectionSettings settings, String applicationName, PgPoolSettings pool) {
+        return new PgConnectionFactory(settings, applicationName, Objects.requireNonNull(pool, "pool"));
     }
 
     public PgConnectionSettings settings() {
         return settings;
     }
 
-    /** A normal autocommit connection with the deterministic session settings. */
+    /**
+     * A normal autocommit connection with the deterministic session settings: borrowed from the pool when there is
+     * one (closing returns it), else opened.
+     */
     public Connection open() throws SQLException {
+        if (poolSettings == null) {
+            return openDedicated();
+        }
+        return pool().getConnection();
+    }
+
+    /** A connection of its own (never pooled): for session state, long holds and SQL-level transactions. */
+    public Connection openDedicated() throws SQLException {
         return connect(baseProperties());
+    }
+
+    private synchronized HikariDataSource pool() throws SQLException {
+        if (closed) {
+            throw new SQLException("the PostgreSQL connection pool is closed", "08003");
+        }
+        if (pool == null) {
+            HikariConfig c = new HikariConfig();
+            c.setPoolName("echodb-postgres");
+            c.setDataSource(new DedicatedConnections());
+            c.setMaximumPoolSize(poolSettings.maxSize());
+            c.setMinimumIdle(1);
+            c.setConnectionTimeout(poolSettings.acquireTimeout().toMillis());
+            c.setValidationTimeout(Math.max(250, Math.min(poolSettings.acquireTimeout().toMillis() - 1, 2_000)));
+            c.setIdleTimeout(poolSettings.idleTimeout().toMillis());
+            c.setMaxLifetime(poolSettings.maxLifetime().toMillis());
+            c.setInitializationFailTimeout(-1); // start without PostgreSQL; borrowers wait at most acquireTimeout
+            c.setAutoCommit(true);
+            pool = new HikariDataSource(c);
+        }
+        return pool;
+    }
+
+    /** Closes the pool (borrowed connections are closed as they come back); dedicated connections are the callers'. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    /** What the pool opens its connections with: the same properties and session settings as a dedicated one. */
+    private final class DedicatedConnections implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            return openDedicated();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return openDedicated();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+            // pgjdbc logs through java.util.logging
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            // the connect timeout is set on every connection
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException("no parent logger");
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
     }
 
     /**

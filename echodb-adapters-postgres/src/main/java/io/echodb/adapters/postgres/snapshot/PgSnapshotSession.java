@@ -231,7 +231,7 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     private Connection openWorkerConnection() throws SQLException {
-        Connection c = connections.open();
+        Connection c = connections.openDedicated();
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             st.execute("SET TRANSACTION SNAPSHOT " + PgSql.quoteLiteral(snapshotName));
