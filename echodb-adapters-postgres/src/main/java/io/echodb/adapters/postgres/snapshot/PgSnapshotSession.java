@@ -114,6 +114,9 @@ public final class PgSnapshotSession implements SnapshotSession {
         return snapshotName;
     }
 
+    /** Values (rows × columns) handed over per batch at most: about 5–10 MiB of decoded Java objects. */
+    static final int MAX_VALUES_PER_BATCH = 250_000;
+
     /** Never-analyzed leaves up to this many pages (8 MiB at the default block size) are counted exactly. */
     static final long EXACT_COUNT_MAX_PAGES = 1024;
 
@@ -340,7 +343,8 @@ public final class PgSnapshotSession implements SnapshotSession {
                 names[i] = schema.table() + "." + cols.get(i).name();
             }
             CopyTextParser parser = new CopyTextParser(decoders, names);
-            int batchRows = config.copyBatchRows();
+            // Batches are bounded in values, not only rows: a 1,000-column table fills memory long before 5,000 rows.
+            int batchRows = Math.max(1, Math.min(config.copyBatchRows(), MAX_VALUES_PER_BATCH / Math.max(1, cols.size())));
             CopyItem item;
             while (failure.get() == null && (item = work.poll()) != null) {
                 LOG.debug("copying {}", item.description);
