@@ -3,6 +3,7 @@ package io.echodb.adapters.clickhouse;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.AsOfCount;
 import io.echodb.core.port.RowCounter;
 import io.echodb.core.port.RowCounterAsOf;
 import java.util.List;
@@ -41,23 +42,28 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
     }
 
     @Override
-    public long countBefore(TableRef table, Lsn position) {
+    public AsOfCount countBefore(TableRef table, Lsn position) {
         String target = targetTable.apply(table);
         String t = ClickHouseSql.table(gateway.database(), target);
         String version = ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN);
         String deleted = ClickHouseSql.identifier(ClickHouseChangeSink.DELETED_COLUMN);
         String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(position.value()) + "), 64)";
+        // FINAL stands for "as of" only if no version from the position on existed while it counted: count first,
+        // then look (a version written after the look could otherwise slip into the count)
+        long finalCount = count(table).count();
         Object newer = gateway.query("SELECT count() FROM " + t + " WHERE " + version + " >= " + bound,
                 "look for versions of " + target + " from " + position + " on").single();
         if (((Number) newer).longValue() == 0) {
-            return count(table).count();
+            return AsOfCount.exactly(finalCount);
         }
         List<String> keys = sortingKey(target);
-        Object n = gateway.query("SELECT count() FROM (SELECT argMaxIf(" + deleted + ", " + version + ", " + version + " < "
-                        + bound + ") AS d, countIf(" + version + " < " + bound + ") AS n FROM " + t + " GROUP BY "
-                        + ClickHouseSql.identifiers(keys) + ") WHERE n > 0 AND d = 0",
-                "count rows of " + target + " before " + position).single();
-        return ((Number) n).longValue();
+        // keys with no version before the position: inserted after it, or changed after it with the older version merged
+        // away by ReplacingMergeTree; their state at the position is undecided
+        Object[] n = gateway.query("SELECT countIf(n > 0 AND d = 0), countIf(n = 0) FROM (SELECT argMaxIf(" + deleted + ", "
+                        + version + ", " + version + " < " + bound + ") AS d, countIf(" + version + " < " + bound + ") AS n FROM "
+                        + t + " GROUP BY " + ClickHouseSql.identifiers(keys) + ")",
+                "count rows of " + target + " before " + position).rows().get(0);
+        return new AsOfCount(((Number) n[0]).longValue(), ((Number) n[1]).longValue());
     }
 
     /** The target's sorting key columns: the source key the engine orders the table by. */

@@ -49,6 +49,22 @@ class ClickHouseRowCounterAsOfContractTest extends RowCounterAsOfContract {
                 List.of(new SinkRow(Row.of(key, deleted ? null : "v" + key), RowVersion.change(commit, 1), deleted)));
     }
 
+    @org.junit.jupiter.api.Test
+    void aKeyWhoseOlderVersionWasMergedAwayIsUndecidedBeforeItsNewerVersion() {
+        TableRef t = table();
+        givenTable(t);
+        givenVersion(t, 1, Lsn.of(100), false);
+        givenVersion(t, 2, Lsn.of(100), false);
+        givenVersion(t, 1, Lsn.of(300), false);
+        db.gateway.execute("OPTIMIZE TABLE " + ClickHouseSql.table(db.gateway.database(), t.name()) + " FINAL", "merge");
+
+        io.echodb.core.port.AsOfCount at200 = newCounter().countBefore(t, Lsn.of(200));
+
+        org.assertj.core.api.Assertions.assertThat(at200).isEqualTo(new io.echodb.core.port.AsOfCount(1, 1));
+        org.assertj.core.api.Assertions.assertThat(at200.allows(2)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(at200.allows(3)).isFalse();
+    }
+
     private static TableSchema schema(TableRef table) {
         return new TableSchema(table, List.of(Column.of("id", ColumnType.INT32, false), Column.of("v", ColumnType.TEXT, true)),
                 List.of("id"), ReplicaIdentity.DEFAULT);

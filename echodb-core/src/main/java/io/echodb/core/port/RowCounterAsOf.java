@@ -5,9 +5,10 @@ import io.echodb.core.model.TableRef;
 
 /**
  * Outbound query: counts a mirrored (target) table's live rows as they were before a source position — each key's
- * latest version written for a transaction that committed before it; blocking; throws when the table is missing.
+ * latest version written for a transaction that committed before it, and the keys that can no longer be placed there;
+ * blocking; throws when the table is missing.
  */
 public interface RowCounterAsOf {
 
-    long countBefore(TableRef table, Lsn position);
+    AsOfCount countBefore(TableRef table, Lsn position);
 }

@@ -119,4 +119,29 @@ class CountAtPositionsTest {
 
         assertThat(checker().check(USERS, Mode.COUNT).verdict()).isEqualTo(Verdict.IN_FLIGHT);
     }
+
+    @Test
+    void keysWhoseOlderVersionsWereMergedAwayAreInFlightNotAMismatch() {
+        counts.commit(USERS, 100);
+        counts.applyAll();
+        counts.mergeAway(USERS, 2);
+        world.clock.onSleep(counts::applyAll);
+
+        ConsistencyReport r = checker().check(USERS, Mode.COUNT);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.IN_FLIGHT);
+        assertThat(r.postgresCount()).isEqualTo(100);
+        assertThat(r.clickhouseCount()).isEqualTo(98);
+    }
+
+    @Test
+    void aDifferenceBeyondTheUndecidedKeysIsStillAMismatch() {
+        counts.commit(USERS, 100);
+        counts.applyAll();
+        counts.mergeAway(USERS, 2);
+        counts.tamper(USERS, -5);
+        world.clock.onSleep(counts::applyAll);
+
+        assertThat(checker().check(USERS, Mode.COUNT).verdict()).isEqualTo(Verdict.MISMATCH);
+    }
 }

@@ -2,6 +2,7 @@ package io.echodb.core.testing;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.AsOfCount;
 import io.echodb.core.port.PositionedCount;
 import io.echodb.core.port.PositionedRowCounter;
 import io.echodb.core.port.RowCounterAsOf;
@@ -20,6 +21,7 @@ public final class InMemoryPositionedCounts {
     private final Map<TableRef, TreeMap<Long, Long>> sourceHistory = new HashMap<>();
     private final Map<TableRef, TreeMap<Long, Long>> targetHistory = new HashMap<>();
     private final Map<TableRef, Long> tampering = new HashMap<>();
+    private final Map<TableRef, Long> mergedAway = new HashMap<>();
     private long position = 100;
     private long applied = 100;
 
@@ -53,6 +55,14 @@ public final class InMemoryPositionedCounts {
         tampering.merge(table, delta, Long::sum);
     }
 
+    /**
+     * {@code keys} keys of the table lost the versions before every later reading position to a merge: they count as
+     * undecided instead of live.
+     */
+    public synchronized void mergeAway(TableRef table, long keys) {
+        mergedAway.merge(table, keys, Long::sum);
+    }
+
     /** The position the engine has applied through. */
     public synchronized Lsn applied() {
         return Lsn.of(applied);
@@ -81,7 +91,9 @@ public final class InMemoryPositionedCounts {
         return (table, before) -> {
             synchronized (InMemoryPositionedCounts.this) {
                 var last = existing(targetHistory, table).lowerEntry(before.value());
-                return (last == null ? 0 : last.getValue()) + tampering.getOrDefault(table, 0L);
+                long rows = (last == null ? 0 : last.getValue()) + tampering.getOrDefault(table, 0L);
+                long merged = Math.min(rows, mergedAway.getOrDefault(table, 0L));
+                return new AsOfCount(rows - merged, merged);
             }
         };
     }

@@ -2,6 +2,7 @@ package io.echodb.core.testing;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.AsOfCount;
 import io.echodb.core.port.RowCounterAsOf;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,12 +24,13 @@ public final class InMemoryRowCounterAsOf implements RowCounterAsOf {
     }
 
     @Override
-    public synchronized long countBefore(TableRef table, Lsn position) {
+    public synchronized AsOfCount countBefore(TableRef table, Lsn position) {
         Map<Integer, TreeMap<Long, Boolean>> keys = tables.get(table);
         if (keys == null) {
             throw new NoSuchElementException("table " + table + " does not exist");
         }
-        return keys.values().stream().map(v -> v.lowerEntry(position.value()))
+        long live = keys.values().stream().map(v -> v.lowerEntry(position.value()))
                 .filter(e -> e != null && !e.getValue()).count();
+        return AsOfCount.exactly(live); // every version is kept: nothing is ever undecided
     }
 }

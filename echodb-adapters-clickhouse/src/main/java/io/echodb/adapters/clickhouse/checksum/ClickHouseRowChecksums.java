@@ -82,18 +82,16 @@ public final class ClickHouseRowChecksums implements RowChecksums {
         Target t = target(query);
         String bucket = "bitShiftRight(" + KH + ", " + (KEY_HASH_BITS - bits) + ")";
         Optional<Lsn> newest = query.asOf().isPresent() ? newest(t) : Optional.empty();
-        Reading r = reading(query, t, needsVersions(query, newest));
-        String sql;
-        if (r.versions == null) {
-            sql = "SELECT " + bucket + " AS b, count() AS n, sumWithOverflow(rh) AS d FROM (SELECT "
-                    + r.keyHash + " AS " + KH + ", " + r.rowHash + " AS rh FROM " + r.table + " FINAL" + where(query) + ")"
-                    + " GROUP BY b";
-        } else {
-            sql = "SELECT " + bucket + " AS b, countIf(live) AS n, sumWithOverflowIf(rh, live) AS d"
-                    + " FROM (SELECT " + KH + ", " + r.rowHash + " AS rh, " + r.live + " AS live FROM (" + r.versions + "))"
-                    + " GROUP BY b";
+        boolean versions = needsVersions(query, newest);
+        QueryResult result = gateway.query(digestSql(reading(query, t, versions), bucket, query), "digest rows of " + t.target());
+        if (!versions && query.asOf().isPresent()) {
+            // FINAL stands for "as of" only if no version from the position on existed while it read: look again after
+            Optional<Lsn> after = newest(t);
+            if (needsVersions(query, after)) {
+                newest = after;
+                result = gateway.query(digestSql(reading(query, t, true), bucket, query), "digest rows of " + t.target());
+            }
         }
-        QueryResult result = gateway.query(sql, "digest rows of " + r.target);
         List<BucketDigest> buckets = new ArrayList<>();
         for (Object[] row : result.rows()) {
             long rows = ((Number) row[1]).longValue();
@@ -104,23 +102,29 @@ public final class ClickHouseRowChecksums implements RowChecksums {
         return new Digests(buckets, query.asOf(), newest);
     }
 
+    private String digestSql(Reading r, String bucket, Query query) {
+        if (r.versions == null) {
+            return "SELECT " + bucket + " AS b, count() AS n, sumWithOverflow(rh) AS d FROM (SELECT "
+                    + r.keyHash + " AS " + KH + ", " + r.rowHash + " AS rh FROM " + r.table + " FINAL" + where(query) + ")"
+                    + " GROUP BY b";
+        }
+        return "SELECT " + bucket + " AS b, countIf(live) AS n, sumWithOverflowIf(rh, live) AS d"
+                + " FROM (SELECT " + KH + ", " + r.rowHash + " AS rh, " + r.live + " AS live FROM (" + r.versions + "))"
+                + " GROUP BY b";
+    }
+
     @Override
     public RowDigests rowDigests(Query query, int limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0: " + limit);
         }
         Target t = target(query);
-        Reading r = reading(query, t, needsVersions(query, query.asOf().isPresent() ? newest(t) : Optional.empty()));
-        String sql;
-        if (r.versions == null) {
-            sql = "SELECT " + r.keyText + ", " + r.keyHash + " AS " + KH + ", " + r.rowHash + ", 1 FROM " + r.table + " FINAL"
-                    + where(query) + " LIMIT " + limit;
-        } else {
-            // keys without any version before the position changed after it and lost their older versions to merges
-            sql = "SELECT " + r.keyText + ", " + KH + ", " + r.rowHash + ", " + VERSIONS_BEFORE + " > 0 FROM (" + r.versions
-                    + ") WHERE " + VERSIONS_BEFORE + " = 0 OR " + r.live + " LIMIT " + limit;
+        boolean versions = needsVersions(query, query.asOf().isPresent() ? newest(t) : Optional.empty());
+        QueryResult result = gateway.query(rowSql(reading(query, t, versions), query, limit), "read row digests of " + t.target());
+        if (!versions && query.asOf().isPresent() && needsVersions(query, newest(t))) {
+            // a version from the position on arrived while FINAL read: FINAL no longer stands for "as of"
+            result = gateway.query(rowSql(reading(query, t, true), query, limit), "read row digests of " + t.target());
         }
-        QueryResult result = gateway.query(sql, "read row digests of " + r.target);
         List<RowDigest> rows = new ArrayList<>(result.rows().size());
         Set<String> unsettled = new HashSet<>();
         for (Object[] row : result.rows()) {
@@ -132,6 +136,16 @@ public final class ClickHouseRowChecksums implements RowChecksums {
             }
         }
         return new RowDigests(rows, unsettled, query.asOf());
+    }
+
+    private String rowSql(Reading r, Query query, int limit) {
+        if (r.versions == null) {
+            return "SELECT " + r.keyText + ", " + r.keyHash + " AS " + KH + ", " + r.rowHash + ", 1 FROM " + r.table + " FINAL"
+                    + where(query) + " LIMIT " + limit;
+        }
+        // keys without any version before the position changed after it and lost their older versions to merges
+        return "SELECT " + r.keyText + ", " + KH + ", " + r.rowHash + ", " + VERSIONS_BEFORE + " > 0 FROM (" + r.versions
+                + ") WHERE " + VERSIONS_BEFORE + " = 0 OR " + r.live + " LIMIT " + limit;
     }
 
     /**

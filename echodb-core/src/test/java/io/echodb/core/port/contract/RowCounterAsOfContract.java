@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.AsOfCount;
 import io.echodb.core.port.RowCounterAsOf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,11 +42,11 @@ public abstract class RowCounterAsOfContract {
         givenVersion(t, 3, Lsn.of(300), false);  // inserted at 300
         givenVersion(t, 1, Lsn.of(300), false);  // updated at 300
 
-        assertThat(counter.countBefore(t, Lsn.of(100))).isZero();
-        assertThat(counter.countBefore(t, Lsn.of(101))).isEqualTo(2);
-        assertThat(counter.countBefore(t, Lsn.of(250))).isEqualTo(1);
-        assertThat(counter.countBefore(t, Lsn.of(301))).isEqualTo(2);
-        assertThat(counter.countBefore(t, Lsn.of(1_000_000))).isEqualTo(2);
+        assertThat(counter.countBefore(t, Lsn.of(100)).rows()).isZero();
+        assertThat(counter.countBefore(t, Lsn.of(101)).rows()).isEqualTo(2);
+        assertThat(counter.countBefore(t, Lsn.of(250)).rows()).isEqualTo(1);
+        assertThat(counter.countBefore(t, Lsn.of(301))).isEqualTo(AsOfCount.exactly(2));
+        assertThat(counter.countBefore(t, Lsn.of(1_000_000))).isEqualTo(AsOfCount.exactly(2));
     }
 
     @Test
@@ -53,7 +54,7 @@ public abstract class RowCounterAsOfContract {
         TableRef t = table();
         givenTable(t);
 
-        assertThat(counter.countBefore(t, Lsn.of(500))).isZero();
+        assertThat(counter.countBefore(t, Lsn.of(500))).isEqualTo(AsOfCount.exactly(0));
     }
 
     @Test
