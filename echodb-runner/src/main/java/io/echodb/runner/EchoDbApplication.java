@@ -187,15 +187,39 @@ public final class EchoDbApplication implements ApiBackend, AutoCloseable {
         }
         ConsistencyReport report = wiring.checker().check(table, mode);
         wiring.telemetry().recordConsistency(report);
+        wiring.lastChecks().record(report);
         return report;
     }
 
     @Override
     public List<TableCheck> verifyAll(ConsistencyChecker.Mode mode) {
         List<TableCheck> checks = wiring.checker().checkAll(mode);
-        checks.stream().filter(c -> c instanceof TableCheck.Checked)
-                .forEach(c -> wiring.telemetry().recordConsistency(((TableCheck.Checked) c).report()));
+        checks.stream().filter(c -> c instanceof TableCheck.Checked).map(c -> ((TableCheck.Checked) c).report())
+                .forEach(r -> {
+                    wiring.telemetry().recordConsistency(r);
+                    wiring.lastChecks().record(r);
+                });
         return checks;
+    }
+
+    @Override
+    public io.echodb.runner.http.WorkerDetails workerDetails() {
+        return wiring.workerDetails();
+    }
+
+    @Override
+    public List<io.echodb.runner.console.LagHistory.Sample> lagHistory() {
+        return wiring.lagHistory().samples();
+    }
+
+    @Override
+    public List<io.echodb.runner.console.ActivityFeed.Entry> activity() {
+        return wiring.activity().latest();
+    }
+
+    @Override
+    public List<ConsistencyReport> lastChecks() {
+        return wiring.lastChecks().all();
     }
 
     @Override

@@ -40,6 +40,26 @@ public interface ApiBackend {
         return java.util.Optional.empty();
     }
 
+    /** The engine and leadership this worker runs, and its term while it leads (for the console). */
+    default WorkerDetails workerDetails() {
+        return new WorkerDetails("unknown", "unknown", null);
+    }
+
+    /** Replication lag samples over the last hour, oldest first (for the console's chart). Never blocks. */
+    default List<io.echodb.runner.console.LagHistory.Sample> lagHistory() {
+        return List.of();
+    }
+
+    /** Recent DDL events and mirror state changes, newest first. Never blocks. */
+    default List<io.echodb.runner.console.ActivityFeed.Entry> activity() {
+        return List.of();
+    }
+
+    /** The latest consistency result of each table, by table name. Never blocks. */
+    default List<ConsistencyReport> lastChecks() {
+        return List.of();
+    }
+
     /** The Prometheus text exposition of every meter. */
     String prometheusScrape();
 }

@@ -76,6 +76,14 @@ public final class HttpApi implements AutoCloseable {
         this.reads.allowCoreThreadTimeOut(true);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
+            if (surface == Surface.FULL) {
+                cfg.staticFiles.add(files -> {
+                    files.hostedPath = "/console";
+                    files.directory = "/console";
+                    files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                    files.headers = SECURITY_HEADERS;
+                });
+            }
             cfg.jsonMapper(new JavalinJackson(objectMapper(), false));
             cfg.http.defaultContentType = "application/json";
         });
@@ -106,7 +114,20 @@ public final class HttpApi implements AutoCloseable {
         reads.shutdownNow();
     }
 
+    /**
+     * Sent with every answer: the console runs only its own scripts and styles, talks only to this worker, and is never
+     * framed; nothing is cached or sniffed.
+     */
+    static final java.util.Map<String, String> SECURITY_HEADERS = java.util.Map.of(
+            "Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+                    + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "X-Frame-Options", "DENY",
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "Cache-Control", "no-store");
+
     private void routes(Surface surface) {
+        app.before(ctx -> SECURITY_HEADERS.forEach(ctx::header));
         app.get("/health", ctx -> bounded(ctx, "/health", () -> health(ctx)));
         app.get("/verify", this::verify);
         app.get("/verify-all", this::verifyAll);
@@ -118,6 +139,16 @@ public final class HttpApi implements AutoCloseable {
             app.get("/metrics/prometheus", ctx -> bounded(ctx, "/metrics/prometheus", () -> prometheus(ctx)));
             app.get("/mirrors", ctx -> bounded(ctx, "/mirrors", () -> mirrors(ctx)));
             app.get("/mirrors/{name}", ctx -> bounded(ctx, "/mirrors/{name}", () -> mirror(ctx)));
+            app.get("/", this::console);
+            app.get("/worker", ctx -> bounded(ctx, "/worker", () -> Reply.json(HttpStatus.OK,
+                    Responses.Worker.of(backend.worker(), backend.workerDetails(), backend.breakers()))));
+            app.get("/history", ctx -> ctx.json(new Responses.History(3600, backend.lagHistory().stream()
+                    .map(x -> new Responses.Sample(x.at(), x.lagSeconds(), x.lagBytes(), x.retainedWalBytes())).toList())));
+            app.get("/activity", ctx -> ctx.json(new Responses.Activity(backend.activity().stream()
+                    .map(a -> new Responses.ActivityEntry(a.at(), a.kind(), a.subject(),
+                            a.detail() == null ? null : redactor.redact(a.detail()))).toList())));
+            app.get("/consistency", ctx -> ctx.json(new Responses.LastChecks(
+                    backend.lastChecks().stream().map(Responses.Verification::of).toList())));
             app.post("/mirrors/{name}/pause", ctx -> command(ctx, "paused", n -> backend.mirrors().pause(n)));
             app.post("/mirrors/{name}/resume", ctx -> command(ctx, "resumed", n -> backend.mirrors().resume(n)));
             app.post("/mirrors/{name}/resync", ctx -> command(ctx, "resync_started", n -> backend.mirrors().resync(n)));
@@ -187,6 +218,17 @@ public final class HttpApi implements AutoCloseable {
             ctx.status(r.status()).json(r.json());
         } else {
             ctx.status(r.status()).json(r.json());
+        }
+    }
+
+    /** The web console's page (bundled in the jar; its script and style are under /console/). */
+    private void console(Context ctx) throws java.io.IOException {
+        try (java.io.InputStream page = HttpApi.class.getResourceAsStream("/console/index.html")) {
+            if (page == null) {
+                error(ctx, HttpStatus.NOT_FOUND, "the console is not bundled in this build");
+                return;
+            }
+            ctx.contentType("text/html; charset=utf-8").result(page.readAllBytes());
         }
     }
 

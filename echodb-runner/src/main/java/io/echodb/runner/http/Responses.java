@@ -207,4 +207,45 @@ final class Responses {
             @JsonProperty("status_url") String statusUrl) { }
 
     record JobList(@JsonProperty("commands") List<JobStatus> commands) { }
+
+    /** {@code /worker}: the worker for the console. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Worker(
+            @JsonProperty("worker_id") String workerId,
+            @JsonProperty("is_leader") boolean isLeader,
+            @JsonProperty("term") Long term,
+            @JsonProperty("engine") String engine,
+            @JsonProperty("leadership") String leadership,
+            @JsonProperty("postgres_connected") boolean postgresConnected,
+            @JsonProperty("uptime_seconds") long uptimeSeconds,
+            @JsonProperty("circuit_breakers") Map<String, Breaker> circuitBreakers) {
+
+        static Worker of(WorkerSnapshot w, WorkerDetails d, Map<String, Resilience.View> breakers) {
+            Map<String, Breaker> b = new LinkedHashMap<>();
+            breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
+            return new Worker(w.workerId(), w.leader(), d.term(), d.engine(), d.leadership(), w.connected(), w.uptimeSeconds(), b);
+        }
+    }
+
+    /** {@code /history}: lag samples, oldest first. */
+    record History(@JsonProperty("window_seconds") long windowSeconds, @JsonProperty("samples") List<Sample> samples) { }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Sample(
+            @JsonProperty("at") Instant at,
+            @JsonProperty("lag_seconds") Double lagSeconds,
+            @JsonProperty("lag_bytes") Long lagBytes,
+            @JsonProperty("retained_wal_bytes") Long retainedWalBytes) { }
+
+    /** {@code /activity}: recent DDL events and state changes, newest first. */
+    record Activity(@JsonProperty("events") List<ActivityEntry> events) { }
+
+    record ActivityEntry(
+            @JsonProperty("at") Instant at,
+            @JsonProperty("kind") String kind,
+            @JsonProperty("subject") String subject,
+            @JsonProperty("detail") String detail) { }
+
+    /** {@code /consistency}: the latest result per table. */
+    record LastChecks(@JsonProperty("tables") List<Verification> tables) { }
 }

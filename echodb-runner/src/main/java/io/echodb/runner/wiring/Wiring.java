@@ -50,6 +50,11 @@ import io.echodb.core.service.StepLoop;
 import io.echodb.core.service.TableCheck;
 import io.echodb.runner.StartupException;
 import io.echodb.runner.config.EchoDbConfig;
+import io.echodb.runner.console.ActivityFeed;
+import io.echodb.runner.console.FeedingDdlEventSource;
+import io.echodb.runner.console.FeedingEngineListener;
+import io.echodb.runner.console.LagHistory;
+import io.echodb.runner.console.LastChecks;
 import io.echodb.runner.http.ReadinessReport;
 import io.echodb.runner.http.ReplicationSnapshot;
 import io.echodb.runner.http.ReadinessReport.Check;
@@ -94,6 +99,9 @@ public final class Wiring {
     private final Resilience resilience;
     /** Closed in reverse order of creation. */
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final ActivityFeed activity;
+    private final LagHistory lagHistory;
+    private final LastChecks lastChecks = new LastChecks();
 
     private PgConnectionFactory pg;
     private DdlCaptureInstaller ddlCapture;
@@ -128,6 +136,8 @@ public final class Wiring {
         this.telemetry = new Telemetry(clock);
         this.resilience = new Resilience(config.resilience(), clock);
         resilience.bindTo(telemetry.registry());
+        this.activity = new ActivityFeed(clock);
+        this.lagHistory = new LagHistory(clock, Duration.ofHours(1));
     }
 
     /** Builds every component; nothing runs yet. Throws {@link StartupException} for an impossible combination. */
@@ -169,8 +179,8 @@ public final class Wiring {
             t.setDaemon(true);
             return t;
         });
-        EngineListener listener = new SnapshotCompletionCheck(new MicrometerEngineListener(telemetry.registry()),
-                () -> checker, this::isLeader, this::checked, afterCopyChecks);
+        EngineListener listener = new FeedingEngineListener(new SnapshotCompletionCheck(new MicrometerEngineListener(telemetry.registry()),
+                () -> checker, this::isLeader, this::checked, afterCopyChecks), activity);
         engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
         operatorCommands = ResilientMirrorControl.withoutRetry(engine.control(), resilience);
@@ -189,7 +199,7 @@ public final class Wiring {
                 .tag("worker", config.leadership().workerId()).register(telemetry.registry());
 
         controlMetrics = new ControlPlaneMetrics(clock);
-        var ddl = new ResilientDdlEventSource(ddlSource, resilience);
+        var ddl = new ResilientDdlEventSource(new FeedingDdlEventSource(ddlSource, activity), resilience);
         boolean dropTargets = config.autoMirror().dropTargetOnTableDrop();
         AutoMirror autoMirror = new AutoMirror(ddl, catalog, mirrors, policy, controlMetrics,
                 new AutoMirror.Settings(100, Duration.ofSeconds(1), dropTargets));
@@ -267,6 +277,7 @@ public final class Wiring {
             postgresProbe.get();
             clickhouseProbe.get();
         }, 0, 10_000, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::sampleLag, 0, 10_000, TimeUnit.MILLISECONDS);
         if (slotMonitor != null) {
             scheduler.scheduleWithFixedDelay(slotMonitor::sweep, 0, Math.min(reconcile, 15_000), TimeUnit.MILLISECONDS);
         }
@@ -340,6 +351,7 @@ public final class Wiring {
     /** Records a scheduled or after-copy check, and repairs a definite mismatch of a RUNNING mirror (I3). */
     private void checked(io.echodb.core.model.ConsistencyReport report) {
         telemetry.recordConsistency(report);
+        lastChecks.record(report);
         MismatchRepair r = repair;
         if (r == null || !isLeader()) {
             return;
@@ -438,6 +450,31 @@ public final class Wiring {
     public Optional<String> livenessFailure() {
         return java.util.stream.Stream.of(leaderSteps.failure(), controlSteps.failure(), engine.loopFailure())
                 .flatMap(Optional::stream).findFirst();
+    }
+
+    private void sampleLag() {
+        Optional<ReplicationSnapshot> r = replication();
+        lagHistory.record(r.map(ReplicationSnapshot::lagSeconds).orElse(null), null,
+                r.map(ReplicationSnapshot::retainedWalBytes).orElse(null));
+    }
+
+    /** For the console: the activity feed, the lag history and the latest check of each table. */
+    public ActivityFeed activity() {
+        return activity;
+    }
+
+    public LagHistory lagHistory() {
+        return lagHistory;
+    }
+
+    public LastChecks lastChecks() {
+        return lastChecks;
+    }
+
+    /** The engine, the leadership kind and, while leading, the term (fencing token). */
+    public io.echodb.runner.http.WorkerDetails workerDetails() {
+        Long term = isLeader() ? leaderLoop.fencingToken().orElse(0) : null;
+        return new io.echodb.runner.http.WorkerDetails(config.engine().kind(), config.leadership().kind(), term);
     }
 
     /** The replication slot as last read and the engine's lag in time; empty with PeerDB. Never blocks. */

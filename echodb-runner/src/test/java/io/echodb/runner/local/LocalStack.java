@@ -171,7 +171,8 @@ public final class LocalStack {
         say("               curl -u " + ch.user() + ":" + ch.password() + " '" + ch.httpUrl()
                 + "/?database=" + chDb + "' --data-binary 'SELECT * FROM users FINAL LIMIT 5'");
         say("  JDBC         " + ch.jdbcUrl(chDb));
-        say("  EchoDB       http://127.0.0.1:" + httpPort + "/health  /ready  /metrics  /metrics/prometheus  /mirrors  /verify-all");
+        say("  Console      http://127.0.0.1:" + httpPort + "/   (open it in a browser; give it the admin token below for actions)");
+        say("  EchoDB API   http://127.0.0.1:" + httpPort + "/health  /ready  /metrics  /metrics/prometheus  /mirrors  /verify-all");
         say("               admin token for POST /mirrors/{name}/pause|resume|resync: " + adminToken);
         say("");
         say("  Create a table and watch it appear in ClickHouse:");
