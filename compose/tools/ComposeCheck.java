@@ -32,10 +32,12 @@ public final class ComposeCheck {
     private static final List<String> CORE = List.of("postgres", "clickhouse", "redis", "echodb-worker-1", "echodb-worker-2");
     private static final List<String> PEERDB = List.of("catalog", "temporal", "temporal-admin-tools", "temporal-ui", "minio",
             "flow-api", "flow-snapshot-worker", "flow-worker", "peerdb", "peerdb-ui");
+    private static final List<String> MONITORING = List.of("prometheus", "grafana");
     /** Variables of the compose file itself (not runner keys) that the workers may receive. */
     private static final Set<String> NON_RUNNER_WORKER_VARS = Set.of("JAVA_OPTS");
 
     private final List<String> errors = new ArrayList<>();
+    private Path composeDir;
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
@@ -53,6 +55,7 @@ public final class ComposeCheck {
 
     @SuppressWarnings("unchecked")
     private void run(Path composeFile, Path envFile, Path configKeys) throws IOException {
+        composeDir = composeFile.toAbsolutePath().getParent();
         Map<String, String> env = readEnv(envFile);
         String raw = Files.readString(composeFile);
         Set<String> used = new TreeSet<>();
@@ -70,6 +73,9 @@ public final class ComposeCheck {
         for (String s : PEERDB) {
             require(services.containsKey(s), "PeerDB service '" + s + "' is missing");
         }
+        for (String s : MONITORING) {
+            require(services.containsKey(s), "monitoring service '" + s + "' is missing");
+        }
         Map<String, Set<String>> portsByProfile = new HashMap<>();
         for (var e : services.entrySet()) {
             checkService(e.getKey(), map(e.getValue(), e.getKey()), services, volumes, portsByProfile);
@@ -86,8 +92,8 @@ public final class ComposeCheck {
         require(svc.get("image") instanceof String || svc.containsKey("build"), name + ": needs image or build");
         List<String> profiles = svc.get("profiles") == null ? List.of() : (List<String>) svc.get("profiles");
         boolean core = CORE.contains(name);
-        require(core ? profiles.isEmpty() : profiles.equals(List.of("peerdb")),
-                name + ": profiles must be " + (core ? "none" : "[peerdb]") + ", is " + profiles);
+        List<String> expected = core ? List.of() : MONITORING.contains(name) ? List.of("monitoring") : List.of("peerdb");
+        require(profiles.equals(expected), name + ": profiles must be " + (core ? "none" : expected) + ", is " + profiles);
         if (core) {
             Object hc = svc.get("healthcheck");
             require(hc instanceof Map && ((Map<String, Object>) hc).get("test") != null, name + ": needs a healthcheck");
@@ -114,6 +120,9 @@ public final class ComposeCheck {
                 String source = String.valueOf(v).split(":")[0];
                 if (!source.startsWith(".") && !source.startsWith("/")) {
                     require(volumes.containsKey(source), name + ": named volume '" + source + "' is not declared");
+                } else if (source.startsWith(".")) {
+                    require(java.nio.file.Files.exists(composeDir.resolve(source).normalize()),
+                            name + ": mounts " + source + ", which does not exist next to docker-compose.yml");
                 }
             }
         }

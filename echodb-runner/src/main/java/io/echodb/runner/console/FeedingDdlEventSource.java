@@ -3,7 +3,6 @@ package io.echodb.runner.console;
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.port.DdlEventSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,7 +15,8 @@ public final class FeedingDdlEventSource implements DdlEventSource {
 
     private final DdlEventSource delegate;
     private final ActivityFeed feed;
-    private final List<DdlEvent> read = new ArrayList<>();
+    /** Events read and not yet acknowledged, by position (an event read again replaces itself). */
+    private final java.util.TreeMap<Long, DdlEvent> read = new java.util.TreeMap<>();
     private long recordedThrough;
 
     public FeedingDdlEventSource(DdlEventSource delegate, ActivityFeed feed) {
@@ -28,7 +28,9 @@ public final class FeedingDdlEventSource implements DdlEventSource {
     public List<DdlEvent> read(long afterPosition, int max, Duration maxWait) {
         List<DdlEvent> events = delegate.read(afterPosition, max, maxWait);
         synchronized (read) {
-            read.addAll(events);
+            for (DdlEvent e : events) {
+                read.put(e.position(), e);
+            }
         }
         return events;
     }
@@ -42,13 +44,13 @@ public final class FeedingDdlEventSource implements DdlEventSource {
     public void acknowledge(long position) {
         delegate.acknowledge(position);
         synchronized (read) {
-            for (DdlEvent e : read) {
-                if (e.position() > recordedThrough && e.position() <= position) {
+            for (DdlEvent e : read.headMap(position, true).values()) {
+                if (e.position() > recordedThrough) {
                     feed.record("ddl", e.table().qualified(), describe(e));
                 }
             }
             recordedThrough = Math.max(recordedThrough, position);
-            read.removeIf(e -> e.position() <= position);
+            read.headMap(position, true).clear();
         }
     }
 

@@ -27,6 +27,13 @@ public final class MicrometerEngineListener implements EngineListener {
         Gauge.builder("echodb.engine.acknowledged.lsn", acknowledgedLsn, AtomicLong::get)
                 .description("Last WAL position acknowledged to PostgreSQL (as a number)")
                 .register(registry);
+        slotRecreated().increment(0); // present from the start, so alerts on increase() see 0 rather than nothing
+    }
+
+    private Counter slotRecreated() {
+        return Counter.builder("echodb.slot.recreated")
+                .description("Replication slots created again after the server invalidated them (every mirror recopied)")
+                .register(registry);
     }
 
     @Override
@@ -62,9 +69,7 @@ public final class MicrometerEngineListener implements EngineListener {
 
     @Override
     public void slotRecreated(String reason, int mirrors) {
-        Counter.builder("echodb.slot.recreated")
-                .description("Replication slots created again after the server invalidated them (every mirror recopied)")
-                .register(registry).increment();
+        slotRecreated().increment();
     }
 
     private void write(String phase, TableRef table, int rows, long nanos) {

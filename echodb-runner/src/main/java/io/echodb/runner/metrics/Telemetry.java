@@ -49,6 +49,10 @@ public final class Telemetry implements AutoCloseable {
 
     public Telemetry(Clock clock) {
         this.clock = clock;
+        // every verdict present from the start, so alerts on increase() see 0 rather than nothing
+        for (ConsistencyReport.Verdict v : ConsistencyReport.Verdict.values()) {
+            checks(v).increment(0);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -102,10 +106,14 @@ public final class Telemetry implements AutoCloseable {
         g.match().set(report.verdict() == ConsistencyReport.Verdict.MISMATCH ? 0 : 1);
         g.postgres().set(report.postgresCount());
         g.clickhouse().set(report.clickhouseCount());
-        Counter.builder("echodb.consistency.checks")
+        checks(report.verdict()).increment();
+    }
+
+    private Counter checks(ConsistencyReport.Verdict verdict) {
+        return Counter.builder("echodb.consistency.checks")
                 .description("Consistency checks by verdict")
-                .tag("verdict", report.verdict().name().toLowerCase(Locale.ROOT))
-                .register(registry).increment();
+                .tag("verdict", verdict.name().toLowerCase(Locale.ROOT))
+                .register(registry);
     }
 
     public String scrape() {
