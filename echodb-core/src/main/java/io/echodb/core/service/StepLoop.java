@@ -111,6 +111,12 @@ public final class StepLoop implements AutoCloseable {
         return stopped;
     }
 
+    /** True while the loop's own thread (from {@link #start()}) is alive. */
+    public boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
     /** Stops the loop and waits up to five seconds for the current step to end. */
     @Override
     public void close() {

@@ -86,14 +86,21 @@ class StepLoopTest {
     @Test
     void runsOnItsOwnThreadUntilClosed() throws InterruptedException {
         CountDownLatch ran = new CountDownLatch(3);
+        AtomicInteger steps = new AtomicInteger();
         try (StepLoop loop = new StepLoop("bg", () -> {
+            steps.incrementAndGet();
             ran.countDown();
-            return Duration.ZERO;
+            return Duration.ofMillis(1);
         }, Sleeper.SYSTEM, Duration.ZERO)) {
             loop.start();
             assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(loop.isRunning()).isTrue();
             loop.close();
-            assertThat(loop.isStopped()).isTrue();
+            assertThat(loop.isRunning()).as("close() waited for the thread to end").isFalse();
+            int afterClose = steps.get();
+            Thread.sleep(50);
+            assertThat(steps).as("no step after close()").hasValue(afterClose);
+            assertThat(loop.failure()).isEmpty();
         }
     }
 }

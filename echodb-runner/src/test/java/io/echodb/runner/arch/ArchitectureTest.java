@@ -35,16 +35,29 @@ class ArchitectureTest {
         clean = new ClassFileImporter().importPackages("io.echodb.fixture.clean");
     }
 
-    private record NamedRule(String name, java.util.function.Function<String, ArchRule> rule) { }
+    /** A rule, and the fixture class (below io.echodb.fixture.violating) its failure must name. */
+    private record NamedRule(String name, java.util.function.Function<String, ArchRule> rule, String offender) {
+        NamedRule {
+            java.util.Objects.requireNonNull(offender, "offender of " + name);
+        }
+    }
 
     private static List<NamedRule> rules() {
         List<NamedRule> rules = new ArrayList<>(List.of(
-                new NamedRule("core depends only on the JDK and slf4j", ArchitectureRules::coreDependsOnlyOnJdkAndSlf4j),
-                new NamedRule("core does not depend on adapters or runner", ArchitectureRules::coreDoesNotDependOnOuterLayers),
-                new NamedRule("adapters do not depend on each other", ArchitectureRules::adaptersDoNotDependOnEachOther),
-                new NamedRule("adapters do not depend on the runner", ArchitectureRules::adaptersDoNotDependOnRunner)));
+                new NamedRule("core depends only on the JDK and slf4j", ArchitectureRules::coreDependsOnlyOnJdkAndSlf4j,
+                        "core.CoreUsingJavalin"),
+                new NamedRule("core does not depend on adapters or runner", ArchitectureRules::coreDoesNotDependOnOuterLayers,
+                        "core.CoreUsingJavalin"),
+                new NamedRule("adapters do not depend on each other", ArchitectureRules::adaptersDoNotDependOnEachOther,
+                        "adapters.clickhouse.ClickHouseUsingPgjdbc"),
+                new NamedRule("adapters do not depend on the runner", ArchitectureRules::adaptersDoNotDependOnRunner,
+                        "adapters.redis.RedisUsingRunner")));
+        java.util.Map<String, String> offenders = java.util.Map.of("Javalin", "core.CoreUsingJavalin",
+                "pgjdbc", "adapters.clickhouse.ClickHouseUsingPgjdbc", "clickhouse-jdbc", "adapters.redis.RedisUsingRunner",
+                "lettuce", "adapters.postgres.PostgresThing");
         for (ArchitectureRules.Confinement c : ArchitectureRules.CONFINEMENTS) {
-            rules.add(new NamedRule(c.library() + " only in " + c.ownerModulePackage(), root -> ArchitectureRules.confined(root, c)));
+            rules.add(new NamedRule(c.library() + " only in " + c.ownerModulePackage(), root -> ArchitectureRules.confined(root, c),
+                    offenders.get(c.library())));
         }
         return rules;
     }
@@ -64,7 +77,7 @@ class ArchitectureTest {
                 assertThatThrownBy(() -> r.rule().apply("io.echodb.fixture.violating").check(violating))
                         .as("rule '%s' must fail on the violating fixture", r.name())
                         .isInstanceOf(AssertionError.class)
-                        .hasMessageContaining("io.echodb.fixture.violating")));
+                        .hasMessageContaining("io.echodb.fixture.violating." + r.offender())));
     }
 
     @TestFactory

@@ -259,12 +259,19 @@ class PgDdlEventSourceTest {
 
     @Test
     void aWaitingReadWakesUpOnTheNotification() throws Exception {
-        PgDdlEventSource source = source();
-        assertThat(source.read(0, 10, Duration.ofMillis(50))).isEmpty(); // opens the LISTEN connection
+        // polling every 60 s: within the 20 s below, only the notification can end the wait
+        PgDdlEventSource source = source(DdlSourceSettings.defaults().withPollInterval(Duration.ofSeconds(60)));
+        PgTestDb.eventually(WAIT, "LISTEN connected", () -> {
+            assertThat(source.read(0, 10, Duration.ofMillis(50))).isEmpty();
+            return source.listenConnectCount() >= 1;
+        });
         CompletableFuture<List<DdlEvent>> pending = CompletableFuture.supplyAsync(() -> source.read(0, 10, Duration.ofSeconds(60)));
         Thread.sleep(200);
+        long created = System.nanoTime();
         db.exec("CREATE TABLE woke (id int)");
-        assertThat(pending.get(30, TimeUnit.SECONDS)).extracting(DdlEvent::table).containsExactly(t("public", "woke"));
+        assertThat(pending.get(20, TimeUnit.SECONDS)).extracting(DdlEvent::table).containsExactly(t("public", "woke"));
+        assertThat(Duration.ofNanos(System.nanoTime() - created)).as("woken by the notification, not the 60 s poll")
+                .isLessThan(Duration.ofSeconds(20));
     }
 
     @Test
