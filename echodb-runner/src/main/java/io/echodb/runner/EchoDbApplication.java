@@ -172,7 +172,7 @@ public final class EchoDbApplication implements ApiBackend, AutoCloseable {
 
     @Override
     public MirrorControl mirrors() {
-        return wiring.operatorCommands();
+        return wiring.mirrors();
     }
 
     @Override

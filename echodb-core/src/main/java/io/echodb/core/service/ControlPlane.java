@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * leadership was just gained, when the reconcile interval has passed or when one was requested, then drains DDL
  * events through {@link AutoMirror}. Followers do nothing. Every mutating step re-checks leadership (same term), so
  * a worker that loses its lease mid-sweep stops before its next call. Failures are counted and retried after
- * {@code retryDelay}; they never end the loop.
+ * {@code retryDelay}, growing by {@code backoff} with each further failure in a row; they never end the loop. This is
+ * the only retry on the control plane's path: the engine calls it makes are tried once each.
  */
 public final class ControlPlane {
 
@@ -23,9 +24,19 @@ public final class ControlPlane {
      * @param retryDelay        wait after a failed sweep or a deferred DDL batch before trying again
      * @param idleDelay         wait between ticks when there is nothing more to do right now
      * @param maxBatchesPerTick DDL batches handled per tick before yielding (a backlog continues at once)
+     * @param backoff           the wait after each further failure in a row is this many times longer ({@code >= 1})
+     * @param maxBackoffSteps   after this many failures in a row the wait stops growing (never beyond the reconcile
+     *                          interval)
      */
-    public record Settings(Duration reconcileInterval, Duration retryDelay, Duration idleDelay, int maxBatchesPerTick) {
+    public record Settings(Duration reconcileInterval, Duration retryDelay, Duration idleDelay, int maxBatchesPerTick,
+                           double backoff, int maxBackoffSteps) {
         public Settings {
+            if (!(backoff >= 1.0) || Double.isInfinite(backoff)) {
+                throw InvalidValueException.of("control-plane retry backoff", backoff, "must be >= 1");
+            }
+            if (maxBackoffSteps < 0) {
+                throw InvalidValueException.of("control-plane backoff steps", maxBackoffSteps, "must be >= 0");
+            }
             requirePositive("reconcile interval", reconcileInterval);
             requirePositive("retry delay", retryDelay);
             Objects.requireNonNull(idleDelay, "idleDelay");
@@ -37,8 +48,20 @@ public final class ControlPlane {
             }
         }
 
+        /** A fixed retry delay (no backoff). */
+        public Settings(Duration reconcileInterval, Duration retryDelay, Duration idleDelay, int maxBatchesPerTick) {
+            this(reconcileInterval, retryDelay, idleDelay, maxBatchesPerTick, 1.0, 0);
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofMillis(200), 10);
+        }
+
+        /** The wait after {@code failuresInARow} (>= 1) failed rounds. */
+        Duration delayAfter(int failuresInARow) {
+            double factor = Math.pow(backoff, Math.min(Math.max(0, failuresInARow - 1), maxBackoffSteps));
+            double millis = Math.min(retryDelay.toMillis() * factor, (double) reconcileInterval.toMillis());
+            return Duration.ofMillis(Math.max(retryDelay.toMillis(), Math.round(millis)));
         }
 
         private static void requirePositive(String what, Duration d) {
@@ -63,6 +86,7 @@ public final class ControlPlane {
     private Instant nextReconcileAt = Instant.MIN;
     private Instant nextEventsAt = Instant.MIN;
     private boolean acting;
+    private int failuresInARow;
     private volatile boolean reconcileRequested;
 
     public ControlPlane(LeaderView leader, AutoMirror autoMirror, Reconciler reconciler, ControlPlaneMetrics metrics,
@@ -116,14 +140,15 @@ public final class ControlPlane {
         try {
             ReconcileResult result = reconciler.reconcile(mayAct);
             if (result.complete()) {
+                failuresInARow = 0;
                 nextReconcileAt = clock.instant().plus(settings.reconcileInterval());
                 return true;
             }
         } catch (RuntimeException e) {
             metrics.error("reconcile", e);
-            LOG.warn("reconcile failed; retrying in {}: {}", settings.retryDelay(), Failures.describe(e));
+            LOG.warn("reconcile failed; retrying in {}: {}", settings.delayAfter(failuresInARow + 1), Failures.describe(e));
         }
-        nextReconcileAt = clock.instant().plus(settings.retryDelay());
+        nextReconcileAt = clock.instant().plus(settings.delayAfter(++failuresInARow));
         return false;
     }
 
@@ -141,14 +166,16 @@ public final class ControlPlane {
                 result = autoMirror.runOnce(mayAct);
             } catch (RuntimeException e) {
                 metrics.error("DDL events", e);
-                LOG.warn("reading DDL events failed; retrying in {}: {}", settings.retryDelay(), Failures.describe(e));
-                nextEventsAt = clock.instant().plus(settings.retryDelay());
+                LOG.warn("reading DDL events failed; retrying in {}: {}", settings.delayAfter(failuresInARow + 1),
+                        Failures.describe(e));
+                nextEventsAt = clock.instant().plus(settings.delayAfter(++failuresInARow));
                 return false;
             }
             if (!result.acknowledged()) {
-                nextEventsAt = clock.instant().plus(settings.retryDelay());
+                nextEventsAt = clock.instant().plus(settings.delayAfter(++failuresInARow));
                 return false;
             }
+            failuresInARow = 0;
             if (result.events() < autoMirror.settings().batchSize()) {
                 return false;
             }

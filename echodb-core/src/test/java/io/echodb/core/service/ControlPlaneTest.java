@@ -293,4 +293,51 @@ class ControlPlaneTest {
         a.tick();
         assertThat(world.mirrorNames()).containsExactly(mirror("users_mirror"));
     }
+
+    @Test
+    void failuresInARowWaitLongerEachTimeUpToTheCapAndASuccessResetsTheWait() {
+        ControlPlane.Settings backoff = new ControlPlane.Settings(Duration.ofMinutes(5), Duration.ofSeconds(10),
+                Duration.ofMillis(200), 10, 2.0, 3);
+
+        assertThat(backoff.delayAfter(1)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(backoff.delayAfter(2)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(backoff.delayAfter(4)).isEqualTo(Duration.ofSeconds(80));
+        assertThat(backoff.delayAfter(9)).as("no more than maxBackoffSteps doublings").isEqualTo(Duration.ofSeconds(80));
+        assertThat(new ControlPlane.Settings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO, 1, 10.0, 5)
+                .delayAfter(3)).as("never beyond the reconcile interval").isEqualTo(Duration.ofSeconds(30));
+
+        AutoMirror autoMirror = new AutoMirror(world.events, world.catalog, world.mirrors, world.policy, world.metrics,
+                new AutoMirror.Settings(2, Duration.ZERO, false));
+        ControlPlane a = new ControlPlane(leaderA, autoMirror,
+                new Reconciler(world.catalog, world.mirrors, world.policy, world.metrics, false), world.metrics, world.clock, backoff);
+        leaderA.runOnce();
+        a.tick();
+        world.create(pub("users"));
+        world.mirrors.failWith(MirrorEngineException.retryable("connection refused", null));
+        a.tick(); // first failure: 10 s
+        int reads = world.events.reads();
+        world.clock.advance(Duration.ofSeconds(10));
+        leaderA.runOnce();
+        a.tick(); // second failure: 20 s
+        assertThat(world.events.reads()).isGreaterThan(reads);
+        reads = world.events.reads();
+        world.clock.advance(Duration.ofSeconds(10));
+        leaderA.runOnce();
+        a.tick();
+        assertThat(world.events.reads()).as("still waiting: the second wait is 20 s").isEqualTo(reads);
+
+        world.mirrors.heal();
+        world.clock.advance(Duration.ofSeconds(10));
+        leaderA.runOnce();
+        a.tick();
+        assertThat(world.mirrorNames()).containsExactly(mirror("users_mirror"));
+        world.create(pub("orders"));
+        world.mirrors.failWith(MirrorEngineException.retryable("connection refused", null));
+        a.tick(); // a fresh failure after a success waits the first delay again
+        reads = world.events.reads();
+        world.clock.advance(Duration.ofSeconds(10));
+        leaderA.runOnce();
+        a.tick();
+        assertThat(world.events.reads()).isGreaterThan(reads);
+    }
 }

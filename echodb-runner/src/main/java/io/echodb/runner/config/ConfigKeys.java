@@ -196,11 +196,14 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> POSTGRES_TIMEOUT = key("POSTGRES_TIMEOUT", "Resilience", "30",
             "Seconds the postgres_connection breaker stays open before trial calls.", seconds(0.1, 86_400));
     public static final ConfigKey<Integer> MAX_RETRIES = key("MAX_RETRIES", "Resilience", "5",
-            "Retries of a retryable mirror-engine failure (0 = no retry).", integer(0, 100));
+            "Control plane: failed rounds in a row (a DDL batch or a sweep the engine or a database refused) after which the"
+                    + " wait between them stops growing (0 = always RETRY_DELAY); rounds are retried forever.", integer(0, 100));
     public static final ConfigKey<Duration> RETRY_DELAY = key("RETRY_DELAY", "Resilience", "5",
-            "Seconds before the first retry.", seconds(0, 3600));
+            "Control plane: seconds before a failed round is tried again (at least 0.1).", seconds(0, 3600));
     public static final ConfigKey<Double> RETRY_BACKOFF = key("RETRY_BACKOFF", "Resilience", "2.0",
-            "Multiplier applied to the wait after each retry (exponential backoff).", decimal(1.0, 10.0));
+            "Control plane: multiplier applied to the wait after each further failed round in a row (exponential backoff,"
+                    + " never beyond RECONCILE_INTERVAL); engine calls themselves are tried once, never retried on top.",
+            decimal(1.0, 10.0));
 
     // ---- Consistency
     public static final ConfigKey<Duration> CONSISTENCY_CHECK_INTERVAL = key("CONSISTENCY_CHECK_INTERVAL", "Consistency", "900",

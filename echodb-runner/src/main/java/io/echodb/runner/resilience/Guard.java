@@ -2,20 +2,17 @@ package io.echodb.runner.resilience;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.retry.Retry;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Runs a call through a breaker (and optionally a retry around it), translating a refused call into a port exception. */
+/** Runs a call through a breaker, once, translating a refused call into a port exception. */
 final class Guard {
 
     private final CircuitBreaker breaker;
-    private final Retry retry;
     private final Function<CallNotPermittedException, RuntimeException> whenOpen;
 
-    Guard(CircuitBreaker breaker, Retry retry, Function<CallNotPermittedException, RuntimeException> whenOpen) {
+    Guard(CircuitBreaker breaker, Function<CallNotPermittedException, RuntimeException> whenOpen) {
         this.breaker = breaker;
-        this.retry = retry;
         this.whenOpen = whenOpen;
     }
 
@@ -31,7 +28,7 @@ final class Guard {
             }
         };
         try {
-            return retry == null ? guarded.get() : retry.executeSupplier(guarded);
+            return guarded.get();
         } catch (CallNotPermittedException e) {
             throw whenOpen.apply(e);
         }

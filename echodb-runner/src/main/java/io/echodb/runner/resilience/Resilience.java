@@ -10,12 +10,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -42,24 +37,11 @@ public final class Resilience {
     public record View(String state, int failures) { }
 
     private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
-    private final RetryRegistry retries = RetryRegistry.ofDefaults();
     private final Map<String, AtomicInteger> consecutiveFailures = new ConcurrentHashMap<>();
 
     public Resilience(EchoDbConfig.Resilience config, Clock clock) {
         add(MIRROR_ENGINE, config.mirrorEngine(), Resilience::isMirrorEngineFailure, clock);
         add(POSTGRES, config.postgres(), Resilience::isConnectionFailure, clock);
-        RetryConfig retryConfig = RetryConfig.custom()
-                .maxAttempts(config.maxRetries() + 1)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(
-                        Duration.ofMillis(Math.max(1, config.retryDelay().toMillis())), config.retryBackoff()))
-                .retryOnException(Resilience::isRetryableEngineFailure)
-                .build();
-        retries.retry(MIRROR_ENGINE, retryConfig);
-    }
-
-    /** Retry of mirror-engine commands: exponential backoff (RETRY_DELAY × RETRY_BACKOFF^n), MAX_RETRIES times. */
-    public Retry mirrorEngineRetry() {
-        return retries.retry(MIRROR_ENGINE);
     }
 
     public CircuitBreaker mirrorEngine() {
@@ -83,7 +65,6 @@ public final class Resilience {
     /** resilience4j's own meters (state, calls, failure rate) plus the seed's consecutive-failure count. */
     public void bindTo(MeterRegistry meters) {
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
-        TaggedRetryMetrics.ofRetryRegistry(retries).bindTo(meters);
         consecutiveFailures.forEach((name, counter) -> Gauge.builder("echodb.circuitbreaker.consecutive.failures", counter, AtomicInteger::get)
                 .description("Consecutive failures counted by the breaker (the seed's failure_count)")
                 .tag("name", name)
@@ -126,11 +107,6 @@ public final class Resilience {
     /** Only failures to reach PostgreSQL count; an error PostgreSQL answered with means the connection works. */
     static boolean isConnectionFailure(Throwable t) {
         return t instanceof SourceUnavailableException;
-    }
-
-    /** Only failures the engine itself calls retryable are retried; commands are idempotent, so a retry is safe. */
-    static boolean isRetryableEngineFailure(Throwable t) {
-        return t instanceof MirrorEngineException e && e.isRetryable() && !(t instanceof MirrorNotFoundException);
     }
 
     private void add(String name, EchoDbConfig.Breaker settings, Predicate<Throwable> recorded, Clock clock) {

@@ -14,7 +14,7 @@ public final class ResilientDdlEventSource implements DdlEventSource {
 
     public ResilientDdlEventSource(DdlEventSource delegate, Resilience resilience) {
         this.delegate = delegate;
-        this.guard = new Guard(resilience.postgres(), null,
+        this.guard = new Guard(resilience.postgres(),
                 e -> SourceUnavailableException.of("read DDL events (circuit breaker '" + Resilience.POSTGRES + "' is open)", e));
     }
 

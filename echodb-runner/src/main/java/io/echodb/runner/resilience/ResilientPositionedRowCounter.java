@@ -13,7 +13,7 @@ public final class ResilientPositionedRowCounter implements PositionedRowCounter
 
     public ResilientPositionedRowCounter(PositionedRowCounter delegate, Resilience resilience) {
         this.delegate = delegate;
-        this.guard = new Guard(resilience.postgres(), null,
+        this.guard = new Guard(resilience.postgres(),
                 e -> SourceUnavailableException.of("count rows (circuit breaker '" + Resilience.POSTGRES + "' is open)", e));
     }
 

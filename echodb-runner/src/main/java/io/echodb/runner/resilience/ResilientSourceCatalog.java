@@ -16,7 +16,7 @@ public final class ResilientSourceCatalog implements SourceCatalog {
 
     public ResilientSourceCatalog(SourceCatalog delegate, Resilience resilience) {
         this.delegate = delegate;
-        this.guard = new Guard(resilience.postgres(), null,
+        this.guard = new Guard(resilience.postgres(),
                 e -> SourceUnavailableException.of("read the catalog (circuit breaker '" + Resilience.POSTGRES + "' is open)", e));
     }
 

@@ -109,7 +109,6 @@ public final class Wiring {
     private ClickHouseGateway clickhouse;
     private MirrorEngineHandle engine;
     private MirrorControl mirrors;
-    private MirrorControl operatorCommands;
     private ConsistencyChecker checker;
     /** Set once the engine exists; read by the after-copy check thread. */
     private volatile MismatchRepair repair;
@@ -183,7 +182,6 @@ public final class Wiring {
                 () -> checker, this::isLeader, this::checked, afterCopyChecks), activity);
         engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
-        operatorCommands = ResilientMirrorControl.withoutRetry(engine.control(), resilience);
         repair = new MismatchRepair(mirrors, clock, new MismatchRepair.Settings(config.consistency().autoResyncsPerDay()));
         telemetry.trackMirrors(() -> mirrors.list());
 
@@ -206,7 +204,8 @@ public final class Wiring {
         Reconciler reconciler = new Reconciler(catalog, mirrors, policy, controlMetrics, dropTargets);
         Duration retryDelay = atLeast(config.resilience().retryDelay(), Duration.ofMillis(100));
         controlPlane = new ControlPlane(gatedLeader, autoMirror, reconciler, controlMetrics, clock,
-                new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10));
+                new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10,
+                        config.resilience().retryBackoff(), config.resilience().maxRetries()));
         checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
                 Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(), checksumComparer(policy), countPositions(targetRows));
         if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
@@ -418,10 +417,7 @@ public final class Wiring {
         return mirrors;
     }
 
-    /** The engine for operators' commands (HTTP): the breaker without the retry, one attempt per command. */
-    public MirrorControl operatorCommands() {
-        return operatorCommands;
-    }
+
 
     public SourceCatalog catalog() {
         return catalog;

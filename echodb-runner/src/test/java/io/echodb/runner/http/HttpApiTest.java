@@ -71,7 +71,7 @@ class HttpApiTest {
         final ConsistencyChecker checker;
 
         TestBackend() {
-            mirrors = ResilientMirrorControl.withoutRetry(new MirrorControl() {
+            mirrors = new ResilientMirrorControl(new MirrorControl() {
                 public io.echodb.core.model.MirrorStatus create(io.echodb.core.model.MirrorSpec spec) {
                     return engine.create(spec);
                 }
