@@ -29,12 +29,18 @@ public final class PgSql {
         return quoteIdent(table.schema()) + "." + quoteIdent(table.name());
     }
 
-    /** {@code 'text'} with embedded quotes doubled (standard_conforming_strings is on in every supported version). */
+    /**
+     * A string literal that means the same text whatever {@code standard_conforming_strings} is (a database may turn it
+     * off): {@code 'text'} with quotes doubled, or the escape-string form {@code E'…'} with backslashes doubled too when
+     * the text has any — as PostgreSQL's own {@code quote_literal} does, and as {@code PgQuoting.literal} in the DDL
+     * capture renders it.
+     */
     public static String quoteLiteral(String text) {
         if (text.indexOf('\0') >= 0) {
             throw InvalidValueException.of("SQL literal", text, "must not contain NUL");
         }
-        return '\'' + text.replace("'", "''") + '\'';
+        String body = text.replace("'", "''");
+        return body.indexOf('\\') >= 0 ? "E'" + body.replace("\\", "\\\\") + "'" : "'" + body + "'";
     }
 
     /** Validates a slot or publication name: lower-case letters, digits and underscores, at most 63 bytes. */
