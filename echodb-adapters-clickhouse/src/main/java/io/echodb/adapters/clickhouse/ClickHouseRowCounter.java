@@ -48,13 +48,13 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
         String version = ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN);
         String deleted = ClickHouseSql.identifier(ClickHouseChangeSink.DELETED_COLUMN);
         String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(position.value()) + "), 64)";
-        // FINAL stands for "as of" only if no version from the position on existed while it counted: count first,
-        // then look (a version written after the look could otherwise slip into the count)
-        long finalCount = count(table).count();
-        Object newer = gateway.query("SELECT count() FROM " + t + " WHERE " + version + " >= " + bound,
-                "look for versions of " + target + " from " + position + " on").single();
-        if (((Number) newer).longValue() == 0) {
-            return AsOfCount.exactly(finalCount);
+        // FINAL stands for "as of" only if no version from the position on existed while it counted: look before (to
+        // skip a FINAL count that cannot be used) and again after it (a version written meanwhile would slip in)
+        if (!anyVersionFrom(t, target, bound, position)) {
+            long finalCount = count(table).count();
+            if (!anyVersionFrom(t, target, bound, position)) {
+                return AsOfCount.exactly(finalCount);
+            }
         }
         List<String> keys = sortingKey(target);
         // keys with no version before the position: inserted after it, or changed after it with the older version merged
@@ -64,6 +64,12 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
                         + t + " GROUP BY " + ClickHouseSql.identifiers(keys) + ")",
                 "count rows of " + target + " before " + position).rows().get(0);
         return new AsOfCount(((Number) n[0]).longValue(), ((Number) n[1]).longValue());
+    }
+
+    private boolean anyVersionFrom(String t, String target, String bound, Lsn position) {
+        Object n = gateway.query("SELECT count() FROM " + t + " WHERE " + ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN)
+                + " >= " + bound, "look for versions of " + target + " from " + position + " on").single();
+        return ((Number) n).longValue() > 0;
     }
 
     /** The target's sorting key columns: the source key the engine orders the table by. */

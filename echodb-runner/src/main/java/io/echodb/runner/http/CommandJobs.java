@@ -102,13 +102,20 @@ public final class CommandJobs implements AutoCloseable {
     /** {@code threads}: jobs that run at once; {@code queue}: jobs that may wait for a thread before requests are refused. */
     public CommandJobs(int threads, int queue, Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pool = daemonPool("echodb-api-job-", threads, queue);
+    }
+
+    /** A pool of {@code threads} daemon threads (ended when idle) with {@code queue} places; a full queue refuses. */
+    static ThreadPoolExecutor daemonPool(String namePrefix, int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "echodb-api-job-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, namePrefix + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

@@ -66,14 +66,7 @@ public final class HttpApi implements AutoCloseable {
         this.clock = clock;
         this.defaultSchemas = List.copyOf(watchedSchemas);
         this.jobs = new CommandJobs(4, 32, clock);
-        java.util.concurrent.atomic.AtomicInteger readThreads = new java.util.concurrent.atomic.AtomicInteger();
-        this.reads = new java.util.concurrent.ThreadPoolExecutor(4, 4, 60, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(32), r -> {
-                    Thread t = new Thread(r, "echodb-api-read-" + readThreads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.reads.allowCoreThreadTimeOut(true);
+        this.reads = CommandJobs.daemonPool("echodb-api-read-", 4, 32);
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             if (surface == Surface.FULL) {

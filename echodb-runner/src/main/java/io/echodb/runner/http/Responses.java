@@ -36,10 +36,9 @@ final class Responses {
             @JsonProperty("replication") @JsonInclude(JsonInclude.Include.NON_NULL) Replication replication) {
 
         static Metrics of(WorkerSnapshot w, Map<String, Resilience.View> breakers, Replication replication, Redactor redactor) {
-            Map<String, Breaker> b = new LinkedHashMap<>();
-            breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
             return new Metrics(w.running(), w.connected(), w.workerId(), w.leader(), w.mirrorsCreated(),
-                    w.mirrorsDropped(), w.mirrorsFailed(), redactor.redact(w.lastError()), w.uptimeSeconds(), b, replication);
+                    w.mirrorsDropped(), w.mirrorsFailed(), redactor.redact(w.lastError()), w.uptimeSeconds(),
+                    Breaker.all(breakers), replication);
         }
     }
 
@@ -58,7 +57,14 @@ final class Responses {
         }
     }
 
-    record Breaker(@JsonProperty("state") String state, @JsonProperty("failures") int failures) { }
+    record Breaker(@JsonProperty("state") String state, @JsonProperty("failures") int failures) {
+        /** Every breaker by name, in the order given. */
+        static Map<String, Breaker> all(Map<String, Resilience.View> breakers) {
+            Map<String, Breaker> b = new LinkedHashMap<>();
+            breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
+            return b;
+        }
+    }
 
     record Health(
             @JsonProperty("status") String status,
@@ -221,9 +227,8 @@ final class Responses {
             @JsonProperty("circuit_breakers") Map<String, Breaker> circuitBreakers) {
 
         static Worker of(WorkerSnapshot w, WorkerDetails d, Map<String, Resilience.View> breakers) {
-            Map<String, Breaker> b = new LinkedHashMap<>();
-            breakers.forEach((name, v) -> b.put(name, new Breaker(v.state(), v.failures())));
-            return new Worker(w.workerId(), w.leader(), d.term(), d.engine(), d.leadership(), w.connected(), w.uptimeSeconds(), b);
+            return new Worker(w.workerId(), w.leader(), d.term(), d.engine(), d.leadership(), w.connected(), w.uptimeSeconds(),
+                    Breaker.all(breakers));
         }
     }
 

@@ -33,7 +33,7 @@ final class MirrorEngines {
         }
         EchoDbConfig.Engine e = config.engine();
         PgCheckpointStore store = new PgCheckpointStore(pg, e.stateSchema());
-        PgReplicationConfig replication = PgReplicationConfig.defaults().withNames(e.slotName(), e.publication());
+        PgReplicationConfig replication = replicationConfig(config);
         EngineSettings settings = EngineSettings.defaults()
                 .withBatchRows(e.batchMaxRows())
                 .withBatchBytes(e.batchMaxBytes())
@@ -49,6 +49,11 @@ final class MirrorEngines {
                 .listener(listener)
                 .writeGate(gate)
                 .build(), store);
+    }
+
+    /** The native engine's slot and publication names on the adapter's defaults. */
+    static PgReplicationConfig replicationConfig(EchoDbConfig config) {
+        return PgReplicationConfig.defaults().withNames(config.engine().slotName(), config.engine().publication());
     }
 
     static PeerDbSettings peerDbSettings(EchoDbConfig config) {

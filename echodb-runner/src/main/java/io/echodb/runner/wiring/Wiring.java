@@ -33,7 +33,6 @@ import io.echodb.core.service.checksum.ChecksumSettings;
 import io.echodb.adapters.postgres.checksum.PgRowChecksums;
 import io.echodb.adapters.postgres.checksum.PgSlotPosition;
 import io.echodb.adapters.postgres.replication.PgPoolSettings;
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
 import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
 import io.echodb.runner.resilience.ResilientPositionedRowCounter;
 import io.echodb.adapters.clickhouse.checksum.ClickHouseRowChecksums;
@@ -240,8 +239,7 @@ public final class Wiring {
             return null;
         }
         PgSlotPosition slot = new PgSlotPosition(pg, config.engine().slotName());
-        PgPositionedRowCounter source = new PgPositionedRowCounter(pg,
-                PgReplicationConfig.defaults().withNames(config.engine().slotName(), config.engine().publication()));
+        PgPositionedRowCounter source = new PgPositionedRowCounter(pg, MirrorEngines.replicationConfig(config));
         return new ConsistencyChecker.Positions(new ResilientPositionedRowCounter(source, resilience),
                 targetRows, table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100));
     }

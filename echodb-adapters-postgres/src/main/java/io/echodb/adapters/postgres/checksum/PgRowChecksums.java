@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.checksum;
 
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgSourceException;
+import io.echodb.adapters.postgres.replication.PgPositionedSnapshot;
 import io.echodb.adapters.postgres.replication.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
@@ -160,30 +160,9 @@ public final class PgRowChecksums implements RowChecksums {
 
     /** Runs {@code reader} in a REPEATABLE READ snapshot whose WAL insert position is read first. */
     private <T, R> R inSnapshot(TableRef table, String what, Reader<T> reader, Result<T, R> result) {
-        try (Connection c = connections.open()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
-            try {
-                Lsn position;
-                try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
-                    rs.next();
-                    position = Lsn.parse(rs.getString(1));
-                }
-                T value = reader.read(c, utf8Server(c));
-                c.commit();
-                return result.of(value, Optional.of(position));
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
-                throw PgSourceException.tableNotFound(table.qualified());
-            }
-            throw PgSql.translate(what, e);
-        }
+        PgPositionedSnapshot.Reading<T> r = PgPositionedSnapshot.read(connections, table, what,
+                c -> reader.read(c, utf8Server(c)));
+        return result.of(r.value(), Optional.of(r.position()));
     }
 
     /** md5 hashes the server's bytes: texts are converted to UTF-8 first unless the server already speaks it. */

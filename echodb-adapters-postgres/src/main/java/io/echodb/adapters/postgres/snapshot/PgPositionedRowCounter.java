@@ -1,16 +1,13 @@
 package io.echodb.adapters.postgres.snapshot;
 
 import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.replication.PgPositionedSnapshot;
 import io.echodb.adapters.postgres.replication.PgReplicationConfig;
-import io.echodb.adapters.postgres.replication.PgSourceException;
 import io.echodb.adapters.postgres.replication.PgSql;
-import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.PositionedCount;
 import io.echodb.core.port.PositionedRowCounter;
-import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
 
@@ -33,33 +30,13 @@ public final class PgPositionedRowCounter implements PositionedRowCounter {
 
     @Override
     public PositionedCount count(TableRef table) {
-        try (Connection c = connections.open()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
-            try (Statement st = c.createStatement()) {
-                Lsn position;
-                try (ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
-                    rs.next();
-                    position = Lsn.parse(rs.getString(1));
-                }
-                long count;
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + PgSql.quote(table))) {
-                    rs.next();
-                    count = rs.getLong(1);
-                }
-                c.commit();
-                return new PositionedCount(table, count, position);
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+        PgPositionedSnapshot.Reading<Long> r = PgPositionedSnapshot.read(connections, table, "count the rows of " + table, c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + PgSql.quote(table))) {
+                rs.next();
+                return rs.getLong(1);
             }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
-                throw PgSourceException.tableNotFound(table.qualified());
-            }
-            throw PgSql.translate("count the rows of " + table, e);
-        }
+        });
+        return new PositionedCount(table, r.value(), r.position());
     }
 
     @Override
