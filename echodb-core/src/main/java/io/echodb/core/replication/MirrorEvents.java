@@ -15,6 +15,12 @@ interface MirrorEvents {
      */
     void restartSnapshot(MirrorRuntime mirror, String why, Runnable inBetween);
 
+    /**
+     * A RUNNING mirror's table took a shape its target cannot take in place (but a copy can rebuild it for): stops
+     * applying, drops the buffered changes and copies the table again at a new consistent point.
+     */
+    void copyAgain(MirrorRuntime mirror, String why);
+
     void rowsWritten(MirrorRuntime mirror, int rows);
 
     /** A target call failed transiently and will be retried. */

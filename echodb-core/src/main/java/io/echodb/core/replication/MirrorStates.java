@@ -170,6 +170,15 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     }
 
     @Override
+    public void copyAgain(MirrorRuntime m, String why) {
+        stopApplying(m);
+        m.ensuredSchemas.clear();
+        LOG.warn("mirror {}: {}; copying the table again, which rebuilds the target", m.name(), why);
+        transition(m, MirrorState.SNAPSHOTTING, null, false);
+        scheduleSnapshot(m);
+    }
+
+    @Override
     public void rowsWritten(MirrorRuntime m, int rows) {
         m.rowsSynced.addAndGet(rows);
         m.updatedAt = clock.instant();

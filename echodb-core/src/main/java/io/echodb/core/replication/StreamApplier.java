@@ -538,8 +538,8 @@ final class StreamApplier {
         try {
             if (!coveredByTarget(m, schema)) {
                 ensure(m, schema);
-                if (!m.isActive()) {
-                    return;
+                if (!m.isActive() || m.holdsChanges()) {
+                    return; // stopped, or copying again: the copy's point comes after these rows
                 }
             }
             ToastResolver.Resolution r = ToastResolver.resolve(rows, b.keyIndexes(),
@@ -626,6 +626,12 @@ final class StreamApplier {
                 // A copy rebuilds the target for the table's shape when it starts: start it again rather than fail.
                 events.restartSnapshot(m, "the table changed to a shape the target cannot take (" + inc.reason() + ")",
                         () -> { });
+                return;
+            }
+            if (inc.rebuildable() && m.state == MirrorState.RUNNING) {
+                // e.g. a column dropped and added again with another type: no rewrite event comes, and only a copy
+                // can rebuild the target; failing would leave a mirror stopped that can be made exact again (I3).
+                events.copyAgain(m, "the table changed to a shape the target cannot take in place (" + inc.reason() + ")");
                 return;
             }
             events.failed(m, "incompatible schema change of " + m.table() + ": " + inc.reason(), null);
