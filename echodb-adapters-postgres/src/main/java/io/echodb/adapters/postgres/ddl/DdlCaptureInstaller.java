@@ -25,7 +25,14 @@ public final class DdlCaptureInstaller {
         /** The script ran: capture is installed and current. */
         INSTALLED,
         /** This role may not (re)install, but an administrator already installed capture; it was left as is. */
-        KEPT_EXISTING
+        KEPT_EXISTING,
+        /** Installed without event triggers: a {@link CatalogSweep} must run to capture DDL. */
+        CATALOG_SWEEP;
+
+        /** True when DDL is captured only if a {@link CatalogSweep} runs. */
+        public boolean needsSweep() {
+            return this == CATALOG_SWEEP;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DdlCaptureInstaller.class);
@@ -46,7 +53,54 @@ public final class DdlCaptureInstaller {
     }
 
     /**
-     * Installs or refreshes capture. Throws {@link DdlCapturePrivilegeException} (with the admin script) when the role
+     * Installs capture in {@code mode}. {@link DdlCaptureMode#AUTO} installs the event triggers when this role may (or
+     * keeps an administrator's installation), else installs for the catalog sweep and logs what that mode cannot do.
+     */
+    public Outcome install(DdlCaptureMode mode) {
+        return switch (mode) {
+            case EVENT_TRIGGERS -> install();
+            case CATALOG -> installForCatalogSweep();
+            case AUTO -> {
+                try {
+                    yield install();
+                } catch (DdlCapturePrivilegeException e) {
+                    LOG.warn("DDL capture: this role may not create event triggers, so DDL is captured by sweeping the"
+                            + " catalog instead (DDL_CAPTURE=auto). {}", CatalogSweep.LIMITS);
+                    yield installForCatalogSweep();
+                }
+            }
+        };
+    }
+
+    /**
+     * Installs the capture schema's tables and functions without event triggers, and records the catalog once when no
+     * sweep ever did. Needs only CREATE on the database (or on an existing capture schema).
+     */
+    public Outcome installForCatalogSweep() {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + installLockKey() + ")");
+                for (String sql : script.catalogModeStatements()) {
+                    st.execute(sql);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw failure("install DDL capture for the catalog sweep in schema " + settings.schema(), e);
+            }
+        } catch (SQLException e) {
+            throw failure("install DDL capture", e);
+        }
+        try (CatalogSweep sweep = new CatalogSweep(connections, settings, java.time.Clock.systemUTC())) {
+            sweep.recordIfFirst();
+        }
+        LOG.info("DDL capture installed in schema {} for the catalog sweep (no event triggers)", settings.schema());
+        return Outcome.CATALOG_SWEEP;
+    }
+
+    /**
+     * Installs or refreshes capture with event triggers. Throws {@link DdlCapturePrivilegeException} (with the admin script) when the role
      * may not create event triggers and capture is not installed yet, {@link SourceUnavailableException} when the
      * database cannot be reached.
      */

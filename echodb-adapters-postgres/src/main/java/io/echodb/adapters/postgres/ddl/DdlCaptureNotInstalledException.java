@@ -9,6 +9,6 @@ public final class DdlCaptureNotInstalledException extends IllegalStateException
 
     static DdlCaptureNotInstalledException of(String schema, Throwable cause) {
         return new DdlCaptureNotInstalledException("DDL capture is not installed: schema '" + schema
-                + "' has no outbox; run DdlCaptureInstaller.install() (needs a superuser once)", cause);
+                + "' has no outbox; DdlCaptureInstaller.install() creates it (EchoDB does at start-up)", cause);
     }
 }

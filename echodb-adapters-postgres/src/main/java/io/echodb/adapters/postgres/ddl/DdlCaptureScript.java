@@ -27,6 +27,7 @@ final class DdlCaptureScript {
     static final String GUARD_FUNCTION = "guard_publication";
     static final String PARTITION_TRUNCATE_FUNCTION = "on_partition_truncate";
     static final String WATCH_PARTITIONS_FUNCTION = "watch_partition_truncates";
+    static final String SWEEP_STATE = "sweep_state";
     /** Command tags whose {@code ddl_command_end} can create or change a table. */
     static final List<String> END_TAGS = List.of("CREATE TABLE", "CREATE TABLE AS", "SELECT INTO", "ALTER TABLE",
             "ALTER TYPE", "CREATE INDEX", "ALTER INDEX");
@@ -43,8 +44,54 @@ final class DdlCaptureScript {
         return s + "." + ident(object);
     }
 
-    /** Every statement of an install, in order; run them in one transaction. */
+    /** Every statement of an install with event triggers, in order; run them in one transaction. */
     List<String> installStatements() {
+        List<String> sql = new ArrayList<>(objectStatements());
+        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.endTriggerName()));
+        sql.add("CREATE EVENT TRIGGER " + ident(settings.endTriggerName()) + " ON ddl_command_end WHEN TAG IN ("
+                + String.join(", ", END_TAGS.stream().map(PgQuoting::literal).toList()) + ") EXECUTE FUNCTION "
+                + qualified(END_FUNCTION) + "()");
+        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.dropTriggerName()));
+        // No tag filter: tables also disappear through DROP SCHEMA ... CASCADE, DROP OWNED, DROP EXTENSION.
+        sql.add("CREATE EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ON sql_drop EXECUTE FUNCTION "
+                + qualified(DROP_FUNCTION) + "()");
+        // ALWAYS: also capture DDL run under session_replication_role = replica (migration and replication tools).
+        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(rewriteTriggerName()));
+        sql.add("CREATE EVENT TRIGGER " + ident(rewriteTriggerName()) + " ON table_rewrite EXECUTE FUNCTION "
+                + qualified(REWRITE_FUNCTION) + "()");
+        sql.add("ALTER EVENT TRIGGER " + ident(settings.endTriggerName()) + " ENABLE ALWAYS");
+        sql.add("ALTER EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ENABLE ALWAYS");
+        sql.add("ALTER EVENT TRIGGER " + ident(rewriteTriggerName()) + " ENABLE ALWAYS");
+        if (settings.dropLegacySeedTriggers()) {
+            sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_CREATE_TRIGGER));
+            sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_DROP_TRIGGER));
+        }
+        // The trigger functions run as whoever issues the DDL (no SECURITY DEFINER), so every role that may create
+        // tables needs to append to the outbox and maintain known_tables; nobody but the owner may read or delete.
+        sql.add("GRANT USAGE ON SCHEMA " + s + " TO PUBLIC");
+        sql.add("GRANT INSERT ON " + qualified(OUTBOX) + " TO PUBLIC");
+        sql.add("GRANT USAGE ON SEQUENCE " + qualified(OUTBOX_SEQUENCE) + " TO PUBLIC");
+        sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + qualified(KNOWN_TABLES) + " TO PUBLIC");
+        sql.add(seedKnownTables());
+        sql.add("SELECT " + qualified(WATCH_PARTITIONS_FUNCTION) + "(c.oid) FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p' AND NOT "
+                + ignoredSchema("n.nspname"));
+        sql.add("DELETE FROM " + qualified(KNOWN_TABLES) + " k WHERE NOT EXISTS "
+                + "(SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = k.rel_oid)");
+        return sql;
+    }
+
+    /**
+     * The statements of an install without event triggers (the catalog sweep writes the outbox): the same tables and
+     * functions, no grants to PUBLIC (only the worker writes), and {@code known_tables} left as it is, because the
+     * sweep finds what changed while no worker ran by comparing it with the catalog.
+     */
+    List<String> catalogModeStatements() {
+        return objectStatements();
+    }
+
+    /** Tables and functions shared by both capture modes. */
+    private List<String> objectStatements() {
         List<String> sql = new ArrayList<>();
         sql.add("CREATE SCHEMA IF NOT EXISTS " + s);
         sql.add("CREATE TABLE IF NOT EXISTS " + qualified(OUTBOX) + " ("
@@ -84,6 +131,18 @@ final class DdlCaptureScript {
                 + " DEFAULT '{}'");
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS dropped_names text[] NOT NULL"
                 + " DEFAULT '{}'");
+        // Kept by the catalog sweep only (NULL: not known yet, nothing to compare): the live columns' types, the
+        // storage file (a rewrite gives the table a new one) and why the replica identity is unusable ('' when usable).
+        // The event triggers reset them when they change a row, so a later sweep records before comparing.
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS col_types text[]");
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS file_node oid");
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS identity_problem text");
+        // One row once the catalog sweep has recorded the catalog: later installs must not record it again, or DDL
+        // done while no worker ran would never be reported.
+        sql.add("CREATE TABLE IF NOT EXISTS " + qualified(SWEEP_STATE) + " ("
+                + "id int PRIMARY KEY CHECK (id = 1), "
+                + "seeded_at timestamptz NOT NULL DEFAULT now(), "
+                + "last_sweep_at timestamptz)");
         sql.add(emitFunction());
         sql.add(emitRewriteFunction());
         sql.add(guardFunction());
@@ -92,37 +151,6 @@ final class DdlCaptureScript {
         sql.add(rewriteFunction());
         sql.add(partitionTruncateFunction());
         sql.add(watchPartitionsFunction());
-        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.endTriggerName()));
-        sql.add("CREATE EVENT TRIGGER " + ident(settings.endTriggerName()) + " ON ddl_command_end WHEN TAG IN ("
-                + String.join(", ", END_TAGS.stream().map(PgQuoting::literal).toList()) + ") EXECUTE FUNCTION "
-                + qualified(END_FUNCTION) + "()");
-        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(settings.dropTriggerName()));
-        // No tag filter: tables also disappear through DROP SCHEMA ... CASCADE, DROP OWNED, DROP EXTENSION.
-        sql.add("CREATE EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ON sql_drop EXECUTE FUNCTION "
-                + qualified(DROP_FUNCTION) + "()");
-        // ALWAYS: also capture DDL run under session_replication_role = replica (migration and replication tools).
-        sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(rewriteTriggerName()));
-        sql.add("CREATE EVENT TRIGGER " + ident(rewriteTriggerName()) + " ON table_rewrite EXECUTE FUNCTION "
-                + qualified(REWRITE_FUNCTION) + "()");
-        sql.add("ALTER EVENT TRIGGER " + ident(settings.endTriggerName()) + " ENABLE ALWAYS");
-        sql.add("ALTER EVENT TRIGGER " + ident(settings.dropTriggerName()) + " ENABLE ALWAYS");
-        sql.add("ALTER EVENT TRIGGER " + ident(rewriteTriggerName()) + " ENABLE ALWAYS");
-        if (settings.dropLegacySeedTriggers()) {
-            sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_CREATE_TRIGGER));
-            sql.add("DROP EVENT TRIGGER IF EXISTS " + ident(DdlCaptureSettings.SEED_DROP_TRIGGER));
-        }
-        // The trigger functions run as whoever issues the DDL (no SECURITY DEFINER), so every role that may create
-        // tables needs to append to the outbox and maintain known_tables; nobody but the owner may read or delete.
-        sql.add("GRANT USAGE ON SCHEMA " + s + " TO PUBLIC");
-        sql.add("GRANT INSERT ON " + qualified(OUTBOX) + " TO PUBLIC");
-        sql.add("GRANT USAGE ON SEQUENCE " + qualified(OUTBOX_SEQUENCE) + " TO PUBLIC");
-        sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + qualified(KNOWN_TABLES) + " TO PUBLIC");
-        sql.add(seedKnownTables());
-        sql.add("SELECT " + qualified(WATCH_PARTITIONS_FUNCTION) + "(c.oid) FROM pg_catalog.pg_class c"
-                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p' AND NOT "
-                + ignoredSchema("n.nspname"));
-        sql.add("DELETE FROM " + qualified(KNOWN_TABLES) + " k WHERE NOT EXISTS "
-                + "(SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = k.rel_oid)");
         return sql;
     }
 
@@ -182,11 +210,11 @@ final class DdlCaptureScript {
                 + "ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name, "
                 + "table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition, root_oid = EXCLUDED.root_oid,"
                 + " missing_attnums = EXCLUDED.missing_attnums, col_attnums = EXCLUDED.col_attnums,"
-                + " col_names = EXCLUDED.col_names";
+                + " col_names = EXCLUDED.col_names, col_types = NULL, file_node = NULL, identity_problem = NULL";
     }
 
     /** Filters schemas that are never reported: system schemas, temp/toast schemas and the capture schema itself. */
-    private String ignoredSchema(String expr) {
+    String ignoredSchema(String expr) {
         return "(" + expr + " IN ('pg_catalog', 'information_schema', " + literal(settings.schema()) + ") OR left("
                 + expr + ", 8) IN ('pg_temp_', 'pg_toast'))";
     }
@@ -309,7 +337,8 @@ final class DdlCaptureScript {
                         table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition,
                         root_oid = EXCLUDED.root_oid, missing_attnums = EXCLUDED.missing_attnums,
                         col_attnums = EXCLUDED.col_attnums, col_names = EXCLUDED.col_names,
-                        dropped_names = EXCLUDED.dropped_names;
+                        dropped_names = EXCLUDED.dropped_names, col_types = NULL, file_node = NULL,
+                        identity_problem = NULL;
                     IF renamed IS NOT NULL THEN
                       -- existing rows hold their values under the new name, and the stream never sends them
                       PERFORM %EMIT_REWRITE%(cmd.objid, 'RENAME COLUMN ' || renamed);
