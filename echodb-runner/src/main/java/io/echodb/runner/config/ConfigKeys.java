@@ -118,6 +118,16 @@ public final class ConfigKeys {
             "Seconds between reconciliation sweeps (desired mirrors vs actual) on the leader.", seconds(1, 86_400));
     public static final ConfigKey<Duration> DDL_POLL_INTERVAL = key("DDL_POLL_INTERVAL", "Auto-mirror", "5",
             "Seconds the leader waits for a DDL notification before polling the outbox anyway.", seconds(0.05, 3600));
+    public static final ConfigKey<String> DDL_CAPTURE = key("DDL_CAPTURE", "Auto-mirror", "auto",
+            "How DDL is captured: event-triggers (inside the DDL's transaction; creating them needs superuser or an"
+                    + " administrator's script), catalog (a sweep of the catalog every DDL_SWEEP_INTERVAL, for roles without"
+                    + " that right, e.g. on managed PostgreSQL; see README \"Remote databases\" for what it cannot"
+                    + " guarantee), or auto (event triggers when they can be installed, else catalog).",
+            oneOf("auto", "event-triggers", "catalog"));
+    public static final ConfigKey<Duration> DDL_SWEEP_INTERVAL = key("DDL_SWEEP_INTERVAL", "Auto-mirror", "1",
+            "Seconds between two catalog sweeps when DDL is captured without event triggers: the longest time DDL goes"
+                    + " unseen, and the longest time the application's UPDATE/DELETE on a table that just lost its replica"
+                    + " identity fail (every worker sweeps; one sweep runs at a time).", seconds(0.1, 60));
     public static final ConfigKey<Duration> DDL_OUTBOX_RETENTION = key("DDL_OUTBOX_RETENTION", "Auto-mirror", "604800",
             "Seconds an acknowledged DDL event stays in the outbox (ECHODB_STATE_SCHEMA.ddl_outbox); the leader deletes"
                     + " older ones every RECONCILE_INTERVAL.", seconds(0, 31_536_000));

@@ -66,7 +66,7 @@ public record EchoDbConfig(
 
     /** What is mirrored and how often the leader sweeps. */
     public record AutoMirror(WatchPolicy policy, Duration reconcileInterval, Duration ddlPollInterval, boolean dropTargetOnTableDrop,
-                             Duration ddlOutboxRetention, int ddlOutboxKeep) { }
+                             Duration ddlOutboxRetention, int ddlOutboxKeep, String ddlCapture, Duration ddlSweepInterval) { }
 
     /** PeerDB server, flow API, peer names and how PeerDB reaches the databases (MIRROR_ENGINE=peerdb). */
     public record PeerDb(String host, int port, String user, Secret password, String sourcePeer, String targetPeer,
@@ -126,7 +126,7 @@ public record EchoDbConfig(
                         v.get(BATCH_MAX_ROWS), v.get(BATCH_MAX_BYTES), v.get(BATCH_MAX_AGE_MS), v.get(SNAPSHOT_PARALLELISM),
                         v.get(SLOT_WAL_WARN_BYTES)),
                 new AutoMirror(policy, v.get(RECONCILE_INTERVAL), v.get(DDL_POLL_INTERVAL), v.get(DROP_TARGET_ON_TABLE_DROP),
-                        v.get(DDL_OUTBOX_RETENTION), v.get(DDL_OUTBOX_KEEP)),
+                        v.get(DDL_OUTBOX_RETENTION), v.get(DDL_OUTBOX_KEEP), v.get(DDL_CAPTURE), v.get(DDL_SWEEP_INTERVAL)),
                 new PeerDb(v.get(PEERDB_HOST), v.get(PEERDB_PORT), v.get(PEERDB_USER), v.get(PEERDB_PASSWORD),
                         v.get(SOURCE_PEER_NAME), v.get(TARGET_PEER_NAME), v.get(PEERDB_FLOW_API_URL), v.get(PEERDB_FLOW_API_TOKEN),
                         orElse(v.get(PEERDB_POSTGRES_HOST), v.get(POSTGRES_HOST)),

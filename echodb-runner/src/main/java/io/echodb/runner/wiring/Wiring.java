@@ -5,7 +5,9 @@ import io.echodb.adapters.clickhouse.ClickHouseRowCounter;
 import io.echodb.adapters.clickhouse.ClickHouseSettings;
 import io.echodb.adapters.postgres.catalog.PgRowCounter;
 import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
+import io.echodb.adapters.postgres.ddl.CatalogSweep;
 import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
+import io.echodb.adapters.postgres.ddl.DdlCaptureMode;
 import io.echodb.adapters.postgres.ddl.DdlCapturePrivilegeException;
 import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
 import io.echodb.adapters.postgres.ddl.DdlSourceSettings;
@@ -104,6 +106,7 @@ public final class Wiring {
 
     private PgConnectionFactory pg;
     private DdlCaptureInstaller ddlCapture;
+    private DdlCaptureRunner ddlCaptureRunner;
     private SourceCatalog catalog;
     private ClickHouseGateway clickhouse;
     private MirrorEngineHandle engine;
@@ -162,6 +165,8 @@ public final class Wiring {
         DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema())
                 .withGuardedPublication(config.engine().isNative() ? config.engine().publication() : null);
         ddlCapture = new DdlCaptureInstaller(pg::openDedicated, capture);
+        ddlCaptureRunner = closing(new DdlCaptureRunner(new CatalogSweep(pg::openDedicated, capture, clock),
+                config.autoMirror().ddlSweepInterval(), clock));
         PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::openDedicated,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
         outboxPruner = new OutboxPruner(ddlSource, config.autoMirror().ddlOutboxRetention(),
@@ -297,8 +302,9 @@ public final class Wiring {
         EchoDbConfig.Postgres p = config.postgres();
         for (int attempt = 1; ; attempt++) {
             try {
-                DdlCaptureInstaller.Outcome outcome = ddlCapture.install();
+                DdlCaptureInstaller.Outcome outcome = ddlCapture.install(DdlCaptureMode.parse(config.autoMirror().ddlCapture()));
                 LOG.info("DDL capture: {}", outcome);
+                ddlCaptureRunner.start(outcome);
                 return;
             } catch (DdlCapturePrivilegeException e) {
                 LOG.error("{}", e.getMessage());
@@ -499,6 +505,7 @@ public final class Wiring {
             engineCheck = Check.failed("engine starting: " + (why == null ? engineCheck.detail() : why));
         }
         checks.put("engine", engineCheck);
+        checks.put("ddl_capture", ddlCaptureRunner.check());
         if (leader) {
             Check mirrorCheck;
             try {

@@ -80,6 +80,8 @@ class EchoDbConfigTest {
             Map.entry("POSTGRES_HOST", List.of("bad host!")),
             Map.entry("POSTGRES_PORT", List.of("abc", "0", "65536", "-1", "5432.5")),
             Map.entry("POSTGRES_SSLMODE", List.of("sometimes")),
+            Map.entry("DDL_CAPTURE", List.of("triggers", "none")),
+            Map.entry("DDL_SWEEP_INTERVAL", List.of("0", "0.05", "61", "often")),
             Map.entry("RECONNECT_DELAY", List.of("soon", "0")),
             Map.entry("MAX_RECONNECT_ATTEMPTS", List.of("0", "many")),
             Map.entry("POSTGRES_POOL_SIZE", List.of("0", "1001", "lots")),

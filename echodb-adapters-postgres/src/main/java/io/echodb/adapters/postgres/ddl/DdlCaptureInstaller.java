@@ -87,6 +87,10 @@ public final class DdlCaptureInstaller {
                 c.commit();
             } catch (SQLException e) {
                 rollbackQuietly(c);
+                if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    String[] who = roleAndDatabase(c);
+                    throw DdlCapturePrivilegeException.forCatalogSweep(who[0], who[1], settings.schema(), e.getMessage(), e);
+                }
                 throw failure("install DDL capture for the catalog sweep in schema " + settings.schema(), e);
             }
         } catch (SQLException e) {

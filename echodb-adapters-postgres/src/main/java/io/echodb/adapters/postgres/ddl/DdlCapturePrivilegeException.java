@@ -23,6 +23,16 @@ public final class DdlCapturePrivilegeException extends RuntimeException {
                 + "\nServer said: " + serverMessage, adminSql, cause);
     }
 
+    /** The role may not create the capture schema's tables either: the catalog sweep needs CREATE on the database. */
+    static DdlCapturePrivilegeException forCatalogSweep(String role, String database, String schema, String serverMessage,
+                                                        Throwable cause) {
+        String grant = "GRANT CREATE ON DATABASE " + PgQuoting.ident(database) + " TO " + PgQuoting.ident(role) + ";";
+        return new DdlCapturePrivilegeException("cannot install DDL capture in database '" + database + "' as role '" + role
+                + "': event triggers need a superuser, and capture without them (the catalog sweep) needs the right to"
+                + " create schema '" + schema + "'. Have an administrator run: " + grant + " Server said: " + serverMessage,
+                grant, cause);
+    }
+
     /** The install script, with the grants the worker role needs, for an administrator to run. */
     public String adminSql() {
         return adminSql;

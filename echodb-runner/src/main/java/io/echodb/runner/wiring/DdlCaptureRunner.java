@@ -1,0 +1,83 @@
+package io.echodb.runner.wiring;
+
+import io.echodb.adapters.postgres.ddl.CatalogSweep;
+import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
+import io.echodb.core.service.Sleeper;
+import io.echodb.core.service.StepLoop;
+import io.echodb.runner.http.ReadinessReport.Check;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps DDL capture going after its install: nothing to run with event triggers; with the catalog sweep, one loop that
+ * sweeps every interval on every worker (a follower's sweep keeps the window of a table without replica identity short
+ * while the leader is busy; sweeps never overlap, they share one advisory lock). Says which mode runs in /ready.
+ */
+final class DdlCaptureRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DdlCaptureRunner.class);
+
+    private final CatalogSweep sweep;
+    private final Duration interval;
+    private final Clock clock;
+    private volatile DdlCaptureInstaller.Outcome outcome;
+    private StepLoop loop;
+
+    DdlCaptureRunner(CatalogSweep sweep, Duration interval, Clock clock) {
+        this.sweep = Objects.requireNonNull(sweep, "sweep");
+        this.interval = Objects.requireNonNull(interval, "interval");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Starts sweeping when {@code installed} needs it. */
+    synchronized void start(DdlCaptureInstaller.Outcome installed) {
+        this.outcome = installed;
+        if (!installed.needsSweep() || loop != null) {
+            return;
+        }
+        LOG.warn("DDL capture runs without event triggers: the catalog is swept every {} ms. {}", interval.toMillis(),
+                CatalogSweep.LIMITS);
+        loop = new StepLoop("ddl-sweep", () -> {
+            sweep.sweep();
+            return interval;
+        }, Sleeper.SYSTEM, interval);
+        loop.start();
+    }
+
+    /** The mode in use, and for the sweep whether it keeps up; failed when sweeps failed for three intervals. */
+    Check check() {
+        DdlCaptureInstaller.Outcome o = outcome;
+        if (o == null) {
+            return Check.failed("DDL capture not installed yet");
+        }
+        if (!o.needsSweep()) {
+            return Check.ok("event triggers (DDL seen inside its own transaction)");
+        }
+        CatalogSweep.Status s = sweep.status();
+        Instant last = s.lastSweepAt();
+        String every = "catalog sweep every " + interval.toMillis() + " ms (no event triggers)";
+        if (last == null) {
+            return s.lastError() == null ? Check.ok(every + ", first sweep pending") : Check.failed(every + ", failing: " + s.lastError());
+        }
+        long ago = Duration.between(last, clock.instant()).toMillis();
+        String detail = every + ", last sweep " + ago + " ms ago in " + s.lastDuration().toMillis() + " ms; DDL is seen"
+                + " within one interval, and UPDATE/DELETE on a table that just lost its replica identity fail until"
+                + " then";
+        if (s.lastError() != null && ago > 3 * interval.toMillis()) {
+            return Check.failed(detail + "; failing: " + s.lastError());
+        }
+        return Check.ok(detail);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (loop != null) {
+            loop.close();
+        }
+        sweep.close();
+    }
+}
