@@ -11,6 +11,8 @@
 # ops      operation families (default: the default set), e.g. "default,+partitions" or "insert,update,restart";
 #          the families and which are off by default (known bugs) are listed in ChaosOp.java
 #
+# CHAOS_CAPTURE=catalog (environment) runs the workers with DDL_CAPTURE=catalog.
+#
 # Output: target/chaos/summary.txt and target/chaos/chaos-<seed>.sql (every statement) under echodb-runner/, the full
 # log in echodb-runner/target/surefire-reports/io.echodb.runner.chaos.SchemaChaosTest-output.txt.
 set -euo pipefail
@@ -31,6 +33,8 @@ fi
 args=(-pl echodb-runner test -Dtest=SchemaChaosTest -Dsurefire.failIfNoSpecifiedTests=false "-Dchaos.minutes=$minutes")
 if [ -n "$seed" ]; then args+=("-Dchaos.seed=$seed"); fi
 if [ -n "$ops" ]; then args+=("-Dchaos.ops=$ops"); fi
+# CHAOS_CAPTURE=catalog: DDL captured by the catalog sweep (DDL_CAPTURE=catalog) instead of event triggers
+if [ -n "${CHAOS_CAPTURE:-}" ]; then args+=("-Dchaos.capture=$CHAOS_CAPTURE"); fi
 
 out=echodb-runner/target/surefire-reports/io.echodb.runner.chaos.SchemaChaosTest-output.txt
 summary=echodb-runner/target/chaos/summary.txt

@@ -122,6 +122,8 @@ final class ChaosWorld implements AutoCloseable {
         env.put("LEADER_ELECTION_INTERVAL", "1");
         env.put("RECONCILE_INTERVAL", "2");
         env.put("DDL_POLL_INTERVAL", "0.5");
+        // chaos.capture=catalog runs the rounds with DDL captured by the catalog sweep instead of event triggers
+        env.put("DDL_CAPTURE", System.getProperty("chaos.capture", "auto"));
         env.put("CONSISTENCY_CHECK_INTERVAL", "3600");
         env.put("CONSISTENCY_MODE", "checksum");
         env.put("MAX_RETRIES", "1");

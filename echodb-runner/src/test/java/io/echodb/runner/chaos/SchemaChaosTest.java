@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code -Dchaos.minutes=N} runs rounds until the time is up ({@code bench/chaos.sh}). Every seed is printed first;
  * {@code -Dchaos.seed=S} replays one. Other knobs: {@code chaos.ops} (families, see {@link ChaosOp#parse}),
  * {@code chaos.rounds}, {@code chaos.steps}, {@code chaos.tables}, {@code chaos.bulkRows}, {@code chaos.settleSeconds},
- * {@code chaos.verify} (also ask the product's /verify?mode=checksum). Summaries go to the log, stdout and
+ * {@code chaos.verify} (also ask the product's /verify?mode=checksum), {@code chaos.capture} ({@code catalog}: DDL captured by
+ * the catalog sweep instead of event triggers). Summaries go to the log, stdout and
  * {@code target/chaos/summary.txt}.
  */
 class SchemaChaosTest {
