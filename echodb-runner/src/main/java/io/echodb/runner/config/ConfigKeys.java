@@ -44,8 +44,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> POSTGRES_PORT = key("POSTGRES_PORT", "PostgreSQL", "5432",
             "Source PostgreSQL port.", port());
     public static final ConfigKey<String> POSTGRES_USER = key("POSTGRES_USER", "PostgreSQL", "echodb",
-            "User EchoDB connects as; needs REPLICATION (native engine) and, to install the DDL event triggers, superuser (or an "
-                    + "administrator runs the script printed by the start-up error once).", nonBlank());
+            "User EchoDB connects as; needs REPLICATION (native engine), CREATE on the database and ownership of the mirrored"
+                    + " tables; event triggers (superuser) are optional, see DDL_CAPTURE.", nonBlank());
     public static final ConfigKey<Secret> POSTGRES_PASSWORD = secretKey("POSTGRES_PASSWORD", "PostgreSQL", "password",
             "Password of POSTGRES_USER.", secret());
     public static final ConfigKey<String> POSTGRES_DB = key("POSTGRES_DB", "PostgreSQL", "echodb",

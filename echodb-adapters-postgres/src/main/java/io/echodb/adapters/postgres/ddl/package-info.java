@@ -38,6 +38,13 @@
  * gets INSERT on the outbox, USAGE on its sequence and DML on {@code known_tables}; so any role can append (forge)
  * events. Consumers must treat events as hints and check the catalog (the reconciler's sweep is the guarantee).
  *
+ * <h2>Without event triggers ({@link io.echodb.adapters.postgres.ddl.CatalogSweep})</h2>
+ * {@link io.echodb.adapters.postgres.ddl.DdlCaptureInstaller#install(DdlCaptureMode)} with {@code AUTO} falls back, and
+ * with {@code CATALOG} goes straight, to installing the same tables and functions without event triggers (CREATE on the
+ * database is enough). A {@link io.echodb.adapters.postgres.ddl.CatalogSweep} then compares the catalog with
+ * {@code known_tables} every interval and writes the events the triggers would have written
+ * ({@link io.echodb.adapters.postgres.ddl.CatalogDiff}); the guard runs at the sweep instead of inside the DDL.
+ *
  * <h2>Order and durability ({@link io.echodb.adapters.postgres.ddl.PgDdlEventSource})</h2>
  * Events are rows written in the DDL's own transaction: they exist exactly when the DDL committed, and survive worker
  * restarts and leader changes. Positions come from a sequence, so they are taken in statement order but may commit out
