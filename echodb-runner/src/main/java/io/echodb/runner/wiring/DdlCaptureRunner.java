@@ -5,6 +5,8 @@ import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
 import io.echodb.core.service.Sleeper;
 import io.echodb.core.service.StepLoop;
 import io.echodb.runner.http.ReadinessReport.Check;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,10 +29,23 @@ final class DdlCaptureRunner implements AutoCloseable {
     private volatile DdlCaptureInstaller.Outcome outcome;
     private StepLoop loop;
 
-    DdlCaptureRunner(CatalogSweep sweep, Duration interval, Clock clock) {
+    DdlCaptureRunner(CatalogSweep sweep, Duration interval, Clock clock, MeterRegistry registry) {
         this.sweep = Objects.requireNonNull(sweep, "sweep");
         this.interval = Objects.requireNonNull(interval, "interval");
         this.clock = Objects.requireNonNull(clock, "clock");
+        Gauge.builder("echodb_ddl_sweep_age_seconds", this::sweepAgeSeconds)
+                .description("Seconds since the last successful catalog sweep (DDL capture without event triggers);"
+                        + " NaN with event triggers or before the first sweep. Alert when it grows past a few intervals")
+                .register(registry);
+    }
+
+    private double sweepAgeSeconds() {
+        DdlCaptureInstaller.Outcome o = outcome;
+        Instant last = sweep.status().lastSweepAt();
+        if (o == null || !o.needsSweep() || last == null) {
+            return Double.NaN;
+        }
+        return Duration.between(last, clock.instant()).toMillis() / 1000.0;
     }
 
     /** Starts sweeping when {@code installed} needs it. */

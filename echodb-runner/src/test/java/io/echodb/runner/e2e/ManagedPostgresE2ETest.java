@@ -91,6 +91,8 @@ class ManagedPostgresE2ETest {
             assertThat(ready.path("checks").path("ddl_capture").path("detail").asText())
                     .contains("catalog sweep every 500 ms", "lost its replica identity");
         });
+        String metrics = stack.getText(app, "/metrics/prometheus");
+        assertThat(metrics).containsPattern("echodb_ddl_sweep_age_seconds \\d");
     }
 
     @Test
