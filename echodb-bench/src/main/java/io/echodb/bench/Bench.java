@@ -16,7 +16,7 @@ import java.util.Set;
  * ClickHouse from {@link ClickHouseTestService}), runs every measurement in its own databases, prints a markdown
  * report and writes it into docs/BENCHMARKS.md (between the markers of its mode; everything else in the file is kept).
  *
- * <p>Arguments: {@code quick|full} (default quick), optionally {@code --only snapshot,cdc,latency,auto} and
+ * <p>Arguments: {@code quick|full} (default quick), optionally {@code --only snapshot,cdc,latency,auto,sweep} and
  * {@code --no-docs} (do not touch docs/BENCHMARKS.md). System properties: {@code bench.command} (the command line to
  * record), {@code bench.jfr.dir} (record every measured child JVM with JFR into that directory).
  */
@@ -30,7 +30,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String mode = "quick";
-        Set<String> only = new LinkedHashSet<>(List.of("snapshot", "cdc", "latency", "auto"));
+        Set<String> only = new LinkedHashSet<>(List.of("snapshot", "cdc", "latency", "auto", "sweep"));
         boolean docs = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -38,7 +38,7 @@ public final class Bench {
                 case "--only" -> only = new LinkedHashSet<>(List.of(args[++i].split(",")));
                 case "--no-docs" -> docs = false;
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; usage: [quick|full] [--only snapshot,cdc,latency,auto] [--no-docs]");
+                        + "'; usage: [quick|full] [--only snapshot,cdc,latency,auto,sweep] [--no-docs]");
             }
         }
         Sizes sizes = Sizes.of(mode);
@@ -100,6 +100,13 @@ public final class Bench {
                 String db = pg.createDatabase("bench_auto");
                 databases.add(db);
                 return new AutoMirrorBench(ep, db, ch.createDatabase("bench_auto")).run(sizes.autoMirrorTables());
+            });
+        }
+        if (only.contains("sweep")) {
+            report.catalogSweep = phase(report, "sweep", () -> {
+                String db = pg.createDatabase("bench_sweep");
+                databases.add(db);
+                return new CatalogSweepBench(ep, db).run(sizes.sweepTables());
             });
         }
         report.loadAfter = ProcStats.loadAverage();

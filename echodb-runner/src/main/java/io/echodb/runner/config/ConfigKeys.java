@@ -127,7 +127,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> DDL_SWEEP_INTERVAL = key("DDL_SWEEP_INTERVAL", "Auto-mirror", "1",
             "Seconds between two catalog sweeps when DDL is captured without event triggers: the longest time DDL goes"
                     + " unseen, and the longest time the application's UPDATE/DELETE on a table that just lost its replica"
-                    + " identity fail (every worker sweeps; one sweep runs at a time).", seconds(0.1, 60));
+                    + " identity fail (the leader sweeps; each sweep reads the catalog of every table, see docs/BENCHMARKS.md).", seconds(0.1, 60));
     public static final ConfigKey<Duration> DDL_OUTBOX_RETENTION = key("DDL_OUTBOX_RETENTION", "Auto-mirror", "604800",
             "Seconds an acknowledged DDL event stays in the outbox (ECHODB_STATE_SCHEMA.ddl_outbox); the leader deletes"
                     + " older ones every RECONCILE_INTERVAL.", seconds(0, 31_536_000));

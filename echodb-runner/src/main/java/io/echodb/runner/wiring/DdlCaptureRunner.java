@@ -11,13 +11,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps DDL capture going after its install: nothing to run with event triggers; with the catalog sweep, one loop that
- * sweeps every interval on every worker (a follower's sweep keeps the window of a table without replica identity short
- * while the leader is busy; sweeps never overlap, they share one advisory lock). Says which mode runs in /ready.
+ * Keeps DDL capture going after its install: nothing to run with event triggers; with the catalog sweep, one loop of its
+ * own (never held up by the control plane) that sweeps every interval while this worker leads — the source pays one
+ * sweep per interval, whatever the number of workers. Says which mode runs in /ready.
  */
 final class DdlCaptureRunner implements AutoCloseable {
 
@@ -26,11 +27,13 @@ final class DdlCaptureRunner implements AutoCloseable {
     private final CatalogSweep sweep;
     private final Duration interval;
     private final Clock clock;
+    private final BooleanSupplier leader;
     private volatile DdlCaptureInstaller.Outcome outcome;
     private StepLoop loop;
 
-    DdlCaptureRunner(CatalogSweep sweep, Duration interval, Clock clock, MeterRegistry registry) {
+    DdlCaptureRunner(CatalogSweep sweep, Duration interval, Clock clock, BooleanSupplier leader, MeterRegistry registry) {
         this.sweep = Objects.requireNonNull(sweep, "sweep");
+        this.leader = Objects.requireNonNull(leader, "leader");
         this.interval = Objects.requireNonNull(interval, "interval");
         this.clock = Objects.requireNonNull(clock, "clock");
         Gauge.builder("echodb_ddl_sweep_age_seconds", this::sweepAgeSeconds)
@@ -42,7 +45,7 @@ final class DdlCaptureRunner implements AutoCloseable {
     private double sweepAgeSeconds() {
         DdlCaptureInstaller.Outcome o = outcome;
         Instant last = sweep.status().lastSweepAt();
-        if (o == null || !o.needsSweep() || last == null) {
+        if (o == null || !o.needsSweep() || last == null || !leader.getAsBoolean()) {
             return Double.NaN;
         }
         return Duration.between(last, clock.instant()).toMillis() / 1000.0;
@@ -57,7 +60,9 @@ final class DdlCaptureRunner implements AutoCloseable {
         LOG.warn("DDL capture runs without event triggers: the catalog is swept every {} ms. {}", interval.toMillis(),
                 CatalogSweep.LIMITS);
         loop = new StepLoop("ddl-sweep", () -> {
-            sweep.sweep();
+            if (leader.getAsBoolean()) {
+                sweep.sweep();
+            }
             return interval;
         }, Sleeper.SYSTEM, interval);
         loop.start();
@@ -71,6 +76,9 @@ final class DdlCaptureRunner implements AutoCloseable {
         }
         if (!o.needsSweep()) {
             return Check.ok("event triggers (DDL seen inside its own transaction)");
+        }
+        if (!leader.getAsBoolean()) {
+            return Check.ok("catalog sweep every " + interval.toMillis() + " ms (no event triggers), run by the leader");
         }
         CatalogSweep.Status s = sweep.status();
         Instant last = s.lastSweepAt();

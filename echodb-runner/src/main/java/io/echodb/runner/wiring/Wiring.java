@@ -166,7 +166,7 @@ public final class Wiring {
                 .withGuardedPublication(config.engine().isNative() ? config.engine().publication() : null);
         ddlCapture = new DdlCaptureInstaller(pg::openDedicated, capture);
         ddlCaptureRunner = closing(new DdlCaptureRunner(new CatalogSweep(pg::openDedicated, capture, clock),
-                config.autoMirror().ddlSweepInterval(), clock, telemetry.registry()));
+                config.autoMirror().ddlSweepInterval(), clock, this::isLeader, telemetry.registry()));
         PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::openDedicated,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
         outboxPruner = new OutboxPruner(ddlSource, config.autoMirror().ddlOutboxRetention(),

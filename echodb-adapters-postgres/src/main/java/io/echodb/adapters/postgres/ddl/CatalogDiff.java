@@ -111,7 +111,7 @@ final class CatalogDiff {
             changes.add(new SweepStep.EmitRewrite(t.oid(), String.join("; ", reasons) + SWEEP));
         }
         CatalogTable rec = t.withDroppedNames(dropped);
-        if (!rec.equals(k)) {
+        if (!rec.recordedAlike(k)) {
             recorded.add(rec);
         }
     }

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,11 @@ public final class CatalogSweep implements AutoCloseable {
     private final int[] lockKeys;
     private final Clock clock;
     private Connection connection;
+    /** known_tables as of {@code cachedGeneration}; null generation: read it from the database. */
+    private Long cachedGeneration;
+    private List<CatalogTable> cachedKnown = List.of();
+    private Long pendingGeneration;
+    private List<CatalogTable> pendingKnown = List.of();
     private volatile Status status = new Status(null, Duration.ZERO, 0, null);
 
     public CatalogSweep(ConnectionFactory connections, DdlCaptureSettings settings, Clock clock) {
@@ -74,11 +81,18 @@ public final class CatalogSweep implements AutoCloseable {
                 if (!tryLock(c)) {
                     return 0;
                 }
-                CatalogDiff.Outcome diff = CatalogDiff.between(known(c), live(c));
+                Long generation = generation(c);
+                List<CatalogTable> known = generation != null && generation.equals(cachedGeneration) ? cachedKnown : known(c);
+                CatalogDiff.Outcome diff = CatalogDiff.between(known, live(c));
                 for (SweepStep step : diff.steps()) {
                     run(c, step);
                 }
-                record(c, diff.recorded(), diff.forgotten());
+                if (!diff.recorded().isEmpty() || !diff.forgotten().isEmpty()) {
+                    record(c, diff.recorded(), diff.forgotten());
+                    generation = bumpGeneration(c);
+                }
+                pendingGeneration = generation;
+                pendingKnown = applied(known, diff);
                 if (diff.changed()) {
                     // the guard takes a member that lost its replica identity out of the publication
                     try (Statement st = c.createStatement()) {
@@ -88,9 +102,13 @@ public final class CatalogSweep implements AutoCloseable {
                 }
                 return diff.steps().size();
             });
+            // the record as it is now committed: the next sweep reads it again only if another worker changed it
+            cachedGeneration = pendingGeneration;
+            cachedKnown = pendingKnown;
             status = new Status(clock.instant(), Duration.between(start, clock.instant()), status.events() + steps, null);
             return steps;
         } catch (RuntimeException e) {
+            cachedGeneration = null;
             status = new Status(status.lastSweepAt(), status.lastDuration(), status.events(), e.getMessage());
             throw e;
         }
@@ -173,6 +191,31 @@ public final class CatalogSweep implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The record's generation; null when no sweep state exists (nothing is cached then). */
+    private Long generation(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT generation FROM "
+                + script.qualified(DdlCaptureScript.SWEEP_STATE) + " WHERE id = 1")) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private Long bumpGeneration(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("UPDATE "
+                + script.qualified(DdlCaptureScript.SWEEP_STATE) + " SET generation = generation + 1, last_sweep_at = now()"
+                + " WHERE id = 1 RETURNING generation")) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    /** {@code known} after the diff's record was written. */
+    private static List<CatalogTable> applied(List<CatalogTable> known, CatalogDiff.Outcome diff) {
+        Map<Long, CatalogTable> byOid = new LinkedHashMap<>();
+        known.forEach(t -> byOid.put(t.oid(), t));
+        diff.forgotten().forEach(byOid::remove);
+        diff.recorded().forEach(t -> byOid.put(t.oid(), t));
+        return List.copyOf(byOid.values());
     }
 
     // ------------------------------------------------------------------ writing

@@ -50,6 +50,16 @@ record CatalogTable(long oid, String schema, String name, boolean partition, boo
                 columnTypes, fileNode, identityProblem);
     }
 
+    /** True when both would be recorded alike ({@code partitioned} is not recorded: it is read live when needed). */
+    boolean recordedAlike(CatalogTable other) {
+        return withPartitioned(false).equals(other.withPartitioned(false));
+    }
+
+    private CatalogTable withPartitioned(boolean value) {
+        return new CatalogTable(oid, schema, name, partition, value, rootOid, missingAttnums, attnums, names, droppedNames,
+                columnTypes, fileNode, identityProblem);
+    }
+
     String qualifiedName() {
         return schema + "." + name;
     }

@@ -143,6 +143,8 @@ final class DdlCaptureScript {
                 + "id int PRIMARY KEY CHECK (id = 1), "
                 + "seeded_at timestamptz NOT NULL DEFAULT now(), "
                 + "last_sweep_at timestamptz)");
+        // Bumped by every sweep that changes known_tables: a worker re-reads the record only when another changed it.
+        sql.add("ALTER TABLE " + qualified(SWEEP_STATE) + " ADD COLUMN IF NOT EXISTS generation bigint NOT NULL DEFAULT 0");
         sql.add(emitFunction());
         sql.add(emitRewriteFunction());
         sql.add(guardFunction());

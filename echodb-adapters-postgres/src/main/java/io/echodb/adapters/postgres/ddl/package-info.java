@@ -11,7 +11,10 @@
  *   <li>{@code ddl_cursor(consumer PK, position, updated_at)}: acknowledged position per consumer;</li>
  *   <li>{@code known_tables(rel_oid PK, schema_name, table_name, is_partition)}: last known name per table OID, which
  *       is how a rename or {@code SET SCHEMA} is told apart from other ALTER TABLEs ({@code ddl_command_end} only
- *       gives the new name) and how a drop knows it removed a partition;</li>
+ *       gives the new name) and how a drop knows it removed a partition; the catalog sweep also keeps the columns'
+ *       types, the storage file node and the replica-identity problem there;</li>
+ *   <li>{@code sweep_state(id, seeded_at, last_sweep_at, generation)}: one row once the catalog sweep recorded the
+ *       catalog, with a generation bumped by each sweep that changed {@code known_tables};</li>
  *   <li>functions {@code emit_ddl_event}, {@code on_ddl_command_end}, {@code on_sql_drop}: plpgsql, no SECURITY
  *       DEFINER, {@code SET search_path = pg_catalog, pg_temp}; names come from {@code pg_class}/{@code pg_namespace}
  *       by OID (or from {@code pg_event_trigger_dropped_objects()}), are passed as values only, and the seed-compatible

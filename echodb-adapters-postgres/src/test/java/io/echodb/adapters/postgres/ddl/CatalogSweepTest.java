@@ -95,6 +95,15 @@ class CatalogSweepTest {
         assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("0");
         assertThat(sweep.sweep()).as("the catalog was recorded at install: nothing new").isZero();
         assertThat(newEvents()).isEmpty();
+        worker("CREATE TABLE app.events (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+                "CREATE TABLE app.events_eu PARTITION OF app.events FOR VALUES IN ('eu')");
+        sweep.sweep();
+        assertThat(newEvents()).containsExactly("TableCreated app.events");
+        String versions = "SELECT string_agg(xmin::text, ',' ORDER BY rel_oid) FROM _echodb.known_tables";
+        String before = db.scalar(versions);
+        sweep.sweep();
+        sweep.sweep();
+        assertThat(db.scalar(versions)).as("a sweep that finds nothing writes nothing").isEqualTo(before);
 
         worker("CREATE TABLE app.items (id bigint PRIMARY KEY, sku text)");
         sweep.sweep();

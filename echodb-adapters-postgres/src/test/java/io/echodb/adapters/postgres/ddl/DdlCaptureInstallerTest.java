@@ -59,7 +59,7 @@ class DdlCaptureInstallerTest {
         assertThat(installer.isInstalled()).isTrue();
         assertThat(db.column("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 + "WHERE n.nspname = '_echodb' AND c.relkind IN ('r', 'S') ORDER BY 1"))
-                .containsExactly("ddl_cursor", "ddl_outbox", "ddl_outbox_position_seq", "known_tables");
+                .containsExactly("ddl_cursor", "ddl_outbox", "ddl_outbox_position_seq", "known_tables", "sweep_state");
         assertThat(db.column("SELECT evtname || ':' || evtevent || ':' || evtenabled::text FROM pg_event_trigger ORDER BY 1"))
                 .containsExactly("echodb_ddl_end_trigger:ddl_command_end:A", "echodb_ddl_end_trigger_rewrite:table_rewrite:A",
                         "echodb_sql_drop_trigger:sql_drop:A");
