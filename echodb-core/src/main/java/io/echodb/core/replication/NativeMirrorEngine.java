@@ -346,6 +346,42 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     }
 
     private void runLoop() {
+        try {
+            loopUntilClosed();
+        } finally {
+            closeAbandonedStream();
+        }
+    }
+
+    /**
+     * close() stops waiting for this thread after the control timeout; a stream this thread opened or kept after that
+     * (an open that outlasted the wait: the server kept the slot busy) must still end, or its walsender holds the slot
+     * for the life of the process and no leader can stream (schema chaos seed 499621525, I2/slot-held).
+     */
+    private void closeAbandonedStream() {
+        if (!closed.get()) {
+            return;
+        }
+        Thread.interrupted(); // close()'s interrupt: this thread ends here anyway, and the lock must not refuse
+        try {
+            if (!lock.tryLock(Duration.ZERO)) {
+                return; // close() holds the lock and ends the stream itself
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (applier.attached()) {
+                LOG.warn("closing the replication stream the stream thread opened while the engine was closing");
+                closeStream();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loopUntilClosed() {
         while (running.get()) {
             if (Thread.interrupted()) {
                 // close() clears running before it interrupts; any other interrupt must not make the loop spin.
@@ -522,6 +558,10 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 m.shapedUpTo = m.shapedUpTo == null ? serverNow : Lsn.max(m.shapedUpTo, serverNow);
             }
             ChangeStream stream = source.openStream(from);
+            if (!running.get()) {
+                stream.close(); // closed while opening: nobody will read it
+                return false;
+            }
             applier.attach(stream, from);
             liveStream = stream;
             LOG.info("streaming changes from {}", from);

@@ -137,6 +137,42 @@ class NativeMirrorEngineThreadedTest {
         assertThat(engine.streamLoopFailure()).isEmpty();
     }
 
+    /**
+     * Schema chaos seed 499621525 (I2/slot-held): a worker closed while its stream thread was still opening a stream
+     * (the server kept the slot busy, and the opener ignores interrupts) gave up waiting after the control timeout; the
+     * stream opened afterwards was never closed and held the slot for the life of the JVM.
+     */
+    @Test
+    void aStreamOpenedWhileTheEngineClosesIsClosedToo() throws InterruptedException {
+        TableRef t = table("threaded_late_open", 3);
+        NativeMirrorEngine engine = NativeMirrorEngine.builder(source, sink, store)
+                .settings(settings.withControlTimeout(Duration.ofMillis(300))).build();
+        engine.start();
+        engine.create(spec(t));
+        awaitTrue(() -> mirrored(t), "copied");
+
+        java.util.concurrent.CountDownLatch opening = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        source.onOpenStream(() -> {
+            opening.countDown();
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException ignored) {
+                    // like pgjdbc's slot-busy retry loop: an interrupt does not end the wait
+                }
+            }
+        });
+        source.dropConnections();
+        assertThat(opening.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the engine reopens its stream").isTrue();
+        int opened = source.streamsOpened();
+        engine.close();
+        release.countDown();
+        awaitTrue(() -> source.streamsOpened() > opened, "the blocked open completes after close()");
+        awaitTrue(() -> source.liveStreams() == 0, "the stream opened after close() is closed, so the slot is free");
+    }
+
     private TableRef table(String name, int rows) {
         TableRef t = TableRef.of("public", name);
         source.createTable(t, List.of(EngineFixture.ID, EngineFixture.NAME, EngineFixture.QTY), List.of("id"));

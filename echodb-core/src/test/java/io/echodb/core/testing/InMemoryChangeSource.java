@@ -70,6 +70,7 @@ public final class InMemoryChangeSource implements ChangeSource {
     private boolean keepalives = true;
     private volatile int copyBatchRows = 100;
     private volatile Runnable snapshotBatchHook = () -> { };
+    private volatile Runnable openStreamHook = () -> { };
     private volatile Consumer<Lsn> acknowledgeHook = l -> { };
 
     public InMemoryChangeSource() {
@@ -434,7 +435,12 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     @Override
-    public synchronized ChangeStream openStream(Lsn from) {
+    public ChangeStream openStream(Lsn from) {
+        openStreamHook.run(); // outside the monitor: a hook may block, like a server that keeps the slot busy
+        return openStreamNow(from);
+    }
+
+    private synchronized ChangeStream openStreamNow(Lsn from) {
         maybeFail(Operation.OPEN_STREAM);
         if (!slotExists) {
             throw new IllegalStateException("replication slot does not exist; call prepare() first");
@@ -607,6 +613,11 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
         liveStreams.clear();
         notifyAll();
+    }
+
+    /** Runs at the start of every {@link #openStream} (on the opening thread, outside this source's monitor). */
+    public void onOpenStream(Runnable hook) {
+        this.openStreamHook = Objects.requireNonNull(hook, "hook");
     }
 
     /** Runs before each batch a snapshot copy delivers (on the copying thread). */

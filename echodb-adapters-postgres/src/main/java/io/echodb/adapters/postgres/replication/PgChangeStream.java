@@ -100,7 +100,9 @@ final class PgChangeStream implements ChangeStream {
                 return ps;
             } catch (SQLException e) {
                 PgConnectionFactory.closeQuietly(c);
-                if ("55006".equals(e.getSQLState()) && System.nanoTime() < deadline) {
+                // an interrupt is the engine closing: stop waiting for the slot instead of opening a stream nobody reads
+                if ("55006".equals(e.getSQLState()) && System.nanoTime() < deadline
+                        && !Thread.currentThread().isInterrupted()) {
                     // Another walsender holds the slot: a just-closed stream of ours, or the stream of a leader that
                     // lost its lease while stalled (it holds the slot until wal_sender_timeout). Only the current
                     // leader opens streams, so it takes the slot over rather than wait.
