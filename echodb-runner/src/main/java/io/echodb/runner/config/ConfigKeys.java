@@ -16,6 +16,8 @@ import static io.echodb.runner.config.Parsers.millis;
 import static io.echodb.runner.config.Parsers.nonBlank;
 import static io.echodb.runner.config.Parsers.nonEmptyCommaList;
 import static io.echodb.runner.config.Parsers.oneOf;
+import static io.echodb.runner.config.Parsers.optionalPort;
+import static io.echodb.runner.config.Parsers.optionalReadableFile;
 import static io.echodb.runner.config.Parsers.pgIdentifier;
 import static io.echodb.runner.config.Parsers.port;
 import static io.echodb.runner.config.Parsers.portOrOff;
@@ -53,6 +55,16 @@ public final class ConfigKeys {
     public static final ConfigKey<String> POSTGRES_SSLMODE = key("POSTGRES_SSLMODE", "PostgreSQL", "prefer",
             "pgjdbc sslmode: disable|allow|prefer|require|verify-ca|verify-full (cloud PostgreSQL usually needs require).",
             oneOf("disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
+    public static final ConfigKey<String> POSTGRES_SSLROOTCERT = key("POSTGRES_SSLROOTCERT", "PostgreSQL", "",
+            "File with the CA certificate(s) the server's certificate must be signed by (PEM), for verify-ca and"
+                    + " verify-full (empty: pgjdbc's default ~/.postgresql/root.crt). Used by every connection, the"
+                    + " replication one included.", optionalReadableFile());
+    public static final ConfigKey<String> POSTGRES_DIRECT_HOST = key("POSTGRES_DIRECT_HOST", "PostgreSQL", "",
+            "The PostgreSQL server itself when POSTGRES_HOST/PORT is a connection pooler in transaction mode (PgBouncer):"
+                    + " replication, LISTEN, advisory-lock leadership and snapshot sessions connect here, everything else"
+                    + " through the pooler (empty: POSTGRES_HOST, no pooler).", optionalHost());
+    public static final ConfigKey<Integer> POSTGRES_DIRECT_PORT = key("POSTGRES_DIRECT_PORT", "PostgreSQL", "",
+            "Port of POSTGRES_DIRECT_HOST (empty: POSTGRES_PORT).", optionalPort());
 
     public static final ConfigKey<Duration> RECONNECT_DELAY = key("RECONNECT_DELAY", "PostgreSQL", "10",
             "Start-up: seconds between attempts to reach PostgreSQL before giving up.", seconds(0.1, 3600));

@@ -35,7 +35,13 @@ public record EchoDbConfig(
 
     /** Source database connection. */
     public record Postgres(String host, int port, String user, Secret password, String database, String sslMode,
-                           Duration reconnectDelay, int maxReconnectAttempts, int poolSize, Duration poolTimeout) {
+                           Duration reconnectDelay, int maxReconnectAttempts, int poolSize, Duration poolTimeout,
+                           String sslRootCert, String directHost, int directPort) {
+        /** True when POSTGRES_HOST/PORT is a pooler and the server itself is elsewhere. */
+        public boolean throughPooler() {
+            return !(directHost.equals(host) && directPort == port);
+        }
+
         /** A JDBC URL without credentials. */
         public String jdbcUrl() {
             String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
@@ -118,7 +124,9 @@ public record EchoDbConfig(
         EchoDbConfig c = new EchoDbConfig(
                 new Postgres(v.get(POSTGRES_HOST), v.get(POSTGRES_PORT), v.get(POSTGRES_USER), v.get(POSTGRES_PASSWORD),
                         v.get(POSTGRES_DB), v.get(POSTGRES_SSLMODE), v.get(RECONNECT_DELAY), v.get(MAX_RECONNECT_ATTEMPTS),
-                        v.get(POSTGRES_POOL_SIZE), v.get(POSTGRES_POOL_TIMEOUT)),
+                        v.get(POSTGRES_POOL_SIZE), v.get(POSTGRES_POOL_TIMEOUT), v.get(POSTGRES_SSLROOTCERT),
+                        orElse(v.get(POSTGRES_DIRECT_HOST), v.get(POSTGRES_HOST)),
+                        v.get(POSTGRES_DIRECT_PORT) == 0 ? v.get(POSTGRES_PORT) : v.get(POSTGRES_DIRECT_PORT)),
                 new ClickHouse(v.get(CLICKHOUSE_HOST), v.get(CLICKHOUSE_PORT), v.get(CLICKHOUSE_USER), v.get(CLICKHOUSE_PASSWORD),
                         v.get(CLICKHOUSE_DATABASE), v.get(CLICKHOUSE_URL), v.get(CLICKHOUSE_NATIVE_PORT),
                         v.get(CLICKHOUSE_CLUSTER).trim(), v.get(CLEAN_DATABASES)),

@@ -53,6 +53,26 @@ public final class Parsers {
         return integer(1, 65535);
     }
 
+    /** Empty or 0 (meaning "same as another key", returned as 0) or a TCP port. */
+    public static ValueParser<Integer> optionalPort() {
+        return raw -> raw.isBlank() ? 0 : portOrOff().parse(raw);
+    }
+
+    /** Empty (none) or the path of a readable file. */
+    public static ValueParser<String> optionalReadableFile() {
+        return raw -> {
+            String v = raw.trim();
+            if (v.isEmpty()) {
+                return "";
+            }
+            java.nio.file.Path path = java.nio.file.Path.of(v);
+            if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+                throw new Rejected("must be the path of a readable file (none found there)");
+            }
+            return v;
+        };
+    }
+
     /** A TCP port or 0 meaning "off". */
     public static ValueParser<Integer> portOrOff() {
         return integer(0, 65535);

@@ -159,6 +159,12 @@ public final class Wiring {
         EchoDbConfig.Postgres p = config.postgres();
         PgConnectionSettings pgSettings = PgConnectionSettings.of(p.host(), p.port(), p.database(), p.user(), p.password().reveal())
                 .withParameter("sslmode", p.sslMode());
+        if (!p.sslRootCert().isEmpty()) {
+            pgSettings = pgSettings.withParameter("sslrootcert", p.sslRootCert());
+        }
+        if (p.throughPooler()) {
+            pgSettings = pgSettings.withDirectServer(p.directHost(), p.directPort());
+        }
         // Closed last (registered first): every other component borrows from its pool.
         pg = closing(PgConnectionFactory.pooled(pgSettings, "echodb-" + config.leadership().workerId(),
                 PgPoolSettings.defaults().withSize(p.poolSize(), p.poolTimeout())));

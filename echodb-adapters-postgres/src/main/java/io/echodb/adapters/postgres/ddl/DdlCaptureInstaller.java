@@ -212,6 +212,10 @@ public final class DdlCaptureInstaller {
         try {
             return connections.connect();
         } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
+                // refused credentials or TLS verification: waiting will not help, say why at once
+                throw new IllegalStateException(e.getMessage(), e);
+            }
             throw SourceUnavailableException.of("connect for DDL capture", e);
         }
     }

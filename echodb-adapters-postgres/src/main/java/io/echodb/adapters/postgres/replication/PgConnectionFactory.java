@@ -33,6 +33,12 @@ public final class PgConnectionFactory implements AutoCloseable {
             "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex";
     private static final String SESSION_SETS = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; "
             + "SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+    /**
+     * Through a transaction-mode pooler only the settings the pooler tracks per client (PgBouncer: DateStyle, TimeZone,
+     * client_encoding, standard_conforming_strings, application_name) may be set: any other SET would stay on the shared
+     * server connection and change the applications' sessions. Pooled work renders values explicitly, so these suffice.
+     */
+    private static final String POOLER_SESSION_SETS = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'";
 
     private static final Driver DRIVER = new Driver();
 
@@ -76,9 +82,28 @@ public final class PgConnectionFactory implements AutoCloseable {
         return pool().getConnection();
     }
 
-    /** A connection of its own (never pooled): for session state, long holds and SQL-level transactions. */
+    /**
+     * A connection of its own (never pooled), to the server itself (past a pooler, see
+     * {@link PgConnectionSettings#directHost()}): for session state, long holds and SQL-level transactions.
+     */
     public Connection openDedicated() throws SQLException {
-        return connect(baseProperties());
+        return connect(settings.directJdbcUrl(), baseProperties(), SESSION_SETS);
+    }
+
+    /**
+     * What the pool holds: like a dedicated connection, or, when the settings name a pooler, a connection through it
+     * that a transaction-mode pooler accepts — no startup {@code options} (PgBouncer refuses unknown startup
+     * parameters), no server-side prepared statements (a transaction-mode pooler may run the next statement on another
+     * server connection; PgBouncer before 1.21 does not carry them over) and only pooler-tracked session settings.
+     */
+    private Connection openForPool() throws SQLException {
+        if (!settings.throughPooler()) {
+            return openDedicated();
+        }
+        Properties props = baseProperties();
+        props.remove(PGProperty.OPTIONS.getName());
+        PGProperty.PREPARE_THRESHOLD.set(props, 0);
+        return connect(settings.jdbcUrl(), props, POOLER_SESSION_SETS);
     }
 
     private synchronized HikariDataSource pool() throws SQLException {
@@ -111,16 +136,16 @@ public final class PgConnectionFactory implements AutoCloseable {
         }
     }
 
-    /** What the pool opens its connections with: the same properties and session settings as a dedicated one. */
+    /** What the pool opens its connections with (see {@link #openForPool()}). */
     private final class DedicatedConnections implements DataSource {
         @Override
         public Connection getConnection() throws SQLException {
-            return openDedicated();
+            return openForPool();
         }
 
         @Override
         public Connection getConnection(String username, String password) throws SQLException {
-            return openDedicated();
+            return openForPool();
         }
 
         @Override
@@ -168,7 +193,7 @@ public final class PgConnectionFactory implements AutoCloseable {
         PGProperty.REPLICATION.set(props, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-        return connect(props);
+        return connect(settings.directJdbcUrl(), props, SESSION_SETS);
     }
 
     private Properties baseProperties() {
@@ -187,13 +212,18 @@ public final class PgConnectionFactory implements AutoCloseable {
         return props;
     }
 
-    private Connection connect(Properties props) throws SQLException {
-        Connection c = DRIVER.connect(settings.jdbcUrl(), props);
+    private Connection connect(String url, Properties props, String sessionSets) throws SQLException {
+        Connection c;
+        try {
+            c = DRIVER.connect(url, props);
+        } catch (SQLException e) {
+            throw PgTlsException.explain(e, url, props).orElse(e);
+        }
         if (c == null) {
-            throw new SQLException("pgjdbc refused the URL " + settings.jdbcUrl(), "08001");
+            throw new SQLException("pgjdbc refused the URL " + url, "08001");
         }
         try (Statement st = c.createStatement()) {
-            st.execute(SESSION_SETS);
+            st.execute(sessionSets);
         } catch (SQLException e) {
             closeQuietly(c);
             throw e;

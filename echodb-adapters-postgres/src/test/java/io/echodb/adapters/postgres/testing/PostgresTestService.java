@@ -148,6 +148,47 @@ public final class PostgresTestService {
         }
     }
 
+    /**
+     * A PostgreSQL server of its own (embedded binaries), for a test that needs server settings the shared one must not
+     * have (TLS, say): {@code extraConf} lines are appended to postgresql.conf, {@code files} are written into the data
+     * directory first (owned by the server's user, mode 0600, as PostgreSQL requires for a key). Close it when done.
+     */
+    public static PrivateServer startPrivate(List<String> extraConf, Map<String, byte[]> files) {
+        EmbeddedBackend b = EmbeddedBackend.launchPrivate(extraConf, files);
+        return new PrivateServer(b);
+    }
+
+    /** A server from {@link #startPrivate}: as the shared one's user and password, at 127.0.0.1. */
+    public static final class PrivateServer implements AutoCloseable {
+        private final EmbeddedBackend backend;
+
+        private PrivateServer(EmbeddedBackend backend) {
+            this.backend = backend;
+        }
+
+        public int port() {
+            return backend.port();
+        }
+
+        public String user() {
+            return backend.user();
+        }
+
+        public String password() {
+            return backend.password();
+        }
+
+        /** The server's log so far (its last 4,000 characters). */
+        public String logTail() {
+            return LogFiles.tail(backend.logFile, 4000);
+        }
+
+        @Override
+        public void close() {
+            backend.shutdown();
+        }
+    }
+
     private static Backend startBackend() {
         String url = TestSettings.get(ENV_URL);
         if (url != null && !url.isBlank()) {
@@ -553,6 +594,35 @@ public final class PostgresTestService {
                         TimeUnit.NANOSECONDS.toMillis(tInit - tBinaries), fromTemplate ? "copied from cached initdb template" : "initdb",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tInit), b.logFile);
                 return b;
+            } catch (RuntimeException e) {
+                b.shutdown();
+                throw e;
+            }
+        }
+
+        static EmbeddedBackend launchPrivate(List<String> extraConf, Map<String, byte[]> files) {
+            boolean root = Native.isRoot();
+            RunAs runAs = root ? RunAs.unprivileged() : RunAs.self();
+            Binaries binaries = Binaries.prepare(runAs);
+            Path runsRoot = RunDirectories.runsRoot("echodb-pg", root);
+            Path runDir = RunDirectories.create(runsRoot, runAs::own);
+            EmbeddedBackend b = new EmbeddedBackend(binaries.binDir, runDir, runAs);
+            try {
+                binaries.initDataDir(b.dataDir, runDir, runAs);
+                for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                    Path file = b.dataDir.resolve(f.getKey());
+                    Files.write(file, f.getValue());
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    runAs.own(file);
+                }
+                Files.writeString(b.dataDir.resolve("postgresql.conf"), "\n" + String.join("\n", extraConf) + "\n",
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                b.startOnFreePort();
+                LOG.info("Private embedded PostgreSQL on 127.0.0.1:{} ({}), log {}", b.port, extraConf, b.logFile);
+                return b;
+            } catch (IOException e) {
+                b.shutdown();
+                throw new UncheckedIOException("cannot prepare a private PostgreSQL in " + runDir, e);
             } catch (RuntimeException e) {
                 b.shutdown();
                 throw e;

@@ -1,0 +1,132 @@
+package io.echodb.adapters.postgres.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.echodb.adapters.postgres.testing.PostgresTestService;
+import io.echodb.adapters.postgres.testing.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS to a real PostgreSQL with a self-signed CA: {@code sslmode=verify-full} with the configured root certificate works
+ * for pooled, dedicated and replication connections; a certificate from another CA, a host name the certificate does
+ * not list, and a server without TLS are each refused with one line that says which.
+ */
+class PgTlsTest {
+
+    private static PostgresTestService.PrivateServer server;
+    private static TestCertificates certificates;
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void startTlsServer() {
+        certificates = TestCertificates.create("EchoDB test CA");
+        server = PostgresTestService.startPrivate(
+                List.of("ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"),
+                Map.of("server.crt", certificates.serverCertificatePem(), "server.key", certificates.serverKeyPem()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static PgConnectionSettings verifyFull(String host, Path rootCert) {
+        return PgConnectionSettings.of(host, server.port(), "postgres", server.user(), server.password())
+                .withParameter("sslmode", "verify-full").withParameter("sslrootcert", rootCert.toString());
+    }
+
+    private static boolean usesTls(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void verifyFullWithTheRightRootCertificateWorksForEveryKindOfConnection() throws Exception {
+        Path ca = certificates.writeCa(dir.resolve("root.crt"));
+        try (PgConnectionFactory pg = PgConnectionFactory.pooled(verifyFull("localhost", ca), "tls-test",
+                PgPoolSettings.defaults().withSize(2, Duration.ofSeconds(5)))) {
+            try (Connection pooled = pg.open()) {
+                assertThat(usesTls(pooled)).as("pooled connection over TLS").isTrue();
+            }
+            try (Connection dedicated = pg.openDedicated()) {
+                assertThat(usesTls(dedicated)).as("dedicated connection over TLS").isTrue();
+            }
+            try (Connection replication = pg.openReplication(); Statement st = replication.createStatement();
+                 ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("dbname")).isEqualTo("postgres");
+            }
+        }
+    }
+
+    @Test
+    void aReplicationConnectionStreamsOverTls() throws Exception {
+        Path ca = certificates.writeCa(dir.resolve("root-repl.crt"));
+        PgConnectionFactory pg = new PgConnectionFactory(verifyFull("localhost", ca), "tls-repl");
+        try (Connection replication = pg.openReplication(); Connection watcher = pg.openDedicated();
+             Statement st = watcher.createStatement()) {
+            int walsender;
+            try (Statement rs = replication.createStatement(); ResultSet r = rs.executeQuery("SELECT pg_backend_pid()")) {
+                r.next();
+                walsender = r.getInt(1);
+            }
+            try (ResultSet r = st.executeQuery("SELECT ssl, version FROM pg_stat_ssl WHERE pid = " + walsender)) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getBoolean(1)).as("the replication connection uses TLS").isTrue();
+                assertThat(r.getString(2)).startsWith("TLS");
+            }
+        }
+    }
+
+    @Test
+    void aCertificateFromAnotherCaIsRefusedWithOneClearLine() {
+        Path otherCa = TestCertificates.create("Some other CA").writeCa(dir.resolve("other.crt"));
+        PgConnectionFactory pg = new PgConnectionFactory(verifyFull("localhost", otherCa), "tls-test");
+        assertThatThrownBy(pg::openDedicated).isInstanceOf(PgTlsException.class)
+                .hasMessageContaining("not signed by the trusted root certificate")
+                .hasMessageContaining("sslmode=verify-full").hasMessageContaining(otherCa.toString())
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"))
+                .message().doesNotContain("\n");
+        assertThatThrownBy(pg::openReplication).isInstanceOf(PgTlsException.class);
+    }
+
+    @Test
+    void aHostNameTheCertificateDoesNotListIsRefusedWithOneClearLine() {
+        Path ca = certificates.writeCa(dir.resolve("root-host.crt"));
+        PgConnectionFactory pg = new PgConnectionFactory(verifyFull("127.0.0.1", ca), "tls-test");
+        assertThatThrownBy(pg::openDedicated).isInstanceOf(PgTlsException.class)
+                .hasMessageContaining("host name is not among the names in the server's certificate")
+                .hasMessageContaining("127.0.0.1:" + server.port());
+    }
+
+    @Test
+    void aServerWithoutTlsIsRefusedWhenTlsIsRequired() throws Exception {
+        PostgresTestService shared = PostgresTestService.get();
+        Path ca = certificates.writeCa(dir.resolve("root-plain.crt"));
+        PgConnectionFactory pg = new PgConnectionFactory(PgConnectionSettings.of("localhost", shared.port(), "postgres",
+                shared.user(), shared.password()).withParameter("sslmode", "verify-full")
+                .withParameter("sslrootcert", ca.toString()), "tls-test");
+        assertThatThrownBy(pg::openDedicated).isInstanceOf(PgTlsException.class)
+                .hasMessageContaining("does not accept TLS");
+        assertThat(Files.exists(ca)).isTrue();
+    }
+}
