@@ -134,6 +134,12 @@ public final class CatalogSweep implements AutoCloseable {
             List<Long> gone = known.stream().map(CatalogTable::oid)
                     .filter(oid -> live.stream().noneMatch(t -> t.oid() == oid)).toList();
             record(c, live.stream().map(t -> t.withDroppedNames(List.of())).toList(), gone);
+            for (CatalogTable t : live) {
+                if (t.partitioned()) {
+                    // a TRUNCATE of one partition is not published through its root: watch the existing partitions too
+                    run(c, new SweepStep.WatchPartitions(t.oid()));
+                }
+            }
             try (Statement st = c.createStatement()) {
                 st.execute("INSERT INTO " + script.qualified(DdlCaptureScript.SWEEP_STATE) + " (id) VALUES (1)");
             }

@@ -43,6 +43,8 @@ class CatalogSweepTest {
         asWorker = db.connectionsAs(role, "pw");
         settings = DdlCaptureSettings.defaults().withGuardedPublication(PUBLICATION);
         worker("CREATE SCHEMA app", "CREATE PUBLICATION " + PUBLICATION,
+                "CREATE TABLE app.parted (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+                "CREATE TABLE app.parted_eu PARTITION OF app.parted FOR VALUES IN ('eu')",
                 "CREATE TABLE app.orders (id int PRIMARY KEY, v text)", "INSERT INTO app.orders VALUES (1, 'a'), (2, 'b')",
                 "ALTER PUBLICATION " + PUBLICATION + " ADD TABLE app.orders");
     }
@@ -93,6 +95,8 @@ class CatalogSweepTest {
     void withoutEventTriggerRightsTheSweepReportsCreatedRenamedAlteredAndDroppedTables() {
         CatalogSweep sweep = startWorker();
         assertThat(db.column("SELECT count(*) FROM pg_event_trigger")).containsExactly("0");
+        assertThat(db.column("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%truncate'"))
+                .as("partitions that existed at install are watched for TRUNCATE").containsExactly("app.parted_eu");
         assertThat(sweep.sweep()).as("the catalog was recorded at install: nothing new").isZero();
         assertThat(newEvents()).isEmpty();
         worker("CREATE TABLE app.events (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
