@@ -64,8 +64,8 @@ public final class DdlCaptureInstaller {
                 try {
                     yield install();
                 } catch (DdlCapturePrivilegeException e) {
-                    LOG.warn("DDL capture: this role may not create event triggers, so DDL is captured by sweeping the"
-                            + " catalog instead (DDL_CAPTURE=auto). {}", CatalogSweep.LIMITS);
+                    LOG.warn("DDL capture: this role may not create event triggers ({}), so DDL is captured by"
+                            + " sweeping the catalog instead", e.getCause() == null ? "superuser only" : e.getCause().getMessage());
                     yield installForCatalogSweep();
                 }
             }
