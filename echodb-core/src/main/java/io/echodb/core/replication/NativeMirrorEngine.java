@@ -295,6 +295,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             // stream until the server's wal_sender_timeout. Nothing is lost: what was not acknowledged is replayed.
             LOG.warn("native mirror engine closed without a final flush: the stream thread did not stop in time;"
                     + " closing its replication stream");
+            closeGaveUp = true;
             ChangeStream s = liveStream;
             if (s != null) {
                 try {
@@ -345,6 +346,9 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** close() stopped waiting for the stream thread: the thread ends any stream it still holds when it ends. */
+    private volatile boolean closeGaveUp;
+
     private void runLoop() {
         try {
             loopUntilClosed();
@@ -359,8 +363,8 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
      * for the life of the process and no leader can stream (schema chaos seed 499621525, I2/slot-held).
      */
     private void closeAbandonedStream() {
-        if (!closed.get()) {
-            return;
+        if (!closeGaveUp) {
+            return; // close() waited for this thread and ends the stream itself, after the final flush
         }
         Thread.interrupted(); // close()'s interrupt: this thread ends here anyway, and the lock must not refuse
         try {
