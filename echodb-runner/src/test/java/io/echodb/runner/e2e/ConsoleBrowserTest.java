@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -67,12 +67,22 @@ class ConsoleBrowserTest {
         return new ChromeDriver(service, options);
     }
 
+    /** Waits, finding elements again when the page re-rendered them meanwhile (it redraws every 2 s). */
     private WebDriverWait waiting() {
-        return new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     private String text(By by) {
-        return browser.findElement(by).getText();
+        return waiting().until(d -> d.findElement(by).getText());
+    }
+
+    private void click(By by) {
+        waiting().until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
     }
 
     private String answerAfter(Runnable click, String expected) {
@@ -100,8 +110,7 @@ class ConsoleBrowserTest {
         stack.sql("CREATE TABLE console_events (id int PRIMARY KEY, payload text)",
                 "INSERT INTO console_events SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g");
         waiting().until(d -> d.findElements(By.cssSelector("tr[data-mirror='console_events_mirror']")).size() == 1);
-        WebElement events = browser.findElement(By.cssSelector("tr[data-mirror='console_events_mirror']"));
-        assertThat(events.getText()).contains("public.console_events → console_events");
+        assertThat(text(By.cssSelector("tr[data-mirror='console_events_mirror']"))).contains("public.console_events → console_events");
         waiting().until(d -> d.findElement(By.cssSelector("tr[data-mirror='console_events_mirror'] [data-field='state']"))
                 .getText().equals("running"));
         assertThat(text(By.cssSelector("tr[data-mirror='console_events_mirror'] [data-field='copy']"))).isEqualTo("done");
@@ -110,22 +119,22 @@ class ConsoleBrowserTest {
                 .contains("state: console_events_mirror");
 
         // without the token, commands are refused and the refusal is shown
-        String refused = answerAfter(() -> browser.findElement(
-                By.cssSelector("button[data-action='resync'][data-mirror='console_orders_mirror']")).click(), "HTTP 401");
+        String refused = answerAfter(() -> click(
+                By.cssSelector("button[data-action='resync'][data-mirror='console_orders_mirror']")), "HTTP 401");
         assertThat(refused).contains("resync console_orders_mirror").contains("Bearer");
         assertThat(text(By.id("token-state"))).contains("read-only");
 
         // with the token (kept for the tab), verify and resync run and answer
         browser.findElement(By.id("token")).sendKeys(Stack.ADMIN_TOKEN);
-        browser.findElement(By.id("token-use")).click();
+        click(By.id("token-use"));
         waiting().until(d -> d.findElement(By.id("token-state")).getText().contains("admin token set"));
-        String verified = answerAfter(() -> browser.findElement(
-                By.cssSelector("button[data-action='verify'][data-mirror='console_orders_mirror']")).click(), "\"status\": \"match\"");
+        String verified = answerAfter(() -> click(
+                By.cssSelector("button[data-action='verify'][data-mirror='console_orders_mirror']")), "\"status\": \"match\"");
         assertThat(verified).contains("verify public.console_orders").contains("\"postgres_count\": 100");
         waiting().until(d -> d.findElement(By.cssSelector("tr[data-mirror='console_orders_mirror'] [data-field='check']"))
                 .getText().contains("match"));
-        String resynced = answerAfter(() -> browser.findElement(
-                By.cssSelector("button[data-action='resync'][data-mirror='console_orders_mirror']")).click(), "resync_started");
+        String resynced = answerAfter(() -> click(
+                By.cssSelector("button[data-action='resync'][data-mirror='console_orders_mirror']")), "resync_started");
         assertThat(resynced).contains("HTTP 200");
         waiting().until(d -> d.findElement(By.cssSelector("tr[data-mirror='console_orders_mirror'] [data-field='state']"))
                 .getText().equals("running"));
