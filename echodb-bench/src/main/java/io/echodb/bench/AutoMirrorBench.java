@@ -6,7 +6,7 @@ import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
 import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
 import io.echodb.adapters.postgres.ddl.DdlSourceSettings;
 import io.echodb.adapters.postgres.ddl.PgDdlEventSource;
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.state.PgCheckpointStore;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.replication.NativeMirrorEngine;

@@ -3,7 +3,7 @@ package io.echodb.bench;
 import io.echodb.adapters.postgres.ddl.CatalogSweep;
 import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
 import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,8 +1,8 @@
 package io.echodb.bench;
 
 import io.echodb.adapters.postgres.replication.PgChangeSource;
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 import io.echodb.adapters.postgres.state.PgCheckpointStore;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;

@@ -1,5 +1,7 @@
 package io.echodb.runner;
 
+import io.echodb.runner.wiring.StartupException;
+
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.MirrorControl;

@@ -1,5 +1,7 @@
 package io.echodb.runner;
 
+import io.echodb.runner.wiring.StartupException;
+
 import io.echodb.runner.config.ConfigDocs;
 import io.echodb.runner.config.ConfigException;
 import io.echodb.runner.config.EchoDbConfig;

@@ -10,7 +10,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.MirrorNotFoundException;
-import io.echodb.core.service.Sleeper;
+import io.echodb.core.time.Sleeper;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;

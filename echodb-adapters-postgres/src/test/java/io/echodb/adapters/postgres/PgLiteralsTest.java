@@ -2,7 +2,7 @@ package io.echodb.adapters.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;

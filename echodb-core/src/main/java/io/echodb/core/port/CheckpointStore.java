@@ -1,7 +1,6 @@
 package io.echodb.core.port;
 
 import io.echodb.core.model.MirrorName;
-import io.echodb.core.replication.MirrorRecord;
 import java.util.List;
 
 /** Outbound: durable registry of the native engine's mirrors; blocking; never returns null. */

@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.port.MirrorRecord;
+
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.port.ChangeSink;

@@ -1,5 +1,9 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Sleeper;
+
+import io.echodb.core.port.MirrorRecord;
+
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorName;

@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Sleeper;
+
 import io.echodb.core.port.SinkUnavailableException;
 import io.echodb.core.port.SourceUnavailableException;
 import java.time.Duration;

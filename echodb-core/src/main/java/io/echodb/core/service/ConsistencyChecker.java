@@ -1,5 +1,7 @@
 package io.echodb.core.service;
 
+import io.echodb.core.time.Sleeper;
+
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.ConsistencyReport.Verdict;
 import io.echodb.core.model.InvalidValueException;

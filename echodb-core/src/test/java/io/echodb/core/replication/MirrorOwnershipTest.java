@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.port.MirrorRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.change.Lsn;

@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Sleeper;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

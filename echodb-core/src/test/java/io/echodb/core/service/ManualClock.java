@@ -1,5 +1,7 @@
 package io.echodb.core.service;
 
+import io.echodb.core.time.Sleeper;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.echodb.core.service;
 
+import io.echodb.core.time.Sleeper;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,7 +3,7 @@ package io.echodb.core.testing;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.SourceUnavailableException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -2,7 +2,7 @@ package io.echodb.runner.wiring;
 
 import io.echodb.adapters.postgres.ddl.CatalogSweep;
 import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
-import io.echodb.core.service.Sleeper;
+import io.echodb.core.time.Sleeper;
 import io.echodb.core.service.StepLoop;
 import io.echodb.runner.http.ReadinessReport.Check;
 import io.micrometer.core.instrument.Gauge;

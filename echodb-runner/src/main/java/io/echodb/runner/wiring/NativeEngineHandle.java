@@ -7,7 +7,7 @@ import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.replication.NativeMirrorEngine;
 import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;

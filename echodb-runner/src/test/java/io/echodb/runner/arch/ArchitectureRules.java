@@ -48,6 +48,15 @@ final class ArchitectureRules {
                 .because("the core never knows its adapters");
     }
 
+    /**
+     * Every package is a slice: a package may not reach back into one that reaches it, so each can be read, tested and
+     * changed from its dependencies upwards (issue 14).
+     */
+    static ArchRule noCyclesBetweenPackages(String root) {
+        return slices().matching(root + ".(**)").should().beFreeOfCycles()
+                .because("a package cycle means no package can be understood or changed on its own");
+    }
+
     static ArchRule confined(String root, Confinement c) {
         return noClasses().that().resideInAPackage(root + "..")
                 .and().resideOutsideOfPackage(root + "." + c.ownerModulePackage() + "..")

@@ -51,7 +51,9 @@ class ArchitectureTest {
                 new NamedRule("adapters do not depend on each other", ArchitectureRules::adaptersDoNotDependOnEachOther,
                         "adapters.clickhouse.ClickHouseUsingPgjdbc"),
                 new NamedRule("adapters do not depend on the runner", ArchitectureRules::adaptersDoNotDependOnRunner,
-                        "adapters.redis.RedisUsingRunner")));
+                        "adapters.redis.RedisUsingRunner"),
+                new NamedRule("no cycles between packages", ArchitectureRules::noCyclesBetweenPackages,
+                        "core.ports.CyclicPort")));
         java.util.Map<String, String> offenders = java.util.Map.of("Javalin", "core.CoreUsingJavalin",
                 "pgjdbc", "adapters.clickhouse.ClickHouseUsingPgjdbc", "clickhouse-jdbc", "adapters.redis.RedisUsingRunner",
                 "lettuce", "adapters.postgres.PostgresThing");

@@ -9,7 +9,7 @@ import io.echodb.adapters.postgres.testing.PgBouncerTestService;
 import io.echodb.adapters.postgres.testing.PostgresTestService;
 import io.echodb.adapters.postgres.testing.TestCertificates;
 import io.echodb.runner.EchoDbApplication;
-import io.echodb.runner.StartupException;
+import io.echodb.runner.wiring.StartupException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

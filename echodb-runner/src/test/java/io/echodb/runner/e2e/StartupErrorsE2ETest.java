@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.echodb.runner.EchoDbApplication;
-import io.echodb.runner.StartupException;
+import io.echodb.runner.wiring.StartupException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;

@@ -14,7 +14,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.time.Duration;
@@ -71,7 +71,7 @@ class FencingEngineTest {
         assertThatThrownBy(() -> old.engine.pause(spec.name())).isInstanceOf(MirrorEngineException.class)
                 .hasMessageContaining("no longer the leader");
         // Even with its gate open again (a clock that lies), the store's fence refuses the older token.
-        PgCheckpointStore oldStore = new PgCheckpointStore(new io.echodb.adapters.postgres.replication.PgConnectionFactory(
+        PgCheckpointStore oldStore = new PgCheckpointStore(new io.echodb.adapters.postgres.jdbc.PgConnectionFactory(
                 env.pgSettings())).fencedBy(FENCE, 1);
         MirrorRecord current = fresh.store.loadAll().stream().filter(r -> r.spec().name().equals(spec.name()))
                 .findFirst().orElseThrow();

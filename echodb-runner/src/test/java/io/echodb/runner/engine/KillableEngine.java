@@ -11,7 +11,7 @@ import io.echodb.core.port.SchemaSync;
 import io.echodb.core.port.SinkUnavailableException;
 import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.port.SourceUnavailableException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;

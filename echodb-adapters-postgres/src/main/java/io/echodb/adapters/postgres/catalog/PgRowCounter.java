@@ -1,8 +1,8 @@
 package io.echodb.adapters.postgres.catalog;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgSourceException;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowCounter;

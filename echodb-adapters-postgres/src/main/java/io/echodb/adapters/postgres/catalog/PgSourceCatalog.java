@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.catalog;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.SourceCatalog;
 import io.echodb.core.schema.TableSchema;

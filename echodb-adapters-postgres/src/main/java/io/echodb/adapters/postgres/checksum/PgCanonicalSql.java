@@ -1,5 +1,7 @@
 package io.echodb.adapters.postgres.checksum;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+
 import io.echodb.adapters.postgres.decode.PgTextDecoders;
 import io.echodb.core.port.RowChecksums.Scope;
 import io.echodb.core.schema.ColumnType;

@@ -1,8 +1,8 @@
 package io.echodb.adapters.postgres.checksum;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgPositionedSnapshot;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.snapshot.PgPositionedSnapshot;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowChecksums;

@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.checksum;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

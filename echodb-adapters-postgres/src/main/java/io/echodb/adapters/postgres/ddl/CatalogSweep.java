@@ -38,8 +38,8 @@ public final class CatalogSweep implements AutoCloseable {
     /** What this mode cannot guarantee, said at start-up, in readiness details and in the docs. */
     public static final String LIMITS = "Without event triggers, DDL is seen within one sweep interval instead of inside"
             + " the DDL's transaction: a table that loses its replica identity (primary key dropped, identity set to"
-            + " NOTHING) leaves the publication only at the next sweep, so until then the application's UPDATE and DELETE"
-            + " on it fail; TRUNCATE of a single partition is seen only where this role may create triggers on it;"
+            + " NOTHING) leaves the publication only at the next sweep, so until then — and while no EchoDB worker runs —"
+            + " the application's UPDATE and DELETE on it fail; TRUNCATE of a single partition is seen only where this role may create triggers on it;"
             + " VACUUM FULL, CLUSTER and TRUNCATE look like rewrites in the catalog and make the table copy again.";
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogSweep.class);

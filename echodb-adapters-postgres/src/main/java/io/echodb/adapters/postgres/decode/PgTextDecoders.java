@@ -1,5 +1,7 @@
 package io.echodb.adapters.postgres.decode;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.SpecialValue;
 import java.math.BigDecimal;

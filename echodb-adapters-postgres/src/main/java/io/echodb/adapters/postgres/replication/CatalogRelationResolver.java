@@ -1,5 +1,8 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+
 import io.echodb.adapters.postgres.catalog.PgTableDescriber;
 import io.echodb.adapters.postgres.catalog.PgTypeResolver;
 import io.echodb.adapters.postgres.decode.RelationMessage;

@@ -1,5 +1,11 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+
 import io.echodb.adapters.postgres.catalog.PgTableDescriber;
 import io.echodb.adapters.postgres.catalog.PgTypeResolver;
 import io.echodb.adapters.postgres.catalog.ReplicaIdentityCheck;

@@ -1,5 +1,10 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+
 import io.echodb.adapters.postgres.decode.PgOutputDecoder;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;

@@ -1,5 +1,8 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

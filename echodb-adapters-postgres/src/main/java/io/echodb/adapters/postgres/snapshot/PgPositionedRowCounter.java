@@ -1,9 +1,8 @@
 package io.echodb.adapters.postgres.snapshot;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgPositionedSnapshot;
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.PositionedCount;
 import io.echodb.core.port.PositionedRowCounter;

@@ -2,10 +2,10 @@ package io.echodb.adapters.postgres.snapshot;
 
 import io.echodb.adapters.postgres.decode.PgTextDecoders;
 import io.echodb.adapters.postgres.decode.TextDecoder;
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
-import io.echodb.adapters.postgres.replication.PgSourceException;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.SnapshotSession;

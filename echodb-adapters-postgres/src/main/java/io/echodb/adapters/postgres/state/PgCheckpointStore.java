@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.state;
 
-import io.echodb.adapters.postgres.replication.PgConnectionFactory;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
@@ -9,7 +9,7 @@ import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

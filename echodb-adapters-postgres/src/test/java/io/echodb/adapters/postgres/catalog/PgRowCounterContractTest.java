@@ -1,6 +1,6 @@
 package io.echodb.adapters.postgres.catalog;
 
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowCounter;

@@ -3,7 +3,7 @@ package io.echodb.adapters.postgres.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.echodb.adapters.postgres.replication.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.ColumnType;

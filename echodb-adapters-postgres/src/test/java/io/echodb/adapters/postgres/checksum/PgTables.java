@@ -1,6 +1,6 @@
 package io.echodb.adapters.postgres.checksum;
 
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;

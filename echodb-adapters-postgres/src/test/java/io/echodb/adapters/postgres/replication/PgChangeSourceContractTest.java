@@ -1,5 +1,8 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.contract.ChangeSourceContract;

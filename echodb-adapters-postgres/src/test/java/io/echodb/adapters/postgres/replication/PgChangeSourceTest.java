@@ -1,5 +1,11 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

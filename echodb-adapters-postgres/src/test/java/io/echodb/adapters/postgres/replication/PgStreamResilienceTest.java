@@ -1,5 +1,9 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.change.ChangeEvent;

@@ -1,5 +1,8 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+
 import io.echodb.adapters.postgres.testing.PostgresTestService;
 import java.sql.Connection;
 import java.sql.ResultSet;

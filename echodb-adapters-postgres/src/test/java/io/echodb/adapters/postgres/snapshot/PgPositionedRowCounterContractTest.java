@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.snapshot;
 
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
-import io.echodb.adapters.postgres.replication.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.PositionedRowCounter;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.adapters.postgres.replication.PgChangeSource;
-import io.echodb.adapters.postgres.replication.PgReplicationConfig;
-import io.echodb.adapters.postgres.replication.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;

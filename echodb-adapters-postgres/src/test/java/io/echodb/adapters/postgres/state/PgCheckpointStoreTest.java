@@ -10,7 +10,7 @@ import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.FencedOutException;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -14,7 +14,7 @@ import io.echodb.core.port.RowChecksums.RowDigests;
 import io.echodb.core.port.RowChecksums.Scope;
 import io.echodb.core.port.SourceCatalog;
 import io.echodb.core.schema.TableSchema;
-import io.echodb.core.service.Sleeper;
+import io.echodb.core.time.Sleeper;
 import io.echodb.core.service.checksum.ChecksumResult.Counts;
 import java.time.Clock;
 import java.time.Instant;

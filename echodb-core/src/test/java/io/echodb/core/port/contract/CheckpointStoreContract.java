@@ -8,7 +8,7 @@ import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.CheckpointStore;
-import io.echodb.core.replication.MirrorRecord;
+import io.echodb.core.port.MirrorRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;

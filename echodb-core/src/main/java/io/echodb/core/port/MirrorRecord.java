@@ -1,4 +1,4 @@
-package io.echodb.core.replication;
+package io.echodb.core.port;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorSpec;

@@ -1,4 +1,4 @@
-package io.echodb.runner;
+package io.echodb.runner.wiring;
 
 /** EchoDB cannot start with the given configuration or environment; the message says what to do about it. */
 public final class StartupException extends RuntimeException {

@@ -1,4 +1,8 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.snapshot;
+
+import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;

@@ -1,4 +1,4 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -231,7 +231,8 @@ public final class PgConnectionFactory implements AutoCloseable {
         return c;
     }
 
-    static void closeQuietly(AutoCloseable c) {
+    /** Closes {@code c} ignoring failures: for cleanup after the error that matters. */
+    public static void closeQuietly(AutoCloseable c) {
         if (c == null) {
             return;
         }

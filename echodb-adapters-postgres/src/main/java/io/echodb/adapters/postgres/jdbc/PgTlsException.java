@@ -1,4 +1,4 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.jdbc;
 
 import java.sql.SQLException;
 import java.util.Optional;

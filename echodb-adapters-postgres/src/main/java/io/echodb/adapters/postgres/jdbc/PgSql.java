@@ -1,4 +1,4 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.jdbc;
 
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.TableRef;

@@ -1,4 +1,7 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.jdbc;
+
+import io.echodb.adapters.postgres.replication.PgTestDatabase;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

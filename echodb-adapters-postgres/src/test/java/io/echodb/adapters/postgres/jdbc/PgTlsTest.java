@@ -1,4 +1,5 @@
-package io.echodb.adapters.postgres.replication;
+package io.echodb.adapters.postgres.jdbc;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
