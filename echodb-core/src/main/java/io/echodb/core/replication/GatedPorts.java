@@ -1,21 +1,29 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.MirrorRecord;
-
+import io.echodb.core.change.Lsn;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
+import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** The sink and the store as the engine uses them: every write first asks the {@link WriteGate}; reads pass. */
+/**
+ * The source, the sink and the store as the engine uses them: every write (the publication and the slot included)
+ * first asks the {@link WriteGate}; reads pass.
+ */
 final class GatedPorts {
 
     private GatedPorts() {
@@ -25,6 +33,73 @@ final class GatedPorts {
         if (!gate.mayWrite()) {
             throw FencedOutException.gateClosed(what);
         }
+    }
+
+    /**
+     * A deposed leader must not change the publication or the slot either: its unpublish of a table the new leader
+     * mirrors again would hide that table's changes from the new leader's stream (schema chaos seed 1389315).
+     */
+    static ChangeSource source(ChangeSource source, WriteGate gate) {
+        if (gate == WriteGate.OPEN) {
+            return source;
+        }
+        return new ChangeSource() {
+            @Override
+            public Lsn prepare() {
+                check(gate, "create the replication slot and publication");
+                return source.prepare();
+            }
+
+            @Override
+            public void publish(TableRef table) {
+                check(gate, "publish " + table);
+                source.publish(table);
+            }
+
+            @Override
+            public void unpublish(TableRef table) {
+                check(gate, "unpublish " + table);
+                source.unpublish(table);
+            }
+
+            @Override
+            public Optional<TableSchema> describe(TableRef table) {
+                return source.describe(table);
+            }
+
+            @Override
+            public SnapshotSession openSnapshot() {
+                return source.openSnapshot();
+            }
+
+            @Override
+            public ChangeStream openStream(Lsn from) {
+                check(gate, "open the change stream");
+                return source.openStream(from);
+            }
+
+            @Override
+            public Lsn recreateSlot() {
+                check(gate, "create the replication slot again");
+                return source.recreateSlot();
+            }
+
+            @Override
+            public long lagBytes() {
+                return source.lagBytes();
+            }
+
+            @Override
+            public Lsn currentLsn() {
+                return source.currentLsn();
+            }
+
+            @Override
+            public void teardown() {
+                check(gate, "drop the replication slot and publication");
+                source.teardown();
+            }
+        };
     }
 
     static ChangeSink sink(ChangeSink sink, WriteGate gate) {

@@ -120,7 +120,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private volatile ChangeStream liveStream;
 
     private NativeMirrorEngine(Builder b) {
-        this.source = b.source;
+        this.source = GatedPorts.source(b.source, b.writeGate);
         this.gate = b.writeGate;
         this.sink = GatedPorts.sink(b.sink, b.writeGate);
         this.store = GatedPorts.store(b.store, b.writeGate);

@@ -82,6 +82,32 @@ class NativeMirrorEngineLifecycleTest {
                 .isInstanceOf(MirrorEngineException.class).hasMessageContaining("does not exist");
     }
 
+    /**
+     * Schema chaos seed 1389315 (I1, I4): a deposed leader finishing a re-create dropped the mirror of a table the new
+     * leader had just mirrored again, and its unpublish took the new table out of the publication before the fenced
+     * store refused the delete; the new leader's RUNNING mirror then missed every later change. Source writes are gated
+     * like the sink's and the store's.
+     */
+    @Test
+    void aDeposedLeaderChangesNeitherThePublicationNorTheSlot() {
+        TableRef t = f.table("gated_source", 2);
+        boolean[] leader = {true};
+        f.snapshots = new QueuedExecutor();
+        NativeMirrorEngine engine = NativeMirrorEngine.builder(f.source, f.sink, f.store).settings(f.settings).clock(f.clock)
+                .listener(f.listener).sleeper(f.sleeper).snapshotExecutor(f.snapshots).writeGate(() -> leader[0]).build();
+        engine.openForStepping();
+        engine.create(spec(t));
+        f.settle(engine);
+        assertThat(f.source.isPublished(t)).isTrue();
+
+        leader[0] = false;
+        assertThatThrownBy(() -> engine.drop(spec(t).name(), false)).isInstanceOf(RuntimeException.class);
+        assertThat(f.source.isPublished(t)).as("a deposed leader's drop leaves the publication alone").isTrue();
+        TableRef other = f.table("gated_source_new", 1);
+        assertThatThrownBy(() -> engine.create(spec(other))).isInstanceOf(RuntimeException.class);
+        assertThat(f.source.isPublished(other)).as("nor does its create").isFalse();
+    }
+
     @Test
     void droppingTheLastMirrorTearsDownTheSlotAndCreatingPreparesAgain() {
         TableRef a = f.table("drop_a", 3);
