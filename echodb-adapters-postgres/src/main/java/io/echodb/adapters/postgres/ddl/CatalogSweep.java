@@ -61,8 +61,16 @@ public final class CatalogSweep implements AutoCloseable {
         this.connections = Objects.requireNonNull(connections, "connections");
         this.script = new DdlCaptureScript(Objects.requireNonNull(settings, "settings"));
         this.schema = settings.schema();
-        this.lockKeys = new int[] {"echodb_ddl_sweep".hashCode(), settings.schema().hashCode()};
+        this.lockKeys = sweepLockKeys(settings);
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The transaction-level advisory lock a sweep holds: an install takes it too (waiting for a running sweep) before
+     * it alters the capture tables, so the two never lock the same tables in opposite orders.
+     */
+    static int[] sweepLockKeys(DdlCaptureSettings settings) {
+        return new int[] {"echodb_ddl_sweep".hashCode(), settings.schema().hashCode()};
     }
 
     public Status status() {

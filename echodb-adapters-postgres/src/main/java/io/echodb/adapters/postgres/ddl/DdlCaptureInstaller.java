@@ -81,6 +81,9 @@ public final class DdlCaptureInstaller {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + installLockKey() + ")");
+                // a sweep running now writes the capture tables this install alters: let it finish first
+                int[] sweep = CatalogSweep.sweepLockKeys(settings);
+                st.execute("SELECT pg_advisory_xact_lock(" + sweep[0] + ", " + sweep[1] + ")");
                 for (String sql : script.catalogModeStatements()) {
                     st.execute(sql);
                 }
@@ -114,6 +117,9 @@ public final class DdlCaptureInstaller {
             try (Statement st = c.createStatement()) {
                 // two workers starting together must not race on CREATE ... IF NOT EXISTS
                 st.execute("SELECT pg_advisory_xact_lock(" + installLockKey() + ")");
+                // a sweep running now writes the capture tables this install alters: let it finish first
+                int[] sweep = CatalogSweep.sweepLockKeys(settings);
+                st.execute("SELECT pg_advisory_xact_lock(" + sweep[0] + ", " + sweep[1] + ")");
                 for (String sql : script.installStatements()) {
                     st.execute(sql);
                 }
@@ -222,7 +228,9 @@ public final class DdlCaptureInstaller {
 
     static RuntimeException failure(String what, SQLException e) {
         String state = e.getSQLState();
-        if (state == null || state.startsWith("08") || state.startsWith("57P")) {
+        // a deadlock or a serialization failure ended the transaction, and trying again will do
+        if (state == null || state.startsWith("08") || state.startsWith("57P") || "40P01".equals(state)
+                || "40001".equals(state)) {
             return SourceUnavailableException.of(what, e);
         }
         return new IllegalStateException("failed to " + what + ": " + e.getMessage(), e);

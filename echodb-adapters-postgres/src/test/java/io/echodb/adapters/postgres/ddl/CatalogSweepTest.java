@@ -152,6 +152,36 @@ class CatalogSweepTest {
                 "TableRewritten app.orders: lost its replica identity: it has no primary key");
     }
 
+    /** Schema chaos seed 423920202: a worker starting (installing) while the leader swept deadlocked on the tables. */
+    @Test
+    void installsWhileTheLeaderSweepsNeitherDeadlockNorFail() throws Exception {
+        CatalogSweep leader = startWorker();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> sweepFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread sweeping = new Thread(() -> {
+            int i = 0;
+            while (!stop.get()) {
+                try {
+                    worker("CREATE TABLE app.churn_" + i++ + " (id int PRIMARY KEY)");
+                    leader.sweep();
+                } catch (RuntimeException e) {
+                    sweepFailure.compareAndSet(null, e);
+                }
+            }
+        });
+        sweeping.start();
+        try {
+            for (int i = 0; i < 15; i++) {
+                assertThat(new DdlCaptureInstaller(asWorker, settings).install(DdlCaptureMode.AUTO))
+                        .isEqualTo(DdlCaptureInstaller.Outcome.CATALOG_SWEEP);
+            }
+        } finally {
+            stop.set(true);
+            sweeping.join();
+        }
+        assertThat(sweepFailure.get()).as("sweeps while workers install").isNull();
+    }
+
     @Test
     void twoWorkersSweepingAtOnceReportEachChangeOnce() throws Exception {
         CatalogSweep one = startWorker();
