@@ -88,7 +88,12 @@ public final class PgConnectionFactory implements AutoCloseable {
         if (poolSettings == null) {
             return openDedicated();
         }
-        return pool().getConnection();
+        try {
+            return pool().getConnection();
+        } catch (SQLException e) {
+            // the pool's time-out says only that no connection came; a TLS refusal behind it says why
+            throw PgTlsException.causeOf(e).orElseThrow(() -> e);
+        }
     }
 
     /**

@@ -80,7 +80,7 @@ class PgTlsTest {
     }
 
     @Test
-    void aReplicationConnectionStreamsOverTls() throws Exception {
+    void aReplicationConnectionSpeaksTheReplicationProtocolOverTls() throws Exception {
         Path ca = certificates.writeCa(dir.resolve("root-repl.crt"));
         PgConnectionFactory pg = new PgConnectionFactory(verifyFull("localhost", ca), "tls-repl");
         try (Connection replication = pg.openReplication(); Connection watcher = pg.openDedicated();
@@ -95,6 +95,17 @@ class PgTlsTest {
                 assertThat(r.getBoolean(1)).as("the replication connection uses TLS").isTrue();
                 assertThat(r.getString(2)).startsWith("TLS");
             }
+            // the replication protocol itself over TLS (the server runs with wal_level=logical): a logical slot
+            try (Statement rs = replication.createStatement(); ResultSet r = rs.executeQuery(
+                    "CREATE_REPLICATION_SLOT echodb_tls_probe TEMPORARY LOGICAL pgoutput (SNAPSHOT 'nothing')")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString("slot_name")).isEqualTo("echodb_tls_probe");
+            }
+            try (ResultSet r = st.executeQuery("SELECT active_pid FROM pg_replication_slots"
+                    + " WHERE slot_name = 'echodb_tls_probe' AND temporary")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getInt(1)).isEqualTo(walsender);
+            }
         }
     }
 
@@ -108,6 +119,12 @@ class PgTlsTest {
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"))
                 .message().doesNotContain("\n");
         assertThatThrownBy(pg::openReplication).isInstanceOf(PgTlsException.class);
+        // the pool's own time-out says only that no connection came: the reason why is what the caller gets
+        try (PgConnectionFactory pooled = PgConnectionFactory.pooled(verifyFull("localhost", otherCa), "tls-test",
+                PgPoolSettings.defaults().withSize(1, Duration.ofSeconds(2)))) {
+            assertThatThrownBy(pooled::open).isInstanceOf(PgTlsException.class)
+                    .hasMessageContaining("not signed by the trusted root certificate").message().doesNotContain("\n");
+        }
     }
 
     @Test
@@ -116,7 +133,11 @@ class PgTlsTest {
         PgConnectionFactory pg = new PgConnectionFactory(verifyFull("127.0.0.1", ca), "tls-test");
         assertThatThrownBy(pg::openDedicated).isInstanceOf(PgTlsException.class)
                 .hasMessageContaining("host name is not among the names in the server's certificate")
-                .hasMessageContaining("127.0.0.1:" + server.port());
+                .hasMessageContaining("127.0.0.1:" + server.port())
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"))
+                .message().doesNotContain("\n");
+        assertThatThrownBy(pg::openReplication).isInstanceOf(PgTlsException.class)
+                .hasMessageContaining("host name is not among the names in the server's certificate");
     }
 
     @Test
