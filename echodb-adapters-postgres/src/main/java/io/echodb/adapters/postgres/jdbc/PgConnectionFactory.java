@@ -24,10 +24,11 @@ import org.postgresql.PGProperty;
  *
  * <p>{@link #pooled} makes {@link #open()} borrow from a HikariCP pool, which bounds every wait for a connection by the
  * pool's acquire timeout (no caller holding the engine lock waits out a 10 s connect timeout) and stops opening a
- * connection per call. Borrowed connections must leave no session state behind (autocommit, isolation and read-only
- * are reset by the pool; {@code SET LOCAL}/{@code set_config(…, true)} end with the transaction); code that sets
- * session state, holds a connection for long or opens transactions with SQL {@code BEGIN} uses
- * {@link #openDedicated()}.
+ * connection per call. Borrowed connections must leave no session state behind (autocommit is reset by the pool;
+ * {@code SET LOCAL}/{@code set_config(…, true)} end with the transaction); isolation and read-only are set inside the
+ * transaction ({@code SET TRANSACTION …}), never with pgjdbc's setters, which send {@code SET SESSION CHARACTERISTICS}
+ * before {@code BEGIN}: a transaction-mode pooler runs that on another server connection. Code that sets session
+ * state, holds a connection for long or opens transactions with SQL {@code BEGIN} uses {@link #openDedicated()}.
  */
 public final class PgConnectionFactory implements AutoCloseable {
 
