@@ -8,9 +8,12 @@ import java.sql.SQLFeatureNotSupportedException;
 import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.postgresql.Driver;
 import org.postgresql.PGProperty;
 
@@ -21,26 +24,33 @@ import org.postgresql.PGProperty;
  *
  * <p>{@link #pooled} makes {@link #open()} borrow from a HikariCP pool, which bounds every wait for a connection by the
  * pool's acquire timeout (no caller holding the engine lock waits out a 10 s connect timeout) and stops opening a
- * connection per call. Borrowed connections must leave no session state behind (autocommit, isolation and read-only
- * are reset by the pool; {@code SET LOCAL}/{@code set_config(…, true)} end with the transaction); code that sets
- * session state, holds a connection for long or opens transactions with SQL {@code BEGIN} uses
- * {@link #openDedicated()}.
+ * connection per call. Borrowed connections must leave no session state behind (autocommit is reset by the pool;
+ * {@code SET LOCAL}/{@code set_config(…, true)} end with the transaction); isolation and read-only are set inside the
+ * transaction ({@code SET TRANSACTION …}), never with pgjdbc's setters, which send {@code SET SESSION CHARACTERISTICS}
+ * before {@code BEGIN}: a transaction-mode pooler runs that on another server connection. Code that sets session
+ * state, holds a connection for long or opens transactions with SQL {@code BEGIN} uses {@link #openDedicated()}.
  */
 public final class PgConnectionFactory implements AutoCloseable {
 
+    /** The session settings, in order: the same on every connection. */
+    private static final List<Map.Entry<String, String>> SETTINGS = List.of(Map.entry("DateStyle", "ISO"),
+            Map.entry("TimeZone", "UTC"), Map.entry("IntervalStyle", "iso_8601"), Map.entry("extra_float_digits", "3"),
+            Map.entry("bytea_output", "hex"));
     /** Startup options; repeated as explicit SETs because pgjdbc's own startup TimeZone would otherwise win. */
-    static final String SESSION_OPTIONS =
-            "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex";
-    private static final String SESSION_SETS = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; "
-            + "SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+    static final String SESSION_OPTIONS = settings(e -> "-c " + e.getKey() + "=" + e.getValue(), " ");
+    private static final String SESSION_SETS = settings(e -> "SET " + e.getKey() + " = '" + e.getValue() + "'", "; ");
     /**
-     * Through a transaction-mode pooler only the settings the pooler tracks per client (PgBouncer: DateStyle, TimeZone,
-     * client_encoding, standard_conforming_strings, application_name) may be set: any other SET would stay on the shared
-     * server connection and change the applications' sessions. Pooled work renders values explicitly, so these suffice.
+     * The session settings for the current transaction only: what pooled work that renders values as text runs first
+     * in its transaction, since through a transaction-mode pooler its connection has only {@link #POOLER_SESSION_SETS}.
      */
+    public static final String TRANSACTION_SETS = settings(e -> "SET LOCAL " + e.getKey() + " = '" + e.getValue() + "'", "; ");
     private static final String POOLER_SESSION_SETS = "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'";
 
     private static final Driver DRIVER = new Driver();
+
+    private static String settings(Function<Map.Entry<String, String>, String> render, String separator) {
+        return SETTINGS.stream().map(render).collect(Collectors.joining(separator));
+    }
 
     private final PgConnectionSettings settings;
     private final String applicationName;
@@ -79,7 +89,12 @@ public final class PgConnectionFactory implements AutoCloseable {
         if (poolSettings == null) {
             return openDedicated();
         }
-        return pool().getConnection();
+        try {
+            return pool().getConnection();
+        } catch (SQLException e) {
+            // the pool's time-out says only that no connection came; a TLS refusal behind it says why
+            throw PgTlsException.causeOf(e).orElseThrow(() -> e);
+        }
     }
 
     /**

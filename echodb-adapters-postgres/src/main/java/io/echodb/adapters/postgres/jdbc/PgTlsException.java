@@ -41,6 +41,16 @@ public final class PgTlsException extends SQLException {
         return Optional.empty();
     }
 
+    /** The explained TLS refusal among {@code t}'s causes (a pool reports its last connection failure as the cause). */
+    static Optional<PgTlsException> causeOf(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof PgTlsException tls) {
+                return Optional.of(tls);
+            }
+        }
+        return Optional.empty();
+    }
+
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {

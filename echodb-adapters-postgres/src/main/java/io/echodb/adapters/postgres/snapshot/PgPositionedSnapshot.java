@@ -36,14 +36,19 @@ public final class PgPositionedSnapshot {
     public static <T> Reading<T> read(PgConnectionFactory connections, TableRef table, String what, Reader<T> reader) {
         try (Connection c = connections.open()) {
             c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
             try {
                 Lsn position;
-                try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
-                    rs.next();
-                    position = Lsn.parse(rs.getString(1));
+                try (Statement st = c.createStatement()) {
+                    // Inside the transaction, not Connection.setTransactionIsolation/setReadOnly: pgjdbc sends those as
+                    // SET SESSION CHARACTERISTICS before BEGIN, which a transaction-mode pooler runs on whatever server
+                    // connection is free (an application's next transaction), not on the one this transaction gets.
+                    // The rendering settings too: through a pooler this connection lacks them (composites' fields).
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                            + PgConnectionFactory.TRANSACTION_SETS);
+                    try (ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
+                        rs.next();
+                        position = Lsn.parse(rs.getString(1));
+                    }
                 }
                 T value = reader.read(c);
                 c.commit();

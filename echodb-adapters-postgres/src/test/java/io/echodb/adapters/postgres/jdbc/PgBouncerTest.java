@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.adapters.postgres.catalog.PgRowCounter;
 import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
+import io.echodb.adapters.postgres.snapshot.PgPositionedSnapshot;
 import io.echodb.adapters.postgres.testing.PgBouncerTestService;
 import io.echodb.adapters.postgres.testing.PostgresTestService;
 import io.echodb.core.model.TableRef;
@@ -62,6 +63,10 @@ class PgBouncerTest {
     }
 
     private static Connection application(String database) throws SQLException {
+        return application(bouncer, database);
+    }
+
+    private static Connection application(PgBouncerTestService bouncer, String database) throws SQLException {
         Properties props = PG.connectionProperties();
         props.setProperty("prepareThreshold", "0");
         if ("pgbouncer".equals(database)) {
@@ -147,5 +152,47 @@ class PgBouncerTest {
         assertThatThrownBy(() -> DriverManager.getConnection(
                 "jdbc:postgresql://" + bouncer.host() + ":" + bouncer.port() + "/" + db, props).close())
                 .isInstanceOf(SQLException.class).hasMessageContaining("unsupported startup parameter: options");
+    }
+
+    @Test
+    void aPositionedReadingThroughThePoolerIsOneRepeatableReadTransactionRenderedLikeTheStream() throws Exception {
+        // two server connections handed out oldest first: a statement pgjdbc sends outside the transaction (as
+        // Connection.setTransactionIsolation does) lands on another server connection than the transaction after it
+        try (PgBouncerTestService fifo = PgBouncerTestService.start(PG, List.of("default_pool_size = 2",
+                "server_round_robin = 1", "ignore_startup_parameters = extra_float_digits"));
+             Connection a = application(fifo, db); Connection b = application(fifo, db);
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            sa.execute("SELECT 1");
+            sb.execute("SELECT 1"); // both server connections exist now
+            a.commit();
+            b.commit();
+            PgConnectionSettings settings = PgConnectionSettings.of(fifo.host(), fifo.port(), db, PG.user(), PG.password())
+                    .withDirectServer(PG.host(), PG.port());
+            try (PgConnectionFactory pg = PgConnectionFactory.pooled(settings, "echodb-pooler-test",
+                    PgPoolSettings.defaults().withSize(1, Duration.ofSeconds(5)))) {
+                for (int i = 0; i < 3; i++) {
+                    String seen = PgPositionedSnapshot.read(pg, TableRef.of("public", "orders"), "read", c -> {
+                        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT concat_ws(' | ',"
+                                + " current_setting('transaction_isolation'), current_setting('transaction_read_only'),"
+                                + " ROW(interval '1 day 2 hours', '\\x01'::bytea)::text)")) {
+                            rs.next();
+                            return rs.getString(1);
+                        }
+                    }).value();
+                    // the stream (walsender) and the copy render a composite's fields with every connection's settings
+                    assertThat(seen).isEqualTo("repeatable read | on | (P1DT2H,\"\\\\x01\")");
+                }
+            }
+            for (Statement st : List.of(sa, sb)) { // both server connections: nothing EchoDB set stayed behind
+                try (ResultSet rs = st.executeQuery("SELECT current_setting('default_transaction_isolation'),"
+                        + " current_setting('IntervalStyle')")) {
+                    rs.next();
+                    assertThat(rs.getString(1) + " " + rs.getString(2)).isEqualTo("read committed postgres");
+                }
+                st.getConnection().commit();
+            }
+        }
     }
 }

@@ -16,12 +16,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PgBouncer (Debian's {@code pgbouncer} package) in <b>transaction</b> pool mode in front of the shared test
- * PostgreSQL, started per test class. It authenticates clients with md5 against the test server's user and password.
+ * PostgreSQL (or another test server), started per test class. It authenticates clients with md5 against the test server's user and password.
  * Without the binary the test fails under CI=true (with how to install it) and is aborted elsewhere.
  */
 public final class PgBouncerTestService implements AutoCloseable {
@@ -42,6 +43,15 @@ public final class PgBouncerTestService implements AutoCloseable {
 
     /** Starts PgBouncer in front of {@code pg} ({@code extraSettings}: more lines for its [pgbouncer] section). */
     public static PgBouncerTestService start(PostgresTestService pg, List<String> extraSettings) {
+        return start(pg.host(), pg.port(), pg.user(), pg.password(), extraSettings, Map.of());
+    }
+
+    /**
+     * Starts PgBouncer in front of the server at {@code host}:{@code port}, for {@code user}; {@code files} are written
+     * to its working directory first, so settings can name them relatively (e.g. {@code client_tls_cert_file}).
+     */
+    public static PgBouncerTestService start(String host, int port, String user, String password,
+                                             List<String> extraSettings, Map<String, byte[]> files) {
         String binary = Commands.which("pgbouncer");
         if (binary == null) {
             String how = "the connection-pooler tests need PgBouncer: apt-get install pgbouncer (Debian's package;"
@@ -55,12 +65,18 @@ public final class PgBouncerTestService implements AutoCloseable {
             Path dir = Files.createTempDirectory("echodb-pgbouncer-");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx")); // it may run as nobody
             Path log = dir.resolve("pgbouncer.log");
-            Files.writeString(dir.resolve("userlist.txt"), "\"" + pg.user() + "\" \"" + pg.password() + "\"\n");
+            Files.writeString(dir.resolve("userlist.txt"), "\"" + user + "\" \"" + password + "\"\n");
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path file = dir.resolve(f.getKey());
+                Files.write(file, f.getValue());
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Upstream upstream = new Upstream(host, port, user, password);
             int[] chosen = new int[1];
             Process[] started = new Process[1];
             FreePorts.startOnFreePort(5, "PgBouncer", p -> {
                 chosen[0] = p;
-                started[0] = launch(binary, dir, log, pg, p, extraSettings);
+                started[0] = launch(binary, dir, log, upstream, p, extraSettings);
             });
             return new PgBouncerTestService(dir, log, chosen[0], started[0]);
         } catch (IOException e) {
@@ -68,7 +84,10 @@ public final class PgBouncerTestService implements AutoCloseable {
         }
     }
 
-    private static Process launch(String binary, Path dir, Path log, PostgresTestService pg, int port, List<String> extra) {
+    /** The server PgBouncer passes clients on to, and the one user it lets in. */
+    private record Upstream(String host, int port, String user, String password) { }
+
+    private static Process launch(String binary, Path dir, Path log, Upstream pg, int port, List<String> extra) {
         List<String> ini = new ArrayList<>(List.of(
                 "[databases]",
                 "* = host=" + pg.host() + " port=" + pg.port(),
@@ -125,8 +144,10 @@ public final class PgBouncerTestService implements AutoCloseable {
         }
     }
 
-    private static boolean connectable(PostgresTestService pg, int port) {
-        Properties props = pg.connectionProperties();
+    private static boolean connectable(Upstream pg, int port) {
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
         props.setProperty("connectTimeout", "2");
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props)) {
             return true;

@@ -166,6 +166,10 @@ public final class PostgresTestService {
             this.backend = backend;
         }
 
+        public String host() {
+            return "127.0.0.1";
+        }
+
         public int port() {
             return backend.port();
         }
