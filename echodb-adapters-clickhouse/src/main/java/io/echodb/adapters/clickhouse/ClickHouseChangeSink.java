@@ -99,6 +99,15 @@ public final class ClickHouseChangeSink implements ChangeSink {
 
     @Override
     public SchemaSync ensureTable(String target, TableSchema schema) {
+        return ensureTable(target, schema, null);
+    }
+
+    /**
+     * Partitioning is chosen when the table is created; an existing table keeps its own (a mirror whose settings
+     * changed is re-created with a new target, see docs/CONFIGURATION.md).
+     */
+    @Override
+    public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
         requireTarget(target);
         String problem = schema.unsupportedReason().orElse(null);
         if (problem == null) {
@@ -112,7 +121,8 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (current == null) {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
-            String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema));
+            String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema),
+                    partitionBy);
             executeDdl(create, "create table " + target);
             reload(target);
             return new SchemaSync.Created(create);

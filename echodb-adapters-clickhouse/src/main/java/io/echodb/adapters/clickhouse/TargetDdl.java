@@ -30,8 +30,12 @@ final class TargetDdl {
         return ClickHouseSql.table(database, target);
     }
 
-    /** {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended. */
-    String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey) {
+    /**
+     * {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended.
+     * {@code partitionBy}: a ClickHouse expression from the table settings, or null.
+     */
+    String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey,
+                       String partitionBy) {
         String defs = columns.entrySet().stream()
                 .map(e -> "    " + identifier(e.getKey()) + " " + e.getValue().sql())
                 .collect(Collectors.joining(",\n"));
@@ -42,6 +46,7 @@ final class TargetDdl {
                 + "    " + identifier(DELETED) + " UInt8,\n"
                 + "    " + identifier(SYNCED_AT) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
                 + ")\nENGINE = " + engine + "\n"
+                + (partitionBy == null ? "" : "PARTITION BY " + partitionBy + "\n")
                 + "ORDER BY (" + ClickHouseSql.identifiers(keyColumns) + ")"
                 + (nullableKey ? "\nSETTINGS allow_nullable_key = 1" : "");
     }

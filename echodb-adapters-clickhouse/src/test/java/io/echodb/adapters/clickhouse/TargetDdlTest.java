@@ -19,7 +19,7 @@ class TargetDdlTest {
         columns.put("id", ChType.INT64);
         columns.put("v", ChType.nullable(ChType.STRING));
 
-        String create = clustered.createTable("t", columns, List.of("id"), false);
+        String create = clustered.createTable("t", columns, List.of("id"), false, null);
 
         assertThat(create).startsWith("CREATE TABLE IF NOT EXISTS `db`.`t` ON CLUSTER `main \\`cluster\\``")
                 .contains("ENGINE = ReplicatedReplacingMergeTree(`_echodb_version`, `_echodb_is_deleted`)")
@@ -33,13 +33,26 @@ class TargetDdlTest {
     }
 
     @Test
+    void tableSettingsChooseTheSortingKeyOrderAndThePartition() {
+        Map<String, ChType> columns = new LinkedHashMap<>();
+        columns.put("id", ChType.INT64);
+        columns.put("tenant", ChType.INT32);
+        columns.put("at", ChType.parse("DateTime64(6, 'UTC')"));
+
+        String create = single.createTable("t", columns, List.of("tenant", "at", "id"), false, "toYYYYMM(`at`)");
+
+        assertThat(create).contains("PARTITION BY toYYYYMM(`at`)\nORDER BY (`tenant`, `at`, `id`)");
+        assertThat(single.createTable("t", columns, List.of("id"), false, null)).doesNotContain("PARTITION BY");
+    }
+
+    @Test
     void withoutAClusterTheEngineIsPlainAndNullableKeysAreAllowedOnlyWhenAsked() {
         Map<String, ChType> columns = Map.of("k", ChType.nullable(ChType.INT32));
 
-        assertThat(single.createTable("t", columns, List.of("k"), true))
+        assertThat(single.createTable("t", columns, List.of("k"), true, null))
                 .contains("ENGINE = ReplacingMergeTree(").doesNotContain("ON CLUSTER")
                 .endsWith("SETTINGS allow_nullable_key = 1");
-        assertThat(single.createTable("t", columns, List.of("k"), false)).doesNotContain("allow_nullable_key");
+        assertThat(single.createTable("t", columns, List.of("k"), false, null)).doesNotContain("allow_nullable_key");
     }
 
     @Test

@@ -5,18 +5,22 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which source tables are mirrored: tables in {@code schemas} whose name matches no exclude glob.
  * Globs use {@code *} (any run of characters) and {@code ?} (one character); a glob containing a dot
  * matches {@code schema.table}, otherwise the bare table name. Matching is case-sensitive like PostgreSQL names.
  */
-public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
+public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableRules rules) {
 
     /** The seed's default exclusions: PostGIS bookkeeping tables. */
     public static final List<String> DEFAULT_EXCLUDES = List.of(
             "spatial_ref_sys", "geometry_columns", "geography_columns", "raster_columns", "raster_overviews");
+
+    /** A policy without table settings. */
+    public WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
+        this(schemas, excludeGlobs, TableRules.NONE);
+    }
 
     public WatchPolicy {
         if (schemas == null || schemas.isEmpty()) {
@@ -34,6 +38,12 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
                 throw InvalidValueException.of("EXCLUDED_TABLES", excludeGlobs, "patterns must not be blank");
             }
         }
+        rules = rules == null ? TableRules.NONE : rules;
+    }
+
+    /** The same policy with table settings. */
+    public WatchPolicy withRules(TableRules newRules) {
+        return new WatchPolicy(schemas, excludeGlobs, newRules);
     }
 
     /** Builds a policy from the seed's comma lists (SYNC_SCHEMA, EXCLUDED_TABLES). */
@@ -56,8 +66,7 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
 
     public boolean isExcluded(TableRef table) {
         for (String glob : excludeGlobs) {
-            String subject = glob.contains(".") ? table.qualified() : table.name();
-            if (globToRegex(glob).matcher(subject).matches()) {
+            if (TableGlob.of(glob).matches(table)) {
                 return true;
             }
         }
@@ -74,24 +83,16 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
         return schemas.size() > 1;
     }
 
+    /** The target a rule names, else the table's name (schema-prefixed when several schemas are watched). */
     public String targetTableFor(TableRef table) {
-        return qualifyTargetNames() ? table.schema() + "_" + table.name() : table.name();
+        return rules.ruleFor(table).map(TableRule::target)
+                .orElse(qualifyTargetNames() ? table.schema() + "_" + table.name() : table.name());
     }
 
+    /** The mirror a new mirror of {@code table} gets: its name, its target and the first matching rule's settings. */
     public MirrorSpec specFor(TableRef table) {
-        return new MirrorSpec(MirrorName.forTable(table, qualifyTargetNames()), table, targetTableFor(table));
-    }
-
-    private static Pattern globToRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return new MirrorSpec(MirrorName.forTable(table, qualifyTargetNames()), table, targetTableFor(table),
+                rules.settingsFor(table));
     }
 
     @Override

@@ -17,6 +17,18 @@ public interface ChangeSink {
     /** Creates the target table for {@code schema} or alters it (adds new columns); never drops data. */
     SchemaSync ensureTable(String target, TableSchema schema);
 
+    /**
+     * {@link #ensureTable(String, TableSchema)} for a table partitioned by {@code partitionBy}, an expression in the
+     * target's language (null: not partitioned); the sorting key is {@code schema}'s key in its order. A sink that
+     * cannot partition, or an existing table partitioned otherwise, gives {@link SchemaSync.Incompatible}.
+     */
+    default SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+        if (partitionBy != null) {
+            return new SchemaSync.Incompatible("this sink cannot partition tables (partition_by " + partitionBy + ")");
+        }
+        return ensureTable(target, schema);
+    }
+
     /** Writes versioned rows (values in {@code schema}'s column order); rows never contain unchanged-TOAST markers. */
     void write(String target, TableSchema schema, List<SinkRow> rows);
 

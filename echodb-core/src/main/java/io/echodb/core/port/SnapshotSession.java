@@ -5,6 +5,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +25,16 @@ public interface SnapshotSession extends AutoCloseable {
      * Throws {@link SourceTableChangedException} before delivering any row when the snapshot's table is not the one
      * {@code schema} describes (another relation id, or other columns).
      */
-    void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches);
+    default void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
+        copy(schema, Set.of(), parallelism, batches);
+    }
+
+    /**
+     * {@link #copy(TableSchema, int, Consumer)} without the columns named in {@code omitted}: they are never read,
+     * and rows hold {@code schema}'s other columns in its order. The check for the described table still covers every
+     * column.
+     */
+    void copy(TableSchema schema, Set<String> omitted, int parallelism, Consumer<List<Row>> batches);
 
     @Override
     void close();

@@ -114,6 +114,12 @@ final class GatedPorts {
             }
 
             @Override
+            public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+                check(gate, "shape target table " + target);
+                return sink.ensureTable(target, schema, partitionBy);
+            }
+
+            @Override
             public void write(String target, TableSchema schema, List<SinkRow> rows) {
                 check(gate, "write rows to " + target);
                 sink.write(target, schema, rows);

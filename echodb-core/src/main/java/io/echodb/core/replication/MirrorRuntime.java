@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MirrorRuntime {
 
     final MirrorSpec spec;
+    /** What the spec's settings make of the source table; guarded by the engine lock. */
+    final TargetShape shape;
     volatile MirrorState state;
     volatile String lastError;
     /** True while {@link #lastError} describes a transient outage that clears itself on the next success. */
@@ -64,6 +66,7 @@ final class MirrorRuntime {
 
     MirrorRuntime(MirrorRecord record) {
         this.spec = record.spec();
+        this.shape = new TargetShape(spec.settings());
         this.state = record.state();
         this.lastError = record.lastError();
         this.snapshotPoint = record.snapshotPoint();

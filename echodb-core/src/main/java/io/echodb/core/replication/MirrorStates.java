@@ -232,13 +232,13 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 saveQuietly(m);
             }
             if (!m.ensuredSchemas.contains(schema)) {
-                SchemaSync sync = sink.ensureTable(m.target(), schema);
+                SchemaSync sync = m.shape.ensure(sink, m.target(), schema);
                 String rebuild = rebuildReason(m, schema, sync);
                 if (rebuild != null) {
                     LOG.warn("mirror {}: target {} {}; rebuilding it for the copy of {}", m.name(), m.target(), rebuild,
                             m.table());
                     sink.drop(m.target());
-                    sync = sink.ensureTable(m.target(), schema);
+                    sync = m.shape.ensure(sink, m.target(), schema);
                 }
                 if (sync instanceof SchemaSync.Incompatible inc) {
                     failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);

@@ -686,10 +686,12 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 throw MirrorEngineException.fatal("target table '" + spec.targetTable() + "' is already written by mirror "
                         + sameTarget.name(), null);
             }
-            TableSchema schema = source.describe(spec.source()).orElseThrow(() -> MirrorEngineException.fatal(
+            TableSchema described = source.describe(spec.source()).orElseThrow(() -> MirrorEngineException.fatal(
                     "source table " + spec.source() + " does not exist", null));
+            TargetShape shape = new TargetShape(spec.settings());
+            TableSchema schema = shape.schema(described);
             Instant now = clock.instant();
-            Optional<String> unsupported = schema.unsupportedReason();
+            Optional<String> unsupported = described.unsupportedReason().or(() -> shape.problem(described));
             if (unsupported.isEmpty()) {
                 try {
                     // Published before anything else: a table the source cannot publish safely is never copied.
@@ -709,7 +711,13 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 return states.statusOf(m, lag());
             }
             ensurePrepared();
-            SchemaSync sync = sink.ensureTable(spec.targetTable(), schema);
+            if (!spec.settings().isDefault()) {
+                List<String> appended = shape.appendedKeyColumns(described);
+                LOG.info("mirror {}: table settings {}; target sorted by {}{}", spec.name(), spec.settings(),
+                        schema.keyColumns(), appended.isEmpty() ? "" : " (source key columns " + appended
+                                + " appended to order_by)");
+            }
+            SchemaSync sync = shape.ensure(sink, spec.targetTable(), schema);
             // A rebuildable target (left by an earlier table of this name in another shape) is rebuilt by the copy.
             if (sync instanceof SchemaSync.Incompatible inc && !inc.rebuildable()) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();

@@ -110,8 +110,9 @@ final class SnapshotTask implements Runnable {
             host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);
             return;
         }
-        TableSchema schema = described.get();
-        Optional<String> unsupported = schema.unsupportedReason();
+        TableSchema full = described.get();
+        TableSchema schema = mirror.shape.schema(full);
+        Optional<String> unsupported = full.unsupportedReason().or(() -> mirror.shape.problem(full));
         if (unsupported.isPresent()) {
             host.unsupported(mirror, run, unsupported.get());
             return;
@@ -133,7 +134,8 @@ final class SnapshotTask implements Runnable {
                     mirror.snapshotRowsEstimated, settings.snapshotParallelism());
             Batches batches = new Batches(schema, RowVersion.snapshot(point));
             try {
-                session.copy(schema, settings.snapshotParallelism(), batches::accept);
+                session.copy(full, mirror.spec.settings().excludeColumns(), settings.snapshotParallelism(),
+                        batches::accept);
                 batches.writeRemaining();
             } finally {
                 batches.close();

@@ -185,17 +185,18 @@ final class StreamApplier {
         }
     }
 
-    private void onRelation(TableSchema schema) {
-        TableRef table = schema.table();
-        relations.put(table, schema);
+    private void onRelation(TableSchema announced) {
+        TableRef table = announced.table();
+        relations.put(table, announced);
         // The shape of an older generation of the table (dropped and created again) must not reach the new target.
-        MirrorRuntime m = route(table, schema.relationId());
+        MirrorRuntime m = route(table, announced.relationId());
         if (m == null) {
             return;
         }
         guarded(m, "apply the new shape of", table, () -> {
+            TableSchema schema = m.shape.schema(announced);
             m.latestSchema = schema;
-            var reason = schema.unsupportedReason();
+            var reason = announced.unsupportedReason().or(() -> m.shape.problem(announced));
             if (reason.isPresent()) {
                 events.unsupported(m, reason.get());
                 return;
@@ -215,7 +216,7 @@ final class StreamApplier {
                 // Possibly older than the target (a replay, or a copy described the table meanwhile): add what the
                 // Relation has without ever removing what the table has now.
                 Optional<TableSchema> current = retrySource(m, "describe " + table, () -> source.describe(table));
-                ensure(m, current.map(c -> union(schema, c)).orElse(schema));
+                ensure(m, current.map(c -> union(schema, m.shape.schema(c))).orElse(schema));
             }
         });
     }
@@ -228,7 +229,7 @@ final class StreamApplier {
         }
         guarded(m, "apply an insert into", i.table(), () -> {
             TableBatcher b = buffer(m);
-            Row row = checkWidth(b, i.newRow());
+            Row row = checkWidth(b, shaped(m, i.newRow()));
             add(m, b, new SinkRow(row, version, false), key(b, row));
         });
     }
@@ -241,8 +242,8 @@ final class StreamApplier {
         }
         guarded(m, "apply an update of", u.table(), () -> {
             TableBatcher b = buffer(m);
-            Row newRow = checkWidth(b, u.newRow());
-            Row oldRow = u.oldRow() == null ? null : checkWidth(b, u.oldRow());
+            Row newRow = checkWidth(b, shaped(m, u.newRow()));
+            Row oldRow = u.oldRow() == null ? null : checkWidth(b, shaped(m, u.oldRow()));
             if (oldRow != null && b.schema().identity() == ReplicaIdentity.FULL) {
                 newRow = ToastResolver.fill(newRow, oldRow); // a FULL old image carries every value
             }
@@ -328,7 +329,7 @@ final class StreamApplier {
         }
         guarded(m, "apply a delete from", d.table(), () -> {
             TableBatcher b = buffer(m);
-            Row old = ToastResolver.withoutMarkers(checkWidth(b, d.oldRow()));
+            Row old = ToastResolver.withoutMarkers(checkWidth(b, shaped(m, d.oldRow())));
             add(m, b, new SinkRow(old, version, true), key(b, old));
         });
     }
@@ -412,7 +413,7 @@ final class StreamApplier {
         if (b == null) {
             TableSchema announced = relations.get(m.table());
             TableSchema schema = announced != null && sameRelation(announced.relationId(), m.relationId)
-                    ? announced : m.latestSchema;
+                    ? m.shape.schema(announced) : m.latestSchema;
             if (schema == null) {
                 throw new IllegalStateException("no Relation message and no known schema for " + m.table());
             }
@@ -429,6 +430,11 @@ final class StreamApplier {
         } else if (totals.bytes() >= settings.maxBufferedBytes()) {
             flushLargest();
         }
+    }
+
+    /** A row of the table's announced shape, cut to the mirror's target shape (excluded columns left out). */
+    private Row shaped(MirrorRuntime m, Row row) {
+        return m.shape.row(relations.get(m.table()), row);
     }
 
     private static Row checkWidth(TableBatcher b, Row row) {
@@ -620,7 +626,8 @@ final class StreamApplier {
         if (m.ensuredSchemas.contains(schema)) {
             return;
         }
-        SchemaSync sync = retrySink(m, "bring " + m.target() + " in line with " + m.table(), () -> sink.ensureTable(m.target(), schema));
+        SchemaSync sync = retrySink(m, "bring " + m.target() + " in line with " + m.table(),
+                () -> m.shape.ensure(sink, m.target(), schema));
         if (sync instanceof SchemaSync.Incompatible inc) {
             if (inc.rebuildable() && m.state == MirrorState.SNAPSHOTTING) {
                 // A copy rebuilds the target for the table's shape when it starts: start it again rather than fail.

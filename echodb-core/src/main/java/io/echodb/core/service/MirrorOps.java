@@ -48,12 +48,22 @@ final class MirrorOps {
         List<MirrorStatus> existing = index.of(table);
         if (!existing.isEmpty()) {
             MirrorStatus current = existing.get(0);
-            if (current.state() != MirrorState.UNSUPPORTED || !becameMirrorable(table)) {
+            String drift = layoutDrift(current.spec(), spec);
+            if (drift != null) {
+                // Settings apply when a mirror is created: a changed rule is applied by copying into a fresh target.
+                boolean sameTarget = current.spec().targetTable().equals(spec.targetTable());
+                LOG.info("re-creating mirror {} of {}: its table settings changed ({}); {}", current.name(), table,
+                        drift, sameTarget ? "its target is rebuilt" : "the old target " + current.spec().targetTable()
+                                + " is kept");
+                mirrors.drop(current.name(), sameTarget);
+                index.remove(current.name());
+            } else if (current.state() != MirrorState.UNSUPPORTED || !becameMirrorable(table)) {
                 return Ensured.UNCHANGED;
+            } else {
+                LOG.info("re-creating unsupported mirror {} of {} (was: {})", current.name(), table, current.lastError());
+                mirrors.drop(current.name(), false);
+                index.remove(current.name());
             }
-            LOG.info("re-creating unsupported mirror {} of {} (was: {})", current.name(), table, current.lastError());
-            mirrors.drop(current.name(), false);
-            index.remove(current.name());
         } else {
             index.named(spec.name()).ifPresent(taken -> {
                 throw MirrorEngineException.fatal("mirror name '" + spec.name() + "' for " + table
@@ -65,6 +75,21 @@ final class MirrorOps {
         metrics.mirrorCreated();
         LOG.info("created mirror {} for {} -> {} ({})", spec.name(), table, spec.targetTable(), created.state());
         return Ensured.CREATED;
+    }
+
+    /**
+     * How an existing mirror's layout differs from what the table settings ask for now, or null. The target name only
+     * counts when a rule names it (watching a second schema does not rename every target).
+     */
+    private String layoutDrift(MirrorSpec current, MirrorSpec wanted) {
+        if (!current.settings().equals(wanted.settings())) {
+            return current.settings() + " -> " + wanted.settings();
+        }
+        boolean ruleNamesTarget = policy.rules().ruleFor(wanted.source()).map(r -> r.target() != null).orElse(false);
+        if (ruleNamesTarget && !current.targetTable().equals(wanted.targetTable())) {
+            return "target " + current.targetTable() + " -> " + wanted.targetTable();
+        }
+        return null;
     }
 
     /** The table exists in the source now (events describe the past; the catalog the present). */

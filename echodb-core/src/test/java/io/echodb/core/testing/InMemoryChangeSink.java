@@ -53,11 +53,18 @@ public final class InMemoryChangeSink implements ChangeSink {
 
     @Override
     public synchronized SchemaSync ensureTable(String target, TableSchema schema) {
+        return ensureTable(target, schema, null);
+    }
+
+    /** Partitioning changes no content here; it shows in the recorded statement. */
+    @Override
+    public synchronized SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
         maybeFail("ensure table " + target);
         Target t = targets.get(target);
         if (t == null) {
             targets.put(target, new Target(schema));
-            String statement = "CREATE TABLE " + target + " " + schema.columnNames() + " KEY " + schema.keyColumns();
+            String statement = "CREATE TABLE " + target + " " + schema.columnNames() + " KEY " + schema.keyColumns()
+                    + (partitionBy == null ? "" : " PARTITION BY " + partitionBy);
             ddl.add(statement);
             return new SchemaSync.Created(statement);
         }

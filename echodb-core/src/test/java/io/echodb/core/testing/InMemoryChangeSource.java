@@ -105,6 +105,12 @@ public final class InMemoryChangeSource implements ChangeSource {
         t.reshape(new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity()));
     }
 
+    /** ALTER TABLE REPLICA IDENTITY: later changes carry old images as {@code identity} says. */
+    public synchronized void alterReplicaIdentity(TableRef table, ReplicaIdentity identity) {
+        TableState t = table(table);
+        t.reshape(new TableSchema(table, t.schema.columns(), t.schema.keyColumns(), identity));
+    }
+
     /** ALTER TABLE DROP COLUMN (not a key column). */
     public synchronized void dropColumn(TableRef table, String column) {
         TableState t = table(table);
@@ -898,8 +904,13 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
 
         @Override
-        public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
+        public void copy(TableSchema described, Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
             maybeFail(Operation.COPY);
+            List<io.echodb.core.schema.Column> kept = new ArrayList<>(described.columns());
+            kept.removeIf(c -> omitted.contains(c.name()));
+            List<String> key = new ArrayList<>(described.keyColumns());
+            key.removeAll(omitted);
+            TableSchema schema = new TableSchema(described.table(), kept, key, described.identity(), described.relationId());
             if (closed) {
                 throw new IllegalStateException("snapshot is closed");
             }

@@ -18,6 +18,11 @@ public final class ConfigException extends RuntimeException {
         return new ConfigException(oneLine(message));
     }
 
+    /** Several problems of one source (e.g. a file), one line each. */
+    public static ConfigException lines(java.util.List<String> lines) {
+        return new ConfigException(String.join("\n", lines.stream().map(ConfigException::oneLine).toList()));
+    }
+
     private static String oneLine(String s) {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }

@@ -126,6 +126,10 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> EXCLUDED_TABLES = key("EXCLUDED_TABLES", "Auto-mirror",
             "spatial_ref_sys,geometry_columns,geography_columns,raster_columns,raster_overviews",
             "Comma list of tables never mirrored; '*' and '?' globs (temp_*); a pattern with a dot matches schema.table.", commaList());
+    public static final ConfigKey<String> ECHODB_TABLES_FILE = key("ECHODB_TABLES_FILE", "Auto-mirror", "",
+            "YAML file of table settings: an ordered list of rules (match, order_by, partition_by, exclude_columns,"
+                    + " target); the first rule matching a table applies when its mirror is created. See 'Table"
+                    + " settings' below.", optionalReadableFile());
     public static final ConfigKey<Duration> RECONCILE_INTERVAL = key("RECONCILE_INTERVAL", "Auto-mirror", "60",
             "Seconds between reconciliation sweeps (desired mirrors vs actual) on the leader.", seconds(1, 86_400));
     public static final ConfigKey<Duration> DDL_POLL_INTERVAL = key("DDL_POLL_INTERVAL", "Auto-mirror", "5",

@@ -117,7 +117,8 @@ public record EchoDbConfig(
         Values v = new Values(source, workerIdDefault);
         WatchPolicy policy;
         try {
-            policy = new WatchPolicy(new LinkedHashSet<>(v.get(SYNC_SCHEMA)), v.get(EXCLUDED_TABLES));
+            policy = new WatchPolicy(new LinkedHashSet<>(v.get(SYNC_SCHEMA)), v.get(EXCLUDED_TABLES),
+                    TablesFile.load(v.get(ECHODB_TABLES_FILE)));
         } catch (InvalidValueException e) {
             throw ConfigException.conflict(e.getMessage());
         }
@@ -165,6 +166,10 @@ public record EchoDbConfig(
         if (consistency.checkerPort() != 0 && consistency.checkerPort() == http.port()) {
             throw ConfigException.conflict("CONSISTENCY_CHECKER_PORT=" + consistency.checkerPort()
                     + " must differ from HTTP_PORT (or be 0: the checker endpoints are on HTTP_PORT anyway)");
+        }
+        if (!policy().rules().isEmpty() && !engine.isNative()) {
+            throw ConfigException.conflict("ECHODB_TABLES_FILE needs MIRROR_ENGINE=native (PeerDB mirrors are laid out"
+                    + " by PeerDB); MIRROR_ENGINE=" + engine.kind());
         }
         if (policy().schemas().contains(engine.stateSchema())) {
             throw ConfigException.conflict("SYNC_SCHEMA must not include ECHODB_STATE_SCHEMA='" + engine.stateSchema()

@@ -82,6 +82,7 @@ class EchoDbConfigTest {
             Map.entry("POSTGRES_SSLMODE", List.of("sometimes")),
             Map.entry("DDL_CAPTURE", List.of("triggers", "none")),
             Map.entry("POSTGRES_SSLROOTCERT", List.of("/nonexistent/root.crt", "/tmp")),
+            Map.entry("ECHODB_TABLES_FILE", List.of("/nonexistent/tables.yaml", "/tmp")),
             Map.entry("POSTGRES_DIRECT_HOST", List.of("bad host!")),
             Map.entry("POSTGRES_DIRECT_PORT", List.of("abc", "65536", "-1")),
             Map.entry("DDL_SWEEP_INTERVAL", List.of("0", "0.05", "61", "often")),

@@ -130,8 +130,8 @@ final class Forwarding {
         }
 
         @Override
-        public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
-            delegate.copy(schema, parallelism, batches);
+        public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+            delegate.copy(schema, omitted, parallelism, batches);
         }
 
         @Override
@@ -150,6 +150,11 @@ final class Forwarding {
         @Override
         public SchemaSync ensureTable(String target, TableSchema schema) {
             return delegate.ensureTable(target, schema);
+        }
+
+        @Override
+        public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+            return delegate.ensureTable(target, schema, partitionBy);
         }
 
         @Override

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -181,9 +182,10 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     @Override
-    public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
-        Objects.requireNonNull(schema, "schema");
+    public void copy(TableSchema described, Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+        Objects.requireNonNull(described, "schema");
         Objects.requireNonNull(batches, "batches");
+        TableSchema schema = omitted.isEmpty() ? described : withoutColumns(described, omitted);
         if (closed) {
             throw new IllegalStateException("snapshot session is closed");
         }
@@ -191,7 +193,7 @@ public final class PgSnapshotSession implements SnapshotSession {
         Connection first = null;
         try {
             first = openWorkerConnection();
-            List<CopyItem> items = plan(first, schema, workers);
+            List<CopyItem> items = plan(first, described, schema, workers);
             ConcurrentLinkedQueue<CopyItem> work = new ConcurrentLinkedQueue<>(items);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             int extra = Math.min(workers, items.size()) - 1;
@@ -246,9 +248,9 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     /** Work items: CTID ranges of large leaves (PostgreSQL 14+), whole leaves otherwise. */
-    private List<CopyItem> plan(Connection c, TableSchema schema, int workers) throws SQLException {
+    private List<CopyItem> plan(Connection c, TableSchema schema, TableSchema read, int workers) throws SQLException {
         TableRef table = schema.table();
-        String columns = columnList(schema);
+        String columns = columnList(read);
         long oid;
         char relkind;
         try (PreparedStatement ps = c.prepareStatement("SELECT c.oid::bigint, c.relkind FROM pg_catalog.pg_class c"
@@ -415,6 +417,19 @@ public final class PgSnapshotSession implements SnapshotSession {
         List<Row>[] holder = new List[1];
         holder[0] = new ArrayList<>(rows);
         return holder;
+    }
+
+    /** The columns a copy reads: the described ones but {@code omitted}; the key stays as described. */
+    private static TableSchema withoutColumns(TableSchema schema, Set<String> omitted) {
+        List<Column> kept = new ArrayList<>();
+        for (Column c : schema.columns()) {
+            if (!omitted.contains(c.name())) {
+                kept.add(c);
+            }
+        }
+        List<String> key = new ArrayList<>(schema.keyColumns());
+        key.removeAll(omitted);
+        return new TableSchema(schema.table(), kept, key, schema.identity(), schema.relationId(), schema.sourceProblem());
     }
 
     private static String columnList(TableSchema schema) {

@@ -7,6 +7,7 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.MirrorRecord;
@@ -22,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -90,10 +92,12 @@ public final class PgCheckpointStore implements CheckpointStore {
             out.clear();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn::text, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos, relation_oid FROM " + table)) {
+                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns FROM " + table)) {
                 while (rs.next()) {
+                    TableSettings settings = new TableSettings(textArray(rs, 12), rs.getString(13),
+                            new LinkedHashSet<>(textArray(rs, 14)));
                     MirrorSpec spec = new MirrorSpec(new MirrorName(rs.getString(1)),
-                            new TableRef(rs.getString(2), rs.getString(3)), rs.getString(4));
+                            new TableRef(rs.getString(2), rs.getString(3)), rs.getString(4), settings);
                     String lsn = rs.getString(6);
                     Instant stored = rs.getObject(9, OffsetDateTime.class).toInstant();
                     Instant at = Instant.ofEpochSecond(stored.getEpochSecond(), rs.getInt(10));
@@ -112,13 +116,15 @@ public final class PgCheckpointStore implements CheckpointStore {
         run("save mirror record " + r.spec().name(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos, relation_oid) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?)"
+                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns)"
+                    + " VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
                     + " source_table = EXCLUDED.source_table, target_table = EXCLUDED.target_table,"
                     + " state = EXCLUDED.state, snapshot_lsn = EXCLUDED.snapshot_lsn,"
                     + " rows_synced = EXCLUDED.rows_synced, last_error = EXCLUDED.last_error,"
                     + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos,"
-                    + " relation_oid = EXCLUDED.relation_oid")) {
+                    + " relation_oid = EXCLUDED.relation_oid, order_by = EXCLUDED.order_by,"
+                    + " partition_by = EXCLUDED.partition_by, exclude_columns = EXCLUDED.exclude_columns")) {
                 ps.setString(1, r.spec().name().value());
                 ps.setString(2, r.spec().source().schema());
                 ps.setString(3, r.spec().source().name());
@@ -131,6 +137,10 @@ public final class PgCheckpointStore implements CheckpointStore {
                 ps.setObject(9, r.updatedAt().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
                 ps.setInt(10, r.updatedAt().getNano());
                 ps.setLong(11, r.relationId());
+                TableSettings settings = r.spec().settings();
+                ps.setArray(12, c.createArrayOf("text", settings.orderBy().toArray()));
+                ps.setString(13, settings.partitionBy());
+                ps.setArray(14, c.createArrayOf("text", settings.excludedSorted().toArray()));
                 ps.executeUpdate();
             }
         });
@@ -241,6 +251,11 @@ public final class PgCheckpointStore implements CheckpointStore {
         throw FencedOutException.superseded(what, fence.token(), current);
     }
 
+    private static List<String> textArray(ResultSet rs, int column) throws SQLException {
+        java.sql.Array array = rs.getArray(column);
+        return array == null ? List.of() : List.of((String[]) array.getArray());
+    }
+
     private void ensureTable(Connection c) throws SQLException {
         if (ensured) {
             return;
@@ -259,6 +274,10 @@ public final class PgCheckpointStore implements CheckpointStore {
                 + " updated_at_nanos integer NOT NULL DEFAULT 0);"
                 // added after the first release: records written before know no relation (0 = match by name)
                 + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS relation_oid bigint NOT NULL DEFAULT 0;"
+                // table settings (ECHODB_TABLES_FILE), fixed when the mirror was created; empty: the defaults
+                + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS order_by text[] NOT NULL DEFAULT '{}',"
+                + " ADD COLUMN IF NOT EXISTS partition_by text,"
+                + " ADD COLUMN IF NOT EXISTS exclude_columns text[] NOT NULL DEFAULT '{}';"
                 // the highest fencing token any leader claimed, per leadership lock
                 + " CREATE TABLE IF NOT EXISTS " + fenceTable + " (name text PRIMARY KEY, token bigint NOT NULL)";
         try (Statement st = c.createStatement()) {

@@ -1,0 +1,146 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.model.TableSettings;
+import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.SchemaSync;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ReplicaIdentity;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one mirror's {@link TableSettings} make of the source table: the schema the target gets (excluded columns
+ * left out, the key led by {@code order_by}) and each source row cut to it. The key is what ClickHouse replaces rows
+ * by, so it must be known for every old row: a sorting column outside the replica identity is only allowed under
+ * REPLICA IDENTITY FULL, whose old images carry it, so a change of it removes the row from its old place exactly as a
+ * key change does. With default settings everything passes through unchanged. Guarded by the engine lock.
+ */
+final class TargetShape {
+
+    private final TableSettings settings;
+    /** The last source schema a projection was computed for, compared by identity: Relation messages are reused. */
+    private TableSchema projectedFrom;
+    private int[] kept;
+
+    TargetShape(TableSettings settings) {
+        this.settings = settings;
+    }
+
+    boolean isDefault() {
+        return settings.isDefault();
+    }
+
+    /** Why {@code source} cannot be mirrored exactly with these settings, or empty. */
+    Optional<String> problem(TableSchema source) {
+        if (isDefault()) {
+            return Optional.empty();
+        }
+        for (String c : settings.orderBy()) {
+            if (source.indexOf(c) < 0) {
+                return Optional.of("order_by column " + c + " is not a column of " + source.table());
+            }
+        }
+        // Under FULL a Relation message marks every column as key; the table's own key is then not visible.
+        boolean everyColumnIsKey = source.keyColumns().size() == source.columns().size();
+        if (!everyColumnIsKey || source.identity() != ReplicaIdentity.FULL) {
+            for (String c : source.keyColumns()) {
+                if (settings.excludeColumns().contains(c)) {
+                    return Optional.of("exclude_columns names key column " + c + " of " + source.table()
+                            + ": rows could no longer be told apart");
+                }
+            }
+        }
+        if (source.identity() != ReplicaIdentity.FULL) {
+            for (String c : settings.orderBy()) {
+                if (!source.keyColumns().contains(c)) {
+                    return Optional.of("order_by column " + c + " is not in the replica identity of " + source.table()
+                            + ": PostgreSQL does not send its old value, so a changed value would leave the old row in"
+                            + " ClickHouse; run ALTER TABLE " + source.table() + " REPLICA IDENTITY FULL or remove "
+                            + c + " from order_by");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The target's view of {@code source}. */
+    TableSchema schema(TableSchema source) {
+        if (isDefault() || source == null) {
+            return source;
+        }
+        List<Column> columns = new ArrayList<>();
+        for (Column c : source.columns()) {
+            if (!settings.excludeColumns().contains(c.name())) {
+                columns.add(c);
+            }
+        }
+        Set<String> key = new LinkedHashSet<>();
+        for (String c : settings.orderBy()) {
+            if (source.indexOf(c) >= 0) {
+                key.add(c);
+            }
+        }
+        for (String c : source.keyColumns()) {
+            if (!settings.excludeColumns().contains(c)) {
+                key.add(c);
+            }
+        }
+        return new TableSchema(source.table(), columns, List.copyOf(key), source.identity(), source.relationId(),
+                source.sourceProblem());
+    }
+
+    /** Creates or evolves {@code target} for {@code shaped} (a {@link #schema} result) with these settings' layout. */
+    SchemaSync ensure(ChangeSink sink, String target, TableSchema shaped) {
+        return settings.partitionBy() == null ? sink.ensureTable(target, shaped)
+                : sink.ensureTable(target, shaped, settings.partitionBy());
+    }
+
+    /** The source key columns {@code order_by} did not name, which the target's key gets appended. */
+    List<String> appendedKeyColumns(TableSchema source) {
+        List<String> out = new ArrayList<>();
+        if (settings.orderBy().isEmpty()) {
+            return out;
+        }
+        Set<String> named = new HashSet<>(settings.orderBy());
+        for (String c : source.keyColumns()) {
+            if (!named.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** {@code row} of {@code source} cut to {@link #schema}; unchanged with default settings. */
+    Row row(TableSchema source, Row row) {
+        if (isDefault() || settings.excludeColumns().isEmpty()) {
+            return row;
+        }
+        if (source == null) {
+            throw new IllegalStateException("a row arrived before the shape of its table was known");
+        }
+        if (source != projectedFrom) {
+            List<Integer> indexes = new ArrayList<>();
+            for (int i = 0; i < source.columns().size(); i++) {
+                if (!settings.excludeColumns().contains(source.columns().get(i).name())) {
+                    indexes.add(i);
+                }
+            }
+            kept = indexes.stream().mapToInt(Integer::intValue).toArray();
+            projectedFrom = source;
+        }
+        if (kept.length == row.size()) {
+            return row;
+        }
+        Object[] values = new Object[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            values[i] = row.get(kept[i]);
+        }
+        return Row.wrap(values);
+    }
+}
