@@ -9,6 +9,7 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TargetLayout;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
@@ -99,15 +100,15 @@ public final class ClickHouseChangeSink implements ChangeSink {
 
     @Override
     public SchemaSync ensureTable(String target, TableSchema schema) {
-        return ensureTable(target, schema, null);
+        return ensureTable(target, schema, TargetLayout.DEFAULT);
     }
 
     /**
-     * Partitioning is chosen when the table is created; an existing table keeps its own (a mirror whose settings
+     * The layout is chosen when the table is created; an existing table keeps its own (a mirror whose settings
      * changed is re-created with a new target, see docs/CONFIGURATION.md).
      */
     @Override
-    public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+    public SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
         requireTarget(target);
         String problem = schema.unsupportedReason().orElse(null);
         if (problem == null) {
@@ -122,12 +123,19 @@ public final class ClickHouseChangeSink implements ChangeSink {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
             String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema),
-                    partitionBy);
+                    layout);
             executeDdl(create, "create table " + target);
             reload(target);
             return new SchemaSync.Created(create);
         }
         return evolve(target, schema, current);
+    }
+
+    /** Cleanup merges (see {@link TargetDdl#createTable}) switched on or off; takes effect for the next merges. */
+    @Override
+    public void allowPurge(String target, boolean allowed) {
+        requireTarget(target);
+        executeDdl(ddl.alter(target, List.of(TargetDdl.purge(allowed))), (allowed ? "allow" : "stop") + " purging " + target);
     }
 
     @Override

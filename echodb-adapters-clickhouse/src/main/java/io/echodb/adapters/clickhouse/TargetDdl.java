@@ -3,6 +3,7 @@ package io.echodb.adapters.clickhouse;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.onCluster;
 
+import io.echodb.core.port.TargetLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,10 +33,24 @@ final class TargetDdl {
 
     /**
      * {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended.
-     * {@code partitionBy}: a ClickHouse expression from the table settings, or null.
+     * {@code layout}: the partition expression from the table settings, and hard deletes: ClickHouse's cleanup merges
+     * ({@code enable_replacing_merge_with_cleanup_for_min_age_to_force_merge}) merge each partition whose parts are
+     * all older than {@code purgeAfter} into one part and leave out the keys whose last version is a deletion. They
+     * start switched off ({@link #purge}): the copy that fills the table switches them on when it is done.
      */
     String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey,
-                       String partitionBy) {
+                       TargetLayout layout) {
+        String partitionBy = layout.partitionBy();
+        List<String> settings = new java.util.ArrayList<>();
+        if (nullableKey) {
+            settings.add("allow_nullable_key = 1");
+        }
+        if (layout.hardDeletes()) {
+            settings.add("allow_experimental_replacing_merge_with_cleanup = 1");
+            settings.add("min_age_to_force_merge_on_partition_only = 1");
+            settings.add("min_age_to_force_merge_seconds = " + layout.purgeAfter().toSeconds());
+            settings.add(purge(false).substring("MODIFY SETTING ".length()));
+        }
         String defs = columns.entrySet().stream()
                 .map(e -> "    " + identifier(e.getKey()) + " " + e.getValue().sql())
                 .collect(Collectors.joining(",\n"));
@@ -48,7 +63,12 @@ final class TargetDdl {
                 + ")\nENGINE = " + engine + "\n"
                 + (partitionBy == null ? "" : "PARTITION BY " + partitionBy + "\n")
                 + "ORDER BY (" + ClickHouseSql.identifiers(keyColumns) + ")"
-                + (nullableKey ? "\nSETTINGS allow_nullable_key = 1" : "");
+                + (settings.isEmpty() ? "" : "\nSETTINGS " + String.join(", ", settings));
+    }
+
+    /** Switches hard deletes' cleanup merges on or off (an ALTER action). */
+    static String purge(boolean on) {
+        return "MODIFY SETTING enable_replacing_merge_with_cleanup_for_min_age_to_force_merge = " + (on ? 1 : 0);
     }
 
     String alter(String target, List<String> actions) {

@@ -2,6 +2,9 @@ package io.echodb.adapters.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echodb.core.model.DeleteMode;
+import io.echodb.core.port.TargetLayout;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,7 @@ class TargetDdlTest {
         columns.put("id", ChType.INT64);
         columns.put("v", ChType.nullable(ChType.STRING));
 
-        String create = clustered.createTable("t", columns, List.of("id"), false, null);
+        String create = clustered.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT);
 
         assertThat(create).startsWith("CREATE TABLE IF NOT EXISTS `db`.`t` ON CLUSTER `main \\`cluster\\``")
                 .contains("ENGINE = ReplicatedReplacingMergeTree(`_echodb_version`, `_echodb_is_deleted`)")
@@ -39,20 +42,24 @@ class TargetDdlTest {
         columns.put("tenant", ChType.INT32);
         columns.put("at", ChType.parse("DateTime64(6, 'UTC')"));
 
-        String create = single.createTable("t", columns, List.of("tenant", "at", "id"), false, "toYYYYMM(`at`)");
+        String create = single.createTable("t", columns, List.of("tenant", "at", "id"), false,
+                new TargetLayout("toYYYYMM(`at`)", DeleteMode.HARD, Duration.ofMinutes(10)));
 
-        assertThat(create).contains("PARTITION BY toYYYYMM(`at`)\nORDER BY (`tenant`, `at`, `id`)");
-        assertThat(single.createTable("t", columns, List.of("id"), false, null)).doesNotContain("PARTITION BY");
+        assertThat(create).contains("PARTITION BY toYYYYMM(`at`)\nORDER BY (`tenant`, `at`, `id`)")
+                .endsWith("SETTINGS allow_experimental_replacing_merge_with_cleanup = 1,"
+                        + " min_age_to_force_merge_on_partition_only = 1, min_age_to_force_merge_seconds = 600,"
+                        + " enable_replacing_merge_with_cleanup_for_min_age_to_force_merge = 0");
+        assertThat(single.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT)).doesNotContain("PARTITION BY");
     }
 
     @Test
     void withoutAClusterTheEngineIsPlainAndNullableKeysAreAllowedOnlyWhenAsked() {
         Map<String, ChType> columns = Map.of("k", ChType.nullable(ChType.INT32));
 
-        assertThat(single.createTable("t", columns, List.of("k"), true, null))
+        assertThat(single.createTable("t", columns, List.of("k"), true, TargetLayout.DEFAULT))
                 .contains("ENGINE = ReplacingMergeTree(").doesNotContain("ON CLUSTER")
                 .endsWith("SETTINGS allow_nullable_key = 1");
-        assertThat(single.createTable("t", columns, List.of("k"), false, null)).doesNotContain("allow_nullable_key");
+        assertThat(single.createTable("t", columns, List.of("k"), false, TargetLayout.DEFAULT)).doesNotContain("allow_nullable_key");
     }
 
     @Test

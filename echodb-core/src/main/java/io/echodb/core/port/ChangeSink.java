@@ -18,15 +18,23 @@ public interface ChangeSink {
     SchemaSync ensureTable(String target, TableSchema schema);
 
     /**
-     * {@link #ensureTable(String, TableSchema)} for a table partitioned by {@code partitionBy}, an expression in the
-     * target's language (null: not partitioned); the sorting key is {@code schema}'s key in its order. A sink that
-     * cannot partition, or an existing table partitioned otherwise, gives {@link SchemaSync.Incompatible}.
+     * {@link #ensureTable(String, TableSchema)} for a table laid out as {@code layout} says; the sorting key is
+     * {@code schema}'s key in its order. The layout applies when the table is created; an existing table keeps its
+     * own. A sink that cannot lay tables out so gives {@link SchemaSync.Incompatible}.
      */
-    default SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
-        if (partitionBy != null) {
-            return new SchemaSync.Incompatible("this sink cannot partition tables (partition_by " + partitionBy + ")");
+    default SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
+        if (!layout.isDefault()) {
+            return new SchemaSync.Incompatible("this sink cannot lay out tables as " + layout);
         }
         return ensureTable(target, schema);
+    }
+
+    /**
+     * For a target created with hard deletes: whether deleted rows may be removed physically now. Off while a copy
+     * runs (a copied row older than a removed deletion would come back), on once the target holds the whole copy.
+     */
+    default void allowPurge(String target, boolean allowed) {
+        throw new UnsupportedOperationException("this sink does not remove deleted rows");
     }
 
     /** Writes versioned rows (values in {@code schema}'s column order); rows never contain unchanged-TOAST markers. */

@@ -11,6 +11,7 @@ import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TargetLayout;
 import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
@@ -114,9 +115,15 @@ final class GatedPorts {
             }
 
             @Override
-            public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+            public SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
                 check(gate, "shape target table " + target);
-                return sink.ensureTable(target, schema, partitionBy);
+                return sink.ensureTable(target, schema, layout);
+            }
+
+            @Override
+            public void allowPurge(String target, boolean allowed) {
+                check(gate, "change the purge of " + target);
+                sink.allowPurge(target, allowed);
             }
 
             @Override

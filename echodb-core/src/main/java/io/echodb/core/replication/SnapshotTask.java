@@ -120,6 +120,10 @@ final class SnapshotTask implements Runnable {
         if (!host.prepareTarget(mirror, run, schema)) {
             return;
         }
+        // A deletion removed while the copy runs would let the copy's older row of that key come back.
+        if (mirror.shape.hardDeletes() && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), false))) {
+            return;
+        }
         if (!run.writeIfActive(() -> sink.truncate(mirror.target()))) {
             return;
         }
@@ -139,6 +143,10 @@ final class SnapshotTask implements Runnable {
                 batches.writeRemaining();
             } finally {
                 batches.close();
+            }
+            // Before the copy counts as done: a crash in between copies again, and that copy turns it off first.
+            if (mirror.shape.hardDeletes() && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), true))) {
+                return;
             }
             host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
         }

@@ -1,11 +1,13 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TargetLayout;
 import io.echodb.core.schema.Column;
-import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSettingsCheck;
 import io.echodb.core.schema.TableSchema;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,35 +40,7 @@ final class TargetShape {
 
     /** Why {@code source} cannot be mirrored exactly with these settings, or empty. */
     Optional<String> problem(TableSchema source) {
-        if (isDefault()) {
-            return Optional.empty();
-        }
-        for (String c : settings.orderBy()) {
-            if (source.indexOf(c) < 0) {
-                return Optional.of("order_by column " + c + " is not a column of " + source.table());
-            }
-        }
-        // Under FULL a Relation message marks every column as key; the table's own key is then not visible.
-        boolean everyColumnIsKey = source.keyColumns().size() == source.columns().size();
-        if (!everyColumnIsKey || source.identity() != ReplicaIdentity.FULL) {
-            for (String c : source.keyColumns()) {
-                if (settings.excludeColumns().contains(c)) {
-                    return Optional.of("exclude_columns names key column " + c + " of " + source.table()
-                            + ": rows could no longer be told apart");
-                }
-            }
-        }
-        if (source.identity() != ReplicaIdentity.FULL) {
-            for (String c : settings.orderBy()) {
-                if (!source.keyColumns().contains(c)) {
-                    return Optional.of("order_by column " + c + " is not in the replica identity of " + source.table()
-                            + ": PostgreSQL does not send its old value, so a changed value would leave the old row in"
-                            + " ClickHouse; run ALTER TABLE " + source.table() + " REPLICA IDENTITY FULL or remove "
-                            + c + " from order_by");
-                }
-            }
-        }
-        return Optional.empty();
+        return TableSettingsCheck.problem(settings, source);
     }
 
     /** The target's view of {@code source}. */
@@ -97,8 +71,13 @@ final class TargetShape {
 
     /** Creates or evolves {@code target} for {@code shaped} (a {@link #schema} result) with these settings' layout. */
     SchemaSync ensure(ChangeSink sink, String target, TableSchema shaped) {
-        return settings.partitionBy() == null ? sink.ensureTable(target, shaped)
-                : sink.ensureTable(target, shaped, settings.partitionBy());
+        TargetLayout layout = TargetLayout.of(settings);
+        return layout.isDefault() ? sink.ensureTable(target, shaped) : sink.ensureTable(target, shaped, layout);
+    }
+
+    /** Whether the target removes deleted rows physically (and must not while a copy fills it). */
+    boolean hardDeletes() {
+        return settings.deletes() == DeleteMode.HARD;
     }
 
     /** The source key columns {@code order_by} did not name, which the target's key gets appended. */

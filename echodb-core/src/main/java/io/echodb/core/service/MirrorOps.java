@@ -9,6 +9,7 @@ import io.echodb.core.port.MirrorControl;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.SourceCatalog;
 import io.echodb.core.schema.TableSchema;
+import io.echodb.core.schema.TableSettingsCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +58,7 @@ final class MirrorOps {
                                 + " is kept");
                 mirrors.drop(current.name(), sameTarget);
                 index.remove(current.name());
-            } else if (current.state() != MirrorState.UNSUPPORTED || !becameMirrorable(table)) {
+            } else if (current.state() != MirrorState.UNSUPPORTED || !becameMirrorable(table, current.spec())) {
                 return Ensured.UNCHANGED;
             } else {
                 LOG.info("re-creating unsupported mirror {} of {} (was: {})", current.name(), table, current.lastError());
@@ -97,10 +98,14 @@ final class MirrorOps {
         return catalog.describe(table).isPresent();
     }
 
-    /** The catalog now shows a key (or replica identity) for a table the engine once refused. */
-    private boolean becameMirrorable(TableRef table) {
+    /**
+     * The catalog now shows a key (or replica identity) for a table the engine once refused, one that fits the
+     * mirror's table settings.
+     */
+    private boolean becameMirrorable(TableRef table, MirrorSpec spec) {
         Optional<TableSchema> schema = catalog.describe(table);
-        return schema.isPresent() && schema.get().unsupportedReason().isEmpty();
+        return schema.isPresent() && schema.get().unsupportedReason().isEmpty()
+                && TableSettingsCheck.problem(spec.settings(), schema.get()).isEmpty();
     }
 
     /**

@@ -107,11 +107,16 @@ final class EngineFixture {
 
     /** The target's final view equals the source table, row for row. */
     void assertMirrored(TableRef t) {
+        assertMirroredInto(t, t.name());
+    }
+
+    /** {@link #assertMirrored} for a target of another name. */
+    void assertMirroredInto(TableRef t, String target) {
         TableSchema schema = source.schema(t);
         Map<RowKey, Row> expected = new LinkedHashMap<>();
         for (Row r : source.rows(t)) {
             expected.put(r.key(schema.keyIndexes()), r);
         }
-        assertThat(sink.finalView(t.name(), schema)).as("final view of %s", t).containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(sink.finalView(target, schema)).as("final view of %s", t).containsExactlyInAnyOrderEntriesOf(expected);
     }
 }

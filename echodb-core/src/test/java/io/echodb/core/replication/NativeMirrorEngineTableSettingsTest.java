@@ -2,6 +2,7 @@ package io.echodb.core.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
@@ -14,6 +15,7 @@ import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +78,23 @@ class NativeMirrorEngineTableSettingsTest {
                 .containsKey(RowKey.of(30, 1L)).doesNotContainKey(RowKey.of(10, 1L));
         assertThat(f.sink.columnNames("events_v2")).doesNotContain("payload");
         assertThat(engine.status(MirrorName.forTable(t, false)).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    @Test
+    void hardDeletesArePurgedOnlyOnceATargetHoldsTheWholeCopy() {
+        TableRef t = table("purged", ReplicaIdentity.DEFAULT);
+        NativeMirrorEngine engine = f.newEngine();
+        TableSettings hard = new TableSettings(List.of(), null, Set.of(), DeleteMode.HARD, Duration.ofMinutes(5));
+
+        engine.create(spec(t, hard));
+        f.settle(engine);
+        assertThat(f.sink.ddl()).containsExactly("CREATE TABLE purged_v2 [id, tenant, payload] KEY [id] HARD DELETES",
+                "PURGE OFF purged_v2", "PURGE ON purged_v2");
+
+        engine.resync(MirrorName.forTable(t, false));
+        f.settle(engine);
+        assertThat(f.sink.ddl()).endsWith("PURGE OFF purged_v2", "PURGE ON purged_v2");
+        f.assertMirroredInto(t, "purged_v2");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TargetLayout;
 import io.echodb.core.port.SinkUnavailableException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
@@ -53,18 +54,20 @@ public final class InMemoryChangeSink implements ChangeSink {
 
     @Override
     public synchronized SchemaSync ensureTable(String target, TableSchema schema) {
-        return ensureTable(target, schema, null);
+        return ensureTable(target, schema, TargetLayout.DEFAULT);
     }
 
-    /** Partitioning changes no content here; it shows in the recorded statement. */
+    /** The layout changes no content here; it shows in the recorded statement. */
     @Override
-    public synchronized SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
+    public synchronized SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
+        String partitionBy = layout.partitionBy();
         maybeFail("ensure table " + target);
         Target t = targets.get(target);
         if (t == null) {
             targets.put(target, new Target(schema));
             String statement = "CREATE TABLE " + target + " " + schema.columnNames() + " KEY " + schema.keyColumns()
-                    + (partitionBy == null ? "" : " PARTITION BY " + partitionBy);
+                    + (partitionBy == null ? "" : " PARTITION BY " + partitionBy)
+                    + (layout.hardDeletes() ? " HARD DELETES" : "");
             ddl.add(statement);
             return new SchemaSync.Created(statement);
         }
@@ -221,6 +224,14 @@ public final class InMemoryChangeSink implements ChangeSink {
 
     public synchronized List<String> columnNames(String target) {
         return List.copyOf(require(target).columns.keySet());
+    }
+
+    /** Records the switch in {@link #ddl()}; deleted rows stay (the final view is the same either way). */
+    @Override
+    public synchronized void allowPurge(String target, boolean allowed) {
+        maybeFail("allow purge of " + target);
+        require(target);
+        ddl.add((allowed ? "PURGE ON " : "PURGE OFF ") + target);
     }
 
     public synchronized List<String> ddl() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.TableGlob;
 import io.echodb.core.model.TableRule;
@@ -12,6 +13,7 @@ import io.echodb.core.model.TableSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -26,7 +28,8 @@ import java.util.Set;
 public final class TablesFile {
 
     public static final String KEY = "ECHODB_TABLES_FILE";
-    private static final Set<String> KNOWN = Set.of("match", "order_by", "partition_by", "exclude_columns", "target");
+    private static final Set<String> KNOWN = Set.of("match", "order_by", "partition_by", "exclude_columns", "target",
+            "deletes", "purge_after");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private TablesFile() {
@@ -107,23 +110,54 @@ public final class TablesFile {
             for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
                 String key = it.next();
                 if (!KNOWN.contains(key)) {
-                    error("has unknown key '" + key + "' (known: match, order_by, partition_by, exclude_columns, target)");
+                    error("has unknown key '" + key + "' (known: match, order_by, partition_by, exclude_columns,"
+                            + " target, deletes, purge_after)");
                 }
             }
             List<String> orderBy = names("order_by");
             String partitionBy = text("partition_by", false);
             List<String> exclude = names("exclude_columns");
             String target = text("target", false);
+            DeleteMode deletes = deletes();
+            Duration purgeAfter = purgeAfter();
             if (errors.size() > before || match == null) {
                 return null;
             }
             try {
-                TableSettings settings = new TableSettings(orderBy, partitionBy, new LinkedHashSet<>(exclude));
+                TableSettings settings = new TableSettings(orderBy, partitionBy, new LinkedHashSet<>(exclude), deletes,
+                        purgeAfter);
                 return new TableRule(TableGlob.of(match), settings, target);
             } catch (InvalidValueException e) {
                 error(e.getMessage());
                 return null;
             }
+        }
+
+        private DeleteMode deletes() {
+            String v = text("deletes", false);
+            if (v == null || v.equals("soft")) {
+                return DeleteMode.SOFT;
+            }
+            if (v.equals("hard")) {
+                return DeleteMode.HARD;
+            }
+            error("'deletes' must be soft or hard, not '" + v + "'");
+            return DeleteMode.SOFT;
+        }
+
+        private Duration purgeAfter() {
+            JsonNode v = node.get("purge_after");
+            if (v == null || v.isNull()) {
+                return TableSettings.DEFAULT_PURGE_AFTER;
+            }
+            if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+                error("'purge_after' must be a whole number of seconds, not '" + v.asText() + "'");
+                return TableSettings.DEFAULT_PURGE_AFTER;
+            }
+            if (!"hard".equals(text("deletes", false))) {
+                error("'purge_after' only applies with deletes: hard");
+            }
+            return Duration.ofSeconds(v.asLong());
         }
 
         private String text(String key, boolean required) {

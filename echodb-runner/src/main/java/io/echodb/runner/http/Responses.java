@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.MirrorStatus;
+import io.echodb.core.model.TableSettings;
 import io.echodb.core.model.SnapshotProgress;
 import io.echodb.runner.config.Redactor;
 import io.echodb.core.service.TableCheck;
@@ -99,12 +100,31 @@ final class Responses {
             @JsonProperty("lag_bytes") long lagBytes,
             @JsonProperty("snapshot") Snapshot snapshot,
             @JsonProperty("last_error") String lastError,
-            @JsonProperty("updated_at") Instant updatedAt) {
+            @JsonProperty("updated_at") Instant updatedAt,
+            @JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings) {
 
         static Mirror of(MirrorStatus s, Redactor redactor) {
             return new Mirror(s.name().value(), s.spec().source().qualified(), s.spec().targetTable(),
                     s.state().name().toLowerCase(Locale.ROOT), s.rowsSynced(), s.lagBytes(), Snapshot.of(s.snapshot()),
-                    redactor.redact(s.lastError()), s.updatedAt());
+                    redactor.redact(s.lastError()), s.updatedAt(), Settings.of(s.spec().settings()));
+        }
+    }
+
+    /** A mirror's table settings (ECHODB_TABLES_FILE); absent when the defaults apply. */
+    record Settings(
+            @JsonProperty("order_by") List<String> orderBy,
+            @JsonProperty("partition_by") String partitionBy,
+            @JsonProperty("exclude_columns") List<String> excludeColumns,
+            @JsonProperty("deletes") String deletes,
+            @JsonProperty("purge_after_seconds") @JsonInclude(JsonInclude.Include.NON_NULL) Long purgeAfterSeconds) {
+
+        static Settings of(TableSettings s) {
+            if (s.isDefault()) {
+                return null;
+            }
+            boolean hard = s.deletes() == io.echodb.core.model.DeleteMode.HARD;
+            return new Settings(s.orderBy(), s.partitionBy(), s.excludedSorted(), s.deletes().name().toLowerCase(Locale.ROOT),
+                    hard ? s.purgeAfter().toSeconds() : null);
         }
     }
 

@@ -3,11 +3,13 @@ package io.echodb.runner.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.model.TableRules;
 import io.echodb.core.model.TableSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +29,8 @@ class TablesFileTest {
                   target: events_v2
                 - match: "audit.*"
                   exclude_columns: [diff]
+                  deletes: hard
+                  purge_after: 600
                 """);
 
         TableRules rules = TablesFile.load(file.toString());
@@ -37,6 +41,9 @@ class TablesFileTest {
         assertThat(events.excludeColumns()).containsExactly("payload_raw");
         assertThat(rules.ruleFor(TableRef.of("public", "events")).orElseThrow().target()).isEqualTo("events_v2");
         assertThat(rules.settingsFor(TableRef.of("audit", "log")).excludeColumns()).containsExactly("diff");
+        assertThat(rules.settingsFor(TableRef.of("audit", "log")).deletes()).isEqualTo(DeleteMode.HARD);
+        assertThat(rules.settingsFor(TableRef.of("audit", "log")).purgeAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(events.deletes()).isEqualTo(DeleteMode.SOFT);
         assertThat(rules.settingsFor(TableRef.of("public", "users")).isDefault()).isTrue();
     }
 
@@ -53,7 +60,8 @@ class TablesFileTest {
                   order_by: tenant_id
                 - order_by: [a]
                 - match: "audit.*"
-                  deletes: hard
+                  delete: hard
+                  deletes: sometimes
                 - match: public.x
                   order_by: [a, a]
                 """;
@@ -64,8 +72,10 @@ class TablesFileTest {
                         "ECHODB_TABLES_FILE='t.yaml' rule 1 (match public.events): 'order_by' must be a list of column"
                                 + " names, e.g. [a, b]",
                         "ECHODB_TABLES_FILE='t.yaml' rule 2: needs 'match' (a schema.table pattern, * and ? allowed)",
-                        "ECHODB_TABLES_FILE='t.yaml' rule 3 (match audit.*): has unknown key 'deletes' (known: match,"
-                                + " order_by, partition_by, exclude_columns, target)",
+                        "ECHODB_TABLES_FILE='t.yaml' rule 3 (match audit.*): has unknown key 'delete' (known: match,"
+                                + " order_by, partition_by, exclude_columns, target, deletes, purge_after)",
+                        "ECHODB_TABLES_FILE='t.yaml' rule 3 (match audit.*): 'deletes' must be soft or hard, not"
+                                + " 'sometimes'",
                         "ECHODB_TABLES_FILE='t.yaml' rule 4 (match public.x): invalid order_by '[a, a]': names column a twice"));
     }
 

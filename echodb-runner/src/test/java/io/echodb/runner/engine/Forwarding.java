@@ -153,8 +153,13 @@ final class Forwarding {
         }
 
         @Override
-        public SchemaSync ensureTable(String target, TableSchema schema, String partitionBy) {
-            return delegate.ensureTable(target, schema, partitionBy);
+        public SchemaSync ensureTable(String target, TableSchema schema, io.echodb.core.port.TargetLayout layout) {
+            return delegate.ensureTable(target, schema, layout);
+        }
+
+        @Override
+        public void allowPurge(String target, boolean allowed) {
+            delegate.allowPurge(target, allowed);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.echodb.adapters.postgres.state;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
@@ -92,10 +93,12 @@ public final class PgCheckpointStore implements CheckpointStore {
             out.clear();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn::text, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns FROM " + table)) {
+                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns, deletes,"
+                    + " purge_after_seconds FROM " + table)) {
                 while (rs.next()) {
                     TableSettings settings = new TableSettings(textArray(rs, 12), rs.getString(13),
-                            new LinkedHashSet<>(textArray(rs, 14)));
+                            new LinkedHashSet<>(textArray(rs, 14)), DeleteMode.valueOf(rs.getString(15)),
+                            Duration.ofSeconds(rs.getLong(16)));
                     MirrorSpec spec = new MirrorSpec(new MirrorName(rs.getString(1)),
                             new TableRef(rs.getString(2), rs.getString(3)), rs.getString(4), settings);
                     String lsn = rs.getString(6);
@@ -116,15 +119,16 @@ public final class PgCheckpointStore implements CheckpointStore {
         run("save mirror record " + r.spec().name(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns)"
-                    + " VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns, deletes,"
+                    + " purge_after_seconds) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
                     + " source_table = EXCLUDED.source_table, target_table = EXCLUDED.target_table,"
                     + " state = EXCLUDED.state, snapshot_lsn = EXCLUDED.snapshot_lsn,"
                     + " rows_synced = EXCLUDED.rows_synced, last_error = EXCLUDED.last_error,"
                     + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos,"
                     + " relation_oid = EXCLUDED.relation_oid, order_by = EXCLUDED.order_by,"
-                    + " partition_by = EXCLUDED.partition_by, exclude_columns = EXCLUDED.exclude_columns")) {
+                    + " partition_by = EXCLUDED.partition_by, exclude_columns = EXCLUDED.exclude_columns,"
+                    + " deletes = EXCLUDED.deletes, purge_after_seconds = EXCLUDED.purge_after_seconds")) {
                 ps.setString(1, r.spec().name().value());
                 ps.setString(2, r.spec().source().schema());
                 ps.setString(3, r.spec().source().name());
@@ -141,6 +145,8 @@ public final class PgCheckpointStore implements CheckpointStore {
                 ps.setArray(12, c.createArrayOf("text", settings.orderBy().toArray()));
                 ps.setString(13, settings.partitionBy());
                 ps.setArray(14, c.createArrayOf("text", settings.excludedSorted().toArray()));
+                ps.setString(15, settings.deletes().name());
+                ps.setLong(16, settings.purgeAfter().toSeconds());
                 ps.executeUpdate();
             }
         });
@@ -277,7 +283,9 @@ public final class PgCheckpointStore implements CheckpointStore {
                 // table settings (ECHODB_TABLES_FILE), fixed when the mirror was created; empty: the defaults
                 + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS order_by text[] NOT NULL DEFAULT '{}',"
                 + " ADD COLUMN IF NOT EXISTS partition_by text,"
-                + " ADD COLUMN IF NOT EXISTS exclude_columns text[] NOT NULL DEFAULT '{}';"
+                + " ADD COLUMN IF NOT EXISTS exclude_columns text[] NOT NULL DEFAULT '{}',"
+                + " ADD COLUMN IF NOT EXISTS deletes text NOT NULL DEFAULT 'SOFT',"
+                + " ADD COLUMN IF NOT EXISTS purge_after_seconds bigint NOT NULL DEFAULT 3600;"
                 // the highest fencing token any leader claimed, per leadership lock
                 + " CREATE TABLE IF NOT EXISTS " + fenceTable + " (name text PRIMARY KEY, token bigint NOT NULL)";
         try (Statement st = c.createStatement()) {

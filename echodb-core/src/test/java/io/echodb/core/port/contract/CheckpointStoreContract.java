@@ -47,7 +47,8 @@ public abstract class CheckpointStoreContract {
     void everyFieldSurvivesASaveAndAReopen() {
         MirrorRecord full = new MirrorRecord(spec("orders_mirror", "sales", "orders", "sales_orders").withSettings(
                 new io.echodb.core.model.TableSettings(java.util.List.of("tenant", "created_at"), "toYYYYMM(created_at)",
-                        java.util.Set.of("payload_raw", "Blob \"2\""))), MirrorState.RUNNING,
+                        java.util.Set.of("payload_raw", "Blob \"2\""), io.echodb.core.model.DeleteMode.HARD,
+                        java.time.Duration.ofMinutes(5))), MirrorState.RUNNING,
                 Lsn.parse("16/B374D848"), 1_234_567_890_123L, "last 'error' with \"quotes\", ünïcödé and \\ backslash", AT,
                 4_294_967_295L);
         MirrorRecord empty = new MirrorRecord(spec("users_mirror", "public", "Users", "users"), MirrorState.SNAPSHOTTING,
