@@ -44,7 +44,7 @@ public final class Main {
         try {
             config = EchoDbConfig.load(env, workingDir);
         } catch (ConfigException e) {
-            err.println("configuration error: " + e.getMessage());
+            e.getMessage().lines().forEach(line -> err.println("configuration error: " + line));
             return EXIT_BAD_CONFIG;
         }
         Redactor.global().register(config);

@@ -37,6 +37,21 @@ class MainTest {
     }
 
     @Test
+    void aBadTablesFileExitsWithStatus2AndOneLinePerProblem() throws Exception {
+        Path file = dir.resolve("tables.yaml");
+        Files.writeString(file, "- match: public.events\n  order_by: [a, a]\n- match: audit.*\n  deletes: sometimes\n");
+
+        Outcome o = run(Map.of("ECHODB_TABLES_FILE", file.toString()));
+
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err().lines().toList()).containsExactly(
+                "configuration error: ECHODB_TABLES_FILE='" + file + "' rule 1 (match public.events): invalid order_by"
+                        + " '[a, a]': names column a twice",
+                "configuration error: ECHODB_TABLES_FILE='" + file + "' rule 2 (match audit.*): 'deletes' must be soft"
+                        + " or hard, not 'sometimes'");
+    }
+
+    @Test
     void aBadSecretIsNotEchoed() {
         Outcome o = run(Map.of("ADMIN_TOKEN", "my-short-token"));
         assertThat(o.code()).isEqualTo(2);

@@ -45,8 +45,57 @@ public final class ConfigDocs {
             sb.append(" | ").append(k.description().replace("|", "\\|")).append(" |\n");
         }
         sb.append("\n(secret) = never logged, never returned by the HTTP API.\n");
+        sb.append(TABLE_SETTINGS);
         return sb.toString();
     }
+
+    private static final String TABLE_SETTINGS = """
+
+            ## Table settings
+
+            `ECHODB_TABLES_FILE` names a YAML file: an ordered list of rules. The first rule whose `match` fits a table
+            applies to it; tables no rule matches get the defaults (sorted by the source key, not partitioned, every
+            column, soft deletes, target named after the table).
+
+            ```yaml
+            - match: public.events                   # schema.table; * and ? are globs; without a dot: the table name
+              order_by: [tenant_id, created_at]      # the target's sorting key; source key columns are appended (logged)
+              partition_by: toYYYYMM(created_at)     # a ClickHouse expression, used as written
+              exclude_columns: [payload_raw]         # never read from PostgreSQL, never created in ClickHouse
+              target: events_v2                      # target table name (only with a match naming one table)
+            - match: "audit.*"                       # quote patterns that start with * or contain ': '
+              deletes: hard                          # soft (default) | hard: deleted rows are also removed physically
+              purge_after: 3600                      # hard only: seconds; see below
+            ```
+
+            | Key | Meaning |
+            |---|---|
+            | `match` | Required. `schema.table` or a bare table name; `*` any run of characters, `?` one character. |
+            | `order_by` | Columns leading the ClickHouse `ORDER BY`. The source key columns not named are appended, because ClickHouse replaces rows by the whole sorting key. A column outside the replica identity (primary key or `USING INDEX`) needs `REPLICA IDENTITY FULL` on the table: only then does PostgreSQL send its old value, which tells EchoDB where a row whose value changed was stored. Without it the mirror is `UNSUPPORTED` with the fix in `last_error` (and becomes so if the identity is set back later), instead of leaving stale rows behind. |
+            | `partition_by` | ClickHouse `PARTITION BY` expression. Keep partitions coarse (e.g. monthly): ClickHouse advises far fewer than 1,000. |
+            | `exclude_columns` | Columns left out: the copy's `COPY` lists only the others, the stream drops them as they arrive (PostgreSQL still writes them to the WAL), the target never has them, and the consistency checker compares the other columns. Key columns cannot be excluded (`UNSUPPORTED`). |
+            | `target` | ClickHouse table name instead of the table's own. Two tables cannot share a target (the second mirror fails with a message naming the first). |
+            | `deletes` | `soft` (default): a deleted row stays, flagged `_echodb_is_deleted = 1`, hidden by `FINAL`. `hard`: ClickHouse's cleanup merges (`enable_replacing_merge_with_cleanup_for_min_age_to_force_merge`) also remove it physically, with the older versions of every row. |
+            | `purge_after` | With `deletes: hard`: ClickHouse merges a partition into one part, leaving deleted rows out, once all its parts are older than this many seconds (default 3600, 1..2592000). Each such merge rewrites the partition: with frequent changes in a large unpartitioned table, prefer a longer interval or a `partition_by`. |
+
+            Why cleanup merges and not a TTL: a TTL removes a deletion marker from its own part, while an older version
+            of the row may still sit in another part and would then reappear in `FINAL`. A cleanup merge sees every
+            version of a key at once. Cleanup merges are switched off while a copy fills the target (a row copied after
+            its deletion was purged would come back) and switched on when the copy is complete.
+
+            Settings apply when a mirror is created and are stored with it (`GET /mirrors/{name}` shows them under
+            `settings`). When a rule changes, the next reconciliation (start-up, or every `RECONCILE_INTERVAL`)
+            re-creates the affected mirrors: the target is dropped and copied again in the new layout; when the rule
+            names another target, the old one is kept. Only `MIRROR_ENGINE=native` supports table settings. Every error
+            in the file stops start-up with one line per problem, e.g.
+
+            ```
+            configuration error: ECHODB_TABLES_FILE='tables.yaml' rule 2 (match audit.*): has unknown key 'delete' (known: match, order_by, partition_by, exclude_columns, target, deletes, purge_after)
+            ```
+
+            Library users set the same through `WatchPolicy.withRules(TableRules)` for the control plane, or directly
+            with `new MirrorSpec(name, table, target, new TableSettings(...))` on the engine.
+            """;
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/CONFIGURATION.md");
