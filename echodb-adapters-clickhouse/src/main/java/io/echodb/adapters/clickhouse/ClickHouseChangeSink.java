@@ -400,6 +400,25 @@ public final class ClickHouseChangeSink implements ChangeSink {
         plans.remove(target);
     }
 
+    /** {@code RENAME TABLE}: the rows (and their versions) stay; the fence token is checked like for any DDL. */
+    @Override
+    public boolean renameTable(String from, String to) {
+        requireTarget(from);
+        requireTarget(to);
+        boolean hasFrom = load(from) != null;
+        boolean hasTo = load(to) != null;
+        if (hasFrom == hasTo) {
+            return false;
+        }
+        if (hasFrom) {
+            executeDdl(ddl.rename(from, to), "rename table " + from + " to " + to);
+        }
+        tables.remove(from);
+        plans.remove(from);
+        reload(to);
+        return true;
+    }
+
     /** The columns of {@code target} as ClickHouse reports them, or empty when the table does not exist. */
     public Map<String, String> describe(String target) {
         TargetTable t = load(target);

@@ -104,6 +104,10 @@ final class TargetDdl {
         return "DROP TABLE IF EXISTS " + table(target) + onCluster(cluster) + " SYNC";
     }
 
+    String rename(String from, String to) {
+        return "RENAME TABLE " + table(from) + " TO " + table(to) + onCluster(cluster);
+    }
+
     String optimizeFinal(String target) {
         return "OPTIMIZE TABLE " + table(target) + onCluster(cluster) + " FINAL";
     }

@@ -64,6 +64,15 @@ public interface ChangeSink {
         return true;
     }
 
+    /**
+     * Renames a target table, keeping its rows. True when {@code to} holds the table afterwards (also when an earlier
+     * attempt already renamed it); false, changing nothing, when it cannot: {@code to} exists besides {@code from}, or
+     * neither exists. Default: false (sinks that cannot rename).
+     */
+    default boolean renameTable(String from, String to) {
+        return false;
+    }
+
     /** Removes every row of the target table. */
     void truncate(String target);
 

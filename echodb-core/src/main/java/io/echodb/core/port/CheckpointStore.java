@@ -14,4 +14,10 @@ public interface CheckpointStore {
 
     /** Removes the record; no-op when absent. */
     void delete(MirrorName name);
+
+    /**
+     * Replaces the record of {@code from} by {@code renamed} (another name) in one step: after a crash exactly one of
+     * them is stored. Throws {@link MirrorNotFoundException} when {@code from} is not stored.
+     */
+    void rename(MirrorName from, MirrorRecord renamed);
 }

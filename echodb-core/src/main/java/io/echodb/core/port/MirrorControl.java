@@ -24,6 +24,17 @@ public interface MirrorControl {
     /** Applies changes again after {@link #pause}; throws {@link MirrorNotFoundException} for an unknown mirror. */
     void resume(MirrorName name);
 
+    /**
+     * The mirror now follows its table under another name ({@code to}: the new source table, mirror name and target),
+     * keeping the target's rows: the target is renamed, nothing is copied. Empty when this engine cannot do that for
+     * this mirror now (another relation under the new name, a copy in progress, a name taken, an engine that cannot
+     * rename): the caller then drops the mirror and creates one for the new name. Throws {@link MirrorNotFoundException}
+     * for an unknown mirror.
+     */
+    default Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+        return Optional.empty();
+    }
+
     /** Copies the table again from scratch while changes keep flowing. */
     void resync(MirrorName name);
 

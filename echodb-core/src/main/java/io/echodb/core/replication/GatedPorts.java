@@ -121,6 +121,12 @@ final class GatedPorts {
             }
 
             @Override
+            public boolean renameTable(String from, String to) {
+                check(gate, "rename target table " + from);
+                return sink.renameTable(from, to);
+            }
+
+            @Override
             public void allowPurge(String target, boolean allowed) {
                 check(gate, "change the purge of " + target);
                 sink.allowPurge(target, allowed);
@@ -176,6 +182,12 @@ final class GatedPorts {
             public void delete(MirrorName name) {
                 check(gate, "delete mirror " + name);
                 store.delete(name);
+            }
+
+            @Override
+            public void rename(MirrorName from, MirrorRecord renamed) {
+                check(gate, "rename mirror " + from);
+                store.rename(from, renamed);
             }
         };
     }

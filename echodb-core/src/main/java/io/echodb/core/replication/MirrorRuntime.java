@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MirrorRuntime {
 
-    final MirrorSpec spec;
+    /** Changed only by {@link #renameTo} (under the engine lock). */
+    volatile MirrorSpec spec;
     /** What the spec's settings make of the source table; guarded by the engine lock. */
     final TargetShape shape;
     volatile MirrorState state;
@@ -75,6 +76,20 @@ final class MirrorRuntime {
         this.updatedAt = record.updatedAt();
         this.rowsSynced = new AtomicLong(Math.max(0, record.rowsSynced()));
         this.snapshotDone = record.snapshotPoint() != null;
+    }
+
+    /**
+     * The table was renamed and the mirror follows it: same relation, settings and state, the new names. Only through
+     * {@link MirrorRegistry#rename}, which indexes it under them.
+     */
+    void renameTo(MirrorSpec renamed) {
+        spec = renamed.withSettings(spec.settings());
+        TableSchema known = latestSchema;
+        if (known != null) {
+            latestSchema = new TableSchema(renamed.source(), known.columns(), known.keyColumns(), known.identity(),
+                    known.relationId(), known.sourceProblem());
+        }
+        ensuredSchemas.clear();
     }
 
     MirrorName name() {

@@ -226,7 +226,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                     LOG.info("mirror {}: {} is now relation {} (was {})", m.name(), m.table(), schema.relationId(),
                             m.relationId);
                 }
-                m.relationId = schema.relationId();
+                registry.follow(m, schema.relationId());
                 m.ensuredSchemas.clear();
                 applier.forget(m.table());
                 saveQuietly(m);

@@ -772,6 +772,72 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         });
     }
 
+    /**
+     * Follows a renamed table (ALTER TABLE … RENAME TO / SET SCHEMA) without copying it again: only when the table now
+     * called {@code to.source()} is the relation this mirror follows, the mirror is running or paused, and the new names
+     * are free. The buffered changes are written first, then the target is renamed, then the record — a crash in
+     * between leaves the old record, and the rename, replayed from the DDL events, finds the target already renamed.
+     * Changes the stream still names the old way reach the mirror by relation.
+     */
+    @Override
+    public Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+        return control("rename mirror " + name, () -> {
+            MirrorRuntime m = require(name);
+            String refused = renameRefusal(m, to);
+            if (refused != null) {
+                LOG.info("mirror {}: not renamed to {} in place ({}); it is created again", name, to.name(), refused);
+                return Optional.<MirrorStatus>empty();
+            }
+            if (m.isActive() && !applier.flushMirror(m)) {
+                LOG.info("mirror {}: not renamed to {} in place (buffered changes could not be written first)", name,
+                        to.name());
+                return Optional.<MirrorStatus>empty();
+            }
+            applier.forget(m.table());
+            if (!to.targetTable().equals(m.target()) && !sink.renameTable(m.target(), to.targetTable())) {
+                LOG.info("mirror {}: target {} could not be renamed to {}; the mirror is created again", name, m.target(),
+                        to.targetTable());
+                return Optional.<MirrorStatus>empty();
+            }
+            MirrorSpec before = m.spec;
+            MirrorSpec renamed = to.withSettings(before.settings());
+            MirrorRecord record = m.toRecord();
+            store.rename(name, new MirrorRecord(renamed, record.state(), record.snapshotPoint(), record.rowsSynced(),
+                    record.lastError(), clock.instant(), record.relationId()));
+            registry.rename(m, renamed);
+            m.updatedAt = clock.instant();
+            LOG.info("mirror {} is now {}: {} renamed to {}, target {} -> {}, rows kept", name, renamed.name(),
+                    before.source(), renamed.source(), before.targetTable(), renamed.targetTable());
+            wake();
+            return Optional.of(states.statusOf(m, lag()));
+        });
+    }
+
+    /** Why {@code m} cannot follow its table to {@code to} in place, or null. */
+    private String renameRefusal(MirrorRuntime m, MirrorSpec to) {
+        if (m.state != MirrorState.RUNNING && m.state != MirrorState.PAUSED) {
+            return "it is " + m.state;
+        }
+        if (m.relationId == TableSchema.UNKNOWN_RELATION) {
+            return "its source relation is not known";
+        }
+        MirrorRuntime taken = registry.get(to.name());
+        if (taken == null) {
+            taken = registry.forTable(to.source());
+        }
+        if (taken == null) {
+            taken = registry.forTarget(to.targetTable());
+        }
+        if (taken != null && taken != m) {
+            return "mirror " + taken.name() + " has one of the new names";
+        }
+        Optional<TableSchema> now = source.describe(to.source());
+        if (now.isEmpty() || now.get().relationId() != m.relationId) {
+            return to.source() + " is not the table the mirror follows";
+        }
+        return null;
+    }
+
     @Override
     public void pause(MirrorName name) {
         control("pause mirror " + name, () -> {

@@ -49,6 +49,8 @@ final class StreamApplier {
 
     private final Map<TableRef, TableBatcher> buffers = new HashMap<>();
     private final Map<TableRef, TableSchema> relations = new HashMap<>();
+    /** The latest Relation message of each known relation id: a renamed table's rows keep their relation. */
+    private final Map<Long, TableSchema> relationsById = new HashMap<>();
     private final BufferTotals totals = new BufferTotals();
     private final VersionAssigner versions = new VersionAssigner();
     private final CommitLag commitLag = new CommitLag();
@@ -126,6 +128,7 @@ final class StreamApplier {
         buffers.values().forEach(TableBatcher::discard);
         buffers.clear();
         relations.clear();
+        relationsById.clear();
         versions.reset();
     }
 
@@ -188,6 +191,9 @@ final class StreamApplier {
     private void onRelation(TableSchema announced) {
         TableRef table = announced.table();
         relations.put(table, announced);
+        if (announced.relationId() != TableSchema.UNKNOWN_RELATION) {
+            relationsById.put(announced.relationId(), announced);
+        }
         // The shape of an older generation of the table (dropped and created again) must not reach the new target.
         MirrorRuntime m = route(table, announced.relationId());
         if (m == null) {
@@ -229,7 +235,7 @@ final class StreamApplier {
         }
         guarded(m, "apply an insert into", i.table(), () -> {
             TableBatcher b = buffer(m);
-            Row row = checkWidth(b, shaped(m, i.newRow()));
+            Row row = checkWidth(b, shaped(m, i.relationId(), i.newRow()));
             add(m, b, new SinkRow(row, version, false), key(b, row));
         });
     }
@@ -242,8 +248,8 @@ final class StreamApplier {
         }
         guarded(m, "apply an update of", u.table(), () -> {
             TableBatcher b = buffer(m);
-            Row newRow = checkWidth(b, shaped(m, u.newRow()));
-            Row oldRow = u.oldRow() == null ? null : checkWidth(b, shaped(m, u.oldRow()));
+            Row newRow = checkWidth(b, shaped(m, u.relationId(), u.newRow()));
+            Row oldRow = u.oldRow() == null ? null : checkWidth(b, shaped(m, u.relationId(), u.oldRow()));
             if (oldRow != null && b.schema().identity() == ReplicaIdentity.FULL) {
                 newRow = ToastResolver.fill(newRow, oldRow); // a FULL old image carries every value
             }
@@ -329,7 +335,7 @@ final class StreamApplier {
         }
         guarded(m, "apply a delete from", d.table(), () -> {
             TableBatcher b = buffer(m);
-            Row old = ToastResolver.withoutMarkers(checkWidth(b, shaped(m, d.oldRow())));
+            Row old = ToastResolver.withoutMarkers(checkWidth(b, shaped(m, d.relationId(), d.oldRow())));
             add(m, b, new SinkRow(old, version, true), key(b, old));
         });
     }
@@ -343,7 +349,7 @@ final class StreamApplier {
             }
             guarded(m, "apply a truncate of", table, () -> {
                 // Buffered rows are older than the truncate: writing them would only be undone by it.
-                forget(table);
+                forget(m.table());
                 Runnable truncate = () -> retrySink(m, "truncate " + m.target(), () -> {
                     sink.truncate(m.target());
                     return null;
@@ -366,6 +372,13 @@ final class StreamApplier {
      */
     private MirrorRuntime route(TableRef table, long relationId) {
         MirrorRuntime m = registry.activeFor(table);
+        if (m == null || !m.owns(relationId)) {
+            // A table renamed since: the stream still names it as it was when the change was written.
+            MirrorRuntime renamed = registry.forRelation(relationId);
+            if (renamed != null && renamed.isActive()) {
+                return renamed;
+            }
+        }
         if (m == null) {
             return null;
         }
@@ -411,7 +424,7 @@ final class StreamApplier {
     private TableBatcher buffer(MirrorRuntime m) {
         TableBatcher b = buffers.get(m.table());
         if (b == null) {
-            TableSchema announced = relations.get(m.table());
+            TableSchema announced = announced(m, m.relationId);
             TableSchema schema = announced != null && sameRelation(announced.relationId(), m.relationId)
                     ? m.shape.schema(announced) : m.latestSchema;
             if (schema == null) {
@@ -432,9 +445,15 @@ final class StreamApplier {
         }
     }
 
-    /** A row of the table's announced shape, cut to the mirror's target shape (excluded columns left out). */
-    private Row shaped(MirrorRuntime m, Row row) {
-        return m.shape.row(relations.get(m.table()), row);
+    /** A row of the relation's announced shape, cut to the mirror's target shape (excluded columns left out). */
+    private Row shaped(MirrorRuntime m, long relationId, Row row) {
+        return m.shape.row(announced(m, relationId), row);
+    }
+
+    /** The latest Relation message of {@code relationId}, else of the mirror's table name (null when none came). */
+    private TableSchema announced(MirrorRuntime m, long relationId) {
+        TableSchema byId = relationsById.get(relationId);
+        return byId != null ? byId : relations.get(m.table());
     }
 
     private static Row checkWidth(TableBatcher b, Row row) {
@@ -510,6 +529,19 @@ final class StreamApplier {
         if (largest != null) {
             flushTable(largest);
         }
+    }
+
+    /**
+     * Writes the mirror's buffered changes now (its table is about to be known by another name); false when they
+     * could not all be written (the mirror stopped, or rows wait for a copy).
+     */
+    boolean flushMirror(MirrorRuntime m) {
+        TableBatcher b = buffers.get(m.table());
+        if (b == null) {
+            return true;
+        }
+        guarded(m, "write changes of", m.table(), () -> flush(m, b));
+        return b.isEmpty() && m.isActive();
     }
 
     /** Writes every buffer, as far as possible. */

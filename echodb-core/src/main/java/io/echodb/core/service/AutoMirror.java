@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reacts to captured DDL: mirrors tables created in watched schemas, drops the mirrors of dropped tables, and treats
- * a rename as a drop plus a create. Events describe the past and the catalog the present, so a table is only
+ * Reacts to captured DDL: mirrors tables created in watched schemas, drops the mirrors of dropped tables, and lets a
+ * mirror follow its renamed table (falling back to a drop plus a create where the engine cannot). Events describe the past and the catalog the present, so a table is only
  * mirrored if it still exists. Reads from the acknowledged position and acknowledges a batch only once every table in
  * it was handled, so nothing is lost across restarts or failover; replaying a batch is harmless because every step is
  * idempotent. Events are an accelerator: the {@link Reconciler} sweep is the guarantee.
@@ -88,9 +88,11 @@ public final class AutoMirror {
         long last = batch.get(batch.size() - 1).position();
         Tally tally = new Tally();
         OwnedMirrors index = null;
-        for (Map.Entry<TableRef, DdlPlan.Action> step : DdlPlan.of(batch).entrySet()) {
+        for (Map.Entry<TableRef, DdlPlan.Step> step : DdlPlan.of(batch).entrySet()) {
             TableRef table = step.getKey();
-            if (!policy.watchesSchema(table.schema())) {
+            TableRef renamedFrom = step.getValue().from();
+            if (!policy.watchesSchema(table.schema())
+                    && (renamedFrom == null || !policy.watchesSchema(renamedFrom.schema()))) {
                 tally.ignored++;
                 continue;
             }
@@ -103,7 +105,7 @@ public final class AutoMirror {
                 }
                 apply(table, step.getValue(), index, tally);
             } catch (RuntimeException e) {
-                String what = step.getValue().verb() + " mirror of " + table;
+                String what = step.getValue().action().verb() + " mirror of " + table;
                 metrics.mirrorFailed(what, e);
                 if (Failures.isRetryable(e)) {
                     LOG.warn("{} failed, will retry the batch after position {}: {}", what, from, Failures.describe(e));
@@ -118,8 +120,9 @@ public final class AutoMirror {
         return tally.result(batch.size(), last, null);
     }
 
-    private void apply(TableRef table, DdlPlan.Action action, OwnedMirrors index, Tally tally) {
-        switch (action) {
+    private void apply(TableRef table, DdlPlan.Step step, OwnedMirrors index, Tally tally) {
+        switch (step.action()) {
+            case RENAME -> renamed(step.from(), table, index, tally);
             case DROP -> tally.dropped += ops.dropAll(table, index);
             case RECREATE -> {
                 tally.dropped += ops.dropAll(table, index);
@@ -136,6 +139,31 @@ public final class AutoMirror {
                 }
             }
         }
+    }
+
+    /**
+     * {@code from} is now called {@code to}: its mirror follows it when the engine can do that in place; a table that
+     * left the watched schemas (or now matches an exclusion) is unmirrored like a dropped one; otherwise the old
+     * mirror goes and the table gets a new one under its new name, as for a drop and a create.
+     */
+    private void renamed(TableRef from, TableRef to, OwnedMirrors index, Tally tally) {
+        boolean mirrored = !index.of(from).isEmpty();
+        boolean wanted = policy.matches(to) && ops.exists(to);
+        if (!mirrored) {
+            ensure(to, index, tally);
+            return;
+        }
+        if (!wanted) {
+            tally.dropped += ops.dropAll(from, index);
+            return;
+        }
+        if (ops.rename(from, to, index)) {
+            tally.unchanged++;
+            return;
+        }
+        tally.dropped += ops.dropAll(from, index);
+        tally.dropped += ops.dropAll(to, index);
+        ensure(to, index, tally);
     }
 
     private void ensure(TableRef table, OwnedMirrors index, Tally tally) {

@@ -124,6 +124,24 @@ final class MirrorOps {
         return n;
     }
 
+    /**
+     * Lets the owned mirror of {@code from} follow its table to the name {@code to} (keeping its settings); false when
+     * the engine could not do it in place.
+     */
+    boolean rename(TableRef from, TableRef to, OwnedMirrors index) {
+        MirrorStatus current = index.of(from).get(0);
+        MirrorSpec wanted = policy.specFor(to);
+        Optional<MirrorStatus> renamed = mirrors.rename(current.name(), wanted);
+        if (renamed.isEmpty()) {
+            return false;
+        }
+        index.remove(current.name());
+        index.put(renamed.get());
+        LOG.info("mirror {} of {} follows its table to {} as {} (target {}); nothing copied", current.name(), from, to,
+                renamed.get().name(), renamed.get().spec().targetTable());
+        return true;
+    }
+
     /** Drops every owned mirror of {@code table}; returns how many. */
     int dropAll(TableRef table, OwnedMirrors index) {
         List<MirrorStatus> doomed = new ArrayList<>(index.of(table));

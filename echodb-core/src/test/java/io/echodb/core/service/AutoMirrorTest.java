@@ -101,6 +101,54 @@ class AutoMirrorTest {
     }
 
     @Test
+    void aMirrorFollowsItsRenamedTableWhenTheEngineCanAndNothingIsCreated() {
+        world.mirrors.renamesInPlace(true);
+        world.create(pub("users"));
+        world.autoMirror().runOnce();
+        world.mirrors.clearOperations();
+        world.rename(pub("users"), pub("customers"));
+
+        DdlBatchResult result = world.autoMirror().runOnce();
+
+        assertThat(world.mirrors.operations()).containsExactly("rename users_mirror -> customers_mirror");
+        assertThat(result.created()).isZero();
+        assertThat(result.dropped()).isZero();
+        MirrorStatus status = world.mirrors.status(mirror("customers_mirror")).orElseThrow();
+        assertThat(status.spec().source()).isEqualTo(pub("customers"));
+        assertThat(status.spec().targetTable()).isEqualTo("customers");
+    }
+
+    @Test
+    void aTableMovedOutOfTheWatchedSchemasIsUnmirroredLikeADrop() {
+        world.mirrors.renamesInPlace(true);
+        world.create(pub("users"));
+        world.autoMirror().runOnce();
+        world.rename(pub("users"), TableRef.of("archive", "users"));
+
+        DdlBatchResult result = world.autoMirror().runOnce();
+
+        assertThat(result.dropped()).isEqualTo(1);
+        assertThat(world.mirrorNames()).isEmpty();
+    }
+
+    @Test
+    void tablesSwappedByRenamesInOneBatchAreCopiedAgainUnderTheirNewNames() {
+        world.mirrors.renamesInPlace(true);
+        world.create(pub("a"));
+        world.create(pub("b"));
+        world.autoMirror().runOnce();
+        world.mirrors.clearOperations();
+        world.rename(pub("a"), pub("tmp"));
+        world.rename(pub("b"), pub("a"));
+        world.rename(pub("tmp"), pub("b"));
+
+        world.autoMirror().runOnce();
+
+        assertThat(world.mirrors.operations()).containsExactlyInAnyOrder("drop a_mirror", "create a_mirror",
+                "drop b_mirror", "create b_mirror");
+    }
+
+    @Test
     void renamingIntoAnExcludedNameOnlyDropsAndOutOfItOnlyCreates() {
         world.create(pub("users"));
         world.create(pub("temp_load"));

@@ -37,6 +37,11 @@ class DelegatingMirrorControl implements MirrorControl {
     }
 
     @Override
+    public Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+        return delegate.rename(name, to);
+    }
+
+    @Override
     public void resync(MirrorName name) {
         delegate.resync(name);
     }

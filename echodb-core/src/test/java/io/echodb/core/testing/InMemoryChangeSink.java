@@ -180,6 +180,21 @@ public final class InMemoryChangeSink implements ChangeSink {
         targets.remove(target);
     }
 
+    @Override
+    public synchronized boolean renameTable(String from, String to) {
+        maybeFail("rename " + from);
+        boolean hasFrom = targets.containsKey(from);
+        boolean hasTo = targets.containsKey(to);
+        if (hasFrom == hasTo) {
+            return false; // both there (the new name is taken), or neither
+        }
+        if (hasFrom) {
+            targets.put(to, targets.remove(from));
+            ddl.add("RENAME " + from + " TO " + to);
+        }
+        return true;
+    }
+
     // ================================================================ inspection
 
     /** The final view projected on {@code as}'s columns (missing ones null), keyed by its key. */

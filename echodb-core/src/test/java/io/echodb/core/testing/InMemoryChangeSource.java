@@ -102,13 +102,14 @@ public final class InMemoryChangeSource implements ChangeSource {
         TableState t = table(table);
         List<Column> cols = new ArrayList<>(t.schema.columns());
         cols.add(column);
-        t.reshape(new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity()));
+        t.reshape(new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity(),
+                t.schema.relationId()));
     }
 
     /** ALTER TABLE REPLICA IDENTITY: later changes carry old images as {@code identity} says. */
     public synchronized void alterReplicaIdentity(TableRef table, ReplicaIdentity identity) {
         TableState t = table(table);
-        t.reshape(new TableSchema(table, t.schema.columns(), t.schema.keyColumns(), identity));
+        t.reshape(new TableSchema(table, t.schema.columns(), t.schema.keyColumns(), identity, t.schema.relationId()));
     }
 
     /** ALTER TABLE DROP COLUMN (not a key column). */
@@ -119,7 +120,8 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
         List<Column> cols = new ArrayList<>(t.schema.columns());
         cols.removeIf(c -> c.name().equals(column));
-        t.reshape(new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity()));
+        t.reshape(new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity(),
+                t.schema.relationId()));
     }
 
     /** ALTER COLUMN TYPE; stored values are kept as they are (tests choose compatible values). */
@@ -130,6 +132,20 @@ public final class InMemoryChangeSource implements ChangeSource {
             cols.add(c.name().equals(column) ? new Column(c.name(), type, c.nullable(), null) : c);
         }
         t.schema = new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity());
+    }
+
+    /** ALTER TABLE RENAME TO / SET SCHEMA: the same relation (rows, relation id, publication) under a new name. */
+    public synchronized void renameTable(TableRef from, TableRef to) {
+        TableState t = table(from);
+        if (tables.containsKey(to)) {
+            throw new IllegalStateException("relation " + to + " already exists");
+        }
+        tables.remove(from);
+        t.schema = new TableSchema(to, t.schema.columns(), t.schema.keyColumns(), t.schema.identity(), t.schema.relationId());
+        tables.put(to, t);
+        if (published.remove(from)) {
+            published.add(to);
+        }
     }
 
     public synchronized void dropTable(TableRef table) {
@@ -312,7 +328,7 @@ public final class InMemoryChangeSource implements ChangeSource {
             throw new IllegalStateException("duplicate key " + key + " in " + table);
         }
         t.rows.put(key, row);
-        return new RowChange(new ChangeEvent.Insert(table, row), t.schema, published.contains(table));
+        return new RowChange(new ChangeEvent.Insert(table, row, t.schema.relationId()), t.schema, published.contains(table));
     }
 
     private WalChange applyUpdate(TableRef table, RowKey oldKeyOrNull, Row newRow) {
@@ -342,7 +358,8 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
         t.rows.remove(oldKey);
         t.rows.put(newKey, newRow);
-        return new RowChange(new ChangeEvent.Update(table, oldImage, Row.wrap(sent)), t.schema, published.contains(table));
+        return new RowChange(new ChangeEvent.Update(table, oldImage, Row.wrap(sent), t.schema.relationId()), t.schema,
+                published.contains(table));
     }
 
     private Row withValues(TableRef table, RowKey key, Map<String, Object> values) {
@@ -370,7 +387,7 @@ public final class InMemoryChangeSource implements ChangeSource {
             throw new IllegalStateException("no row with key " + key + " in " + table);
         }
         Row image = t.schema.identity() == ReplicaIdentity.FULL ? old : t.keyOnly(old);
-        return new RowChange(new ChangeEvent.Delete(table, image), t.schema, published.contains(table));
+        return new RowChange(new ChangeEvent.Delete(table, image, t.schema.relationId()), t.schema, published.contains(table));
     }
 
     private WalChange applyTruncate(List<TableRef> truncated) {

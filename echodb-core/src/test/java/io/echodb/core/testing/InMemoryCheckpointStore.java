@@ -41,6 +41,14 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         records.remove(name);
     }
 
+    @Override
+    public synchronized void rename(MirrorName from, MirrorRecord renamed) {
+        if (records.remove(from) == null) {
+            throw io.echodb.core.port.MirrorNotFoundException.of(from);
+        }
+        records.put(renamed.spec().name(), renamed);
+    }
+
     /** The stored record of {@code name}, or null. */
     public synchronized MirrorRecord get(MirrorName name) {
         return records.get(name);

@@ -39,6 +39,7 @@ public final class InMemoryMirrorControl implements MirrorControl {
     private final Map<TableRef, Deque<RuntimeException>> createFailures = new HashMap<>();
     private RuntimeException outage;
     private MirrorState initialState = MirrorState.RUNNING;
+    private boolean renamesInPlace;
 
     /** An engine that can mirror any table. */
     public InMemoryMirrorControl(Clock clock) {
@@ -49,6 +50,11 @@ public final class InMemoryMirrorControl implements MirrorControl {
     public InMemoryMirrorControl(Clock clock, SourceCatalog catalog) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.catalog = catalog;
+    }
+
+    /** Whether {@link #rename} follows tables in place (like the native engine) or refuses (the default). */
+    public synchronized void renamesInPlace(boolean enabled) {
+        renamesInPlace = enabled;
     }
 
     /** New mirrors start in {@code state} (RUNNING by default, with the snapshot done). */
@@ -130,6 +136,24 @@ public final class InMemoryMirrorControl implements MirrorControl {
                 droppedTargets.add(removed.spec().targetTable());
             }
         }
+    }
+
+    @Override
+    public synchronized Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+        checkAvailable();
+        MirrorStatus current = mirrors.get(name);
+        if (current == null) {
+            throw io.echodb.core.port.MirrorNotFoundException.of(name);
+        }
+        if (!renamesInPlace || (!name.equals(to.name()) && mirrors.containsKey(to.name()))) {
+            return Optional.empty();
+        }
+        mirrors.remove(name);
+        MirrorStatus renamed = new MirrorStatus(to.withSettings(current.spec().settings()), current.state(),
+                current.rowsSynced(), current.lagBytes(), current.snapshot(), current.lastError(), clock.instant());
+        mirrors.put(to.name(), renamed);
+        operations.add("rename " + name + " -> " + to.name());
+        return Optional.of(renamed);
     }
 
     @Override

@@ -163,6 +163,11 @@ final class Forwarding {
         }
 
         @Override
+        public boolean renameTable(String from, String to) {
+            return delegate.renameTable(from, to);
+        }
+
+        @Override
         public void write(String target, TableSchema schema, List<SinkRow> rows) {
             delegate.write(target, schema, rows);
         }
@@ -208,6 +213,11 @@ final class Forwarding {
         @Override
         public void delete(MirrorName name) {
             delegate.delete(name);
+        }
+
+        @Override
+        public void rename(MirrorName from, io.echodb.core.port.MirrorRecord renamed) {
+            delegate.rename(from, renamed);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.FencedOutException;
+import io.echodb.core.port.MirrorNotFoundException;
 import io.echodb.core.port.MirrorRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -113,15 +114,17 @@ public final class PgCheckpointStore implements CheckpointStore {
         return List.copyOf(out);
     }
 
+    private static final String COLUMNS = "name, source_schema, source_table, target_table, state, snapshot_lsn,"
+            + " rows_synced, last_error, updated_at, updated_at_nanos, relation_oid, order_by, partition_by,"
+            + " exclude_columns, deletes, purge_after_seconds";
+    private static final String VALUES = "?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
     @Override
     public void save(MirrorRecord r) {
         Objects.requireNonNull(r, "record");
         run("save mirror record " + r.spec().name(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (name, source_schema,"
-                    + " source_table, target_table, state, snapshot_lsn, rows_synced, last_error, updated_at,"
-                    + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns, deletes,"
-                    + " purge_after_seconds) VALUES (?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (" + VALUES
+                    + ") ON CONFLICT (name) DO UPDATE SET source_schema = EXCLUDED.source_schema,"
                     + " source_table = EXCLUDED.source_table, target_table = EXCLUDED.target_table,"
                     + " state = EXCLUDED.state, snapshot_lsn = EXCLUDED.snapshot_lsn,"
                     + " rows_synced = EXCLUDED.rows_synced, last_error = EXCLUDED.last_error,"
@@ -129,27 +132,49 @@ public final class PgCheckpointStore implements CheckpointStore {
                     + " relation_oid = EXCLUDED.relation_oid, order_by = EXCLUDED.order_by,"
                     + " partition_by = EXCLUDED.partition_by, exclude_columns = EXCLUDED.exclude_columns,"
                     + " deletes = EXCLUDED.deletes, purge_after_seconds = EXCLUDED.purge_after_seconds")) {
-                ps.setString(1, r.spec().name().value());
-                ps.setString(2, r.spec().source().schema());
-                ps.setString(3, r.spec().source().name());
-                ps.setString(4, r.spec().targetTable());
-                ps.setString(5, r.state().name());
-                ps.setString(6, r.snapshotPoint() == null ? null : r.snapshotPoint().toString());
-                ps.setLong(7, r.rowsSynced());
-                ps.setString(8, r.lastError());
-                // truncated, not rounded by the server, so the stored second is the record's second
-                ps.setObject(9, r.updatedAt().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
-                ps.setInt(10, r.updatedAt().getNano());
-                ps.setLong(11, r.relationId());
-                TableSettings settings = r.spec().settings();
-                ps.setArray(12, c.createArrayOf("text", settings.orderBy().toArray()));
-                ps.setString(13, settings.partitionBy());
-                ps.setArray(14, c.createArrayOf("text", settings.excludedSorted().toArray()));
-                ps.setString(15, settings.deletes().name());
-                ps.setLong(16, settings.purgeAfter().toSeconds());
+                bind(c, ps, r, 0);
                 ps.executeUpdate();
             }
         });
+    }
+
+    /** One statement, so a crash leaves either record, never both or none. */
+    @Override
+    public void rename(MirrorName from, MirrorRecord renamed) {
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(renamed, "renamed");
+        run("rename mirror record " + from + " to " + renamed.spec().name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM " + table + " WHERE name = ?"
+                    + " RETURNING name) INSERT INTO " + table + " (" + COLUMNS + ") SELECT " + VALUES + " FROM gone")) {
+                ps.setString(1, from.value());
+                bind(c, ps, renamed, 1);
+                if (ps.executeUpdate() == 0) {
+                    throw MirrorNotFoundException.of(from);
+                }
+            }
+        });
+    }
+
+    /** Sets the record's values as parameters {@code offset + 1} .. {@code offset + 16}, in {@link #COLUMNS} order. */
+    private static void bind(Connection c, PreparedStatement ps, MirrorRecord r, int offset) throws SQLException {
+        ps.setString(offset + 1, r.spec().name().value());
+        ps.setString(offset + 2, r.spec().source().schema());
+        ps.setString(offset + 3, r.spec().source().name());
+        ps.setString(offset + 4, r.spec().targetTable());
+        ps.setString(offset + 5, r.state().name());
+        ps.setString(offset + 6, r.snapshotPoint() == null ? null : r.snapshotPoint().toString());
+        ps.setLong(offset + 7, r.rowsSynced());
+        ps.setString(offset + 8, r.lastError());
+        // truncated, not rounded by the server, so the stored second is the record's second
+        ps.setObject(offset + 9, r.updatedAt().truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
+        ps.setInt(offset + 10, r.updatedAt().getNano());
+        ps.setLong(offset + 11, r.relationId());
+        TableSettings settings = r.spec().settings();
+        ps.setArray(offset + 12, c.createArrayOf("text", settings.orderBy().toArray()));
+        ps.setString(offset + 13, settings.partitionBy());
+        ps.setArray(offset + 14, c.createArrayOf("text", settings.excludedSorted().toArray()));
+        ps.setString(offset + 15, settings.deletes().name());
+        ps.setLong(offset + 16, settings.purgeAfter().toSeconds());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.echodb.core.port.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorName;
@@ -79,6 +80,24 @@ public abstract class CheckpointStoreContract {
         store.save(third);
 
         assertThat(reopen(store).loadAll()).containsExactly(third);
+    }
+
+    @Test
+    void renameReplacesTheRecordUnderItsNewNameAndRefusesAnUnknownOne() {
+        MirrorRecord before = new MirrorRecord(spec("a_mirror", "public", "a", "a"), MirrorState.RUNNING, Lsn.of(42), 7,
+                null, AT, 1234L);
+        MirrorRecord other = new MirrorRecord(spec("b_mirror", "public", "b", "b"), MirrorState.RUNNING, null, 0, null, AT);
+        store.save(before);
+        store.save(other);
+        MirrorRecord after = new MirrorRecord(spec("c_mirror", "sales", "c", "sales_c"), MirrorState.RUNNING, Lsn.of(42), 7,
+                null, AT.plusSeconds(1), 1234L);
+
+        store.rename(before.spec().name(), after);
+
+        assertThat(reopen(store).loadAll()).containsExactly(other, after);
+        assertThatThrownBy(() -> store.rename(before.spec().name(), after))
+                .isInstanceOf(io.echodb.core.port.MirrorNotFoundException.class);
+        assertThat(reopen(store).loadAll()).containsExactly(other, after);
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.echodb.core.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.MirrorSpec;
+import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.ReplicaIdentity;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A renamed table keeps its mirror and its target's rows: nothing is copied again (issue 11, DDL kept). */
+class NativeMirrorEngineRenameTest {
+
+    private final EngineFixture f = new EngineFixture();
+
+    private TableRef table(String name, long relationId, int rows) {
+        TableRef t = TableRef.of("public", name);
+        f.source.createTable(new TableSchema(t, List.of(EngineFixture.ID, EngineFixture.NAME, EngineFixture.QTY),
+                List.of("id"), ReplicaIdentity.DEFAULT, relationId));
+        for (int i = 1; i <= rows; i++) {
+            f.source.insert(t, Row.of((long) i, "row " + i, i));
+        }
+        return t;
+    }
+
+    @Test
+    void theMirrorFollowsTheTableAndChangesNamedEitherWayArrive() {
+        TableRef users = table("users", 41, 20);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+        long copied = f.sink.rowsWritten();
+
+        // Written before the rename, still in the stream under the old name when the mirror is renamed.
+        f.source.insert(users, Row.of(21L, "before", 21));
+        TableRef customers = TableRef.of("public", "customers");
+        f.source.renameTable(users, customers);
+        f.source.insert(customers, Row.of(22L, "after", 22));
+        f.source.delete(customers, 1L);
+
+        var renamed = engine.rename(new MirrorName("users_mirror"), EngineFixture.spec(customers));
+        f.settle(engine);
+
+        assertThat(renamed).isPresent();
+        assertThat(renamed.get().name().value()).isEqualTo("customers_mirror");
+        assertThat(f.sink.ddl()).containsExactly(f.sink.ddl().get(0), "RENAME users TO customers");
+        assertThat(f.sink.exists("users")).isFalse();
+        f.assertMirroredInto(customers, "customers");
+        assertThat(f.sink.rowsWritten() - copied).as("only the three changes, nothing copied again").isEqualTo(3);
+        assertThat(f.store.get(new MirrorName("users_mirror"))).isNull();
+        assertThat(f.store.get(new MirrorName("customers_mirror")).spec().source()).isEqualTo(customers);
+        assertThat(engine.status(new MirrorName("customers_mirror")).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+
+        // After a restart the renamed mirror goes on from its record.
+        engine.close();
+        NativeMirrorEngine restarted = f.newEngine();
+        f.source.insert(customers, Row.of(23L, "restarted", 23));
+        f.settle(restarted);
+        f.assertMirroredInto(customers, "customers");
+    }
+
+    @Test
+    void anotherTableUnderTheNewNameIsNotFollowed() {
+        TableRef users = table("users", 41, 3);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+        TableRef other = table("other", 42, 1);
+
+        assertThat(engine.rename(new MirrorName("users_mirror"), EngineFixture.spec(other))).isEmpty();
+        assertThat(f.sink.ddl()).doesNotContain("RENAME users TO other");
+        assertThat(engine.status(new MirrorName("users_mirror"))).isPresent();
+    }
+
+    @Test
+    void aMirrorStillCopyingIsNotRenamedInPlace() {
+        TableRef users = table("users", 41, 3);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        TableRef customers = TableRef.of("public", "customers");
+        f.source.renameTable(users, customers);
+
+        assertThat(engine.rename(new MirrorName("users_mirror"), EngineFixture.spec(customers))).isEmpty();
+    }
+
+    @Test
+    void aTakenTargetNameIsRefusedWithoutChangingAnything() {
+        TableRef users = table("users", 41, 3);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+        TableRef customers = TableRef.of("public", "customers");
+        f.source.renameTable(users, customers);
+        f.sink.ensureTable("customers", f.source.schema(customers)); // left behind by an earlier mirror
+
+        assertThat(engine.rename(new MirrorName("users_mirror"), new MirrorSpec(new MirrorName("customers_mirror"),
+                customers, "customers"))).isEmpty();
+        assertThat(f.store.get(new MirrorName("users_mirror"))).isNotNull();
+        assertThat(f.sink.exists("users")).isTrue();
+    }
+}

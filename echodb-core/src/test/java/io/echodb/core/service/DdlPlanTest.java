@@ -1,0 +1,85 @@
+package io.echodb.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echodb.core.model.DdlEvent;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.service.DdlPlan.Action;
+import io.echodb.core.service.DdlPlan.Step;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DdlPlanTest {
+
+    private final List<DdlEvent> batch = new ArrayList<>();
+
+    private static TableRef t(String name) {
+        return TableRef.of("public", name);
+    }
+
+    private DdlPlanTest created(String name) {
+        batch.add(new DdlEvent.TableCreated(batch.size() + 1, t(name), Instant.EPOCH));
+        return this;
+    }
+
+    private DdlPlanTest dropped(String name) {
+        batch.add(new DdlEvent.TableDropped(batch.size() + 1, t(name), Instant.EPOCH));
+        return this;
+    }
+
+    private DdlPlanTest rewritten(String name) {
+        batch.add(new DdlEvent.TableRewritten(batch.size() + 1, t(name), Instant.EPOCH, "test"));
+        return this;
+    }
+
+    private DdlPlanTest renamed(String from, String to) {
+        batch.add(new DdlEvent.TableRenamed(batch.size() + 1, t(from), t(to), Instant.EPOCH));
+        return this;
+    }
+
+    private Map<String, String> plan() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<TableRef, Step> e : DdlPlan.of(batch).entrySet()) {
+            Step s = e.getValue();
+            out.put(e.getKey().name(), s.action() + (s.from() == null ? "" : " from " + s.from().name()));
+        }
+        return out;
+    }
+
+    @Test
+    void aRenameIsOneStepUnderTheNewNameAndAChainKeepsTheOrigin() {
+        assertThat(renamed("a", "b").plan()).containsExactly(Map.entry("b", "RENAME from a"));
+        batch.clear();
+        assertThat(renamed("a", "b").renamed("b", "c").plan()).containsExactly(Map.entry("c", "RENAME from a"));
+        batch.clear();
+        assertThat(renamed("a", "b").renamed("b", "a").plan()).containsExactly(Map.entry("a", "ENSURE"));
+    }
+
+    @Test
+    void aTableCreatedAndRenamedInTheBatchIsCreatedUnderItsNewName() {
+        Map<String, String> plan = created("a").renamed("a", "b").plan();
+        assertThat(plan).containsEntry("b", "RENAME from a").doesNotContainKey("a");
+    }
+
+    @Test
+    void renamedThenDroppedOrRewrittenDropsTheOldMirror() {
+        assertThat(renamed("a", "b").dropped("b").plan()).containsOnly(Map.entry("a", "DROP"), Map.entry("b", "DROP"));
+        batch.clear();
+        assertThat(renamed("a", "b").rewritten("b").plan()).containsExactly(Map.entry("a", "DROP"), Map.entry("b", "ENSURE"));
+    }
+
+    @Test
+    void aRenameOntoANameTouchedInTheBatchOrASwapIsADropAndACreate() {
+        assertThat(dropped("b").renamed("a", "b").plan()).containsExactly(Map.entry("b", "RECREATE"), Map.entry("a", "DROP"));
+        batch.clear();
+        assertThat(renamed("a", "tmp").renamed("b", "a").renamed("tmp", "b").plan())
+                .containsExactly(Map.entry("a", "RECREATE"), Map.entry("b", "RECREATE"));
+        batch.clear();
+        assertThat(renamed("a", "b").renamed("c", "a").plan())
+                .containsExactly(Map.entry("b", "RENAME from a"), Map.entry("a", "RECREATE"), Map.entry("c", "DROP"));
+    }
+}
