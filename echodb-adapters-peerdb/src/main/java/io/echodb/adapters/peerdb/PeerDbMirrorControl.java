@@ -202,6 +202,13 @@ public final class PeerDbMirrorControl implements MirrorControl {
         LOG.info("PeerDB: resume of mirror {} requested", name);
     }
 
+    /** PeerDB flows name their tables in their definition: a renamed table gets a new flow (drop + create). */
+    @Override
+    public java.util.Optional<MirrorStatus> rename(MirrorName name, io.echodb.core.model.MirrorSpec to) {
+        ours(name);
+        return java.util.Optional.empty();
+    }
+
     @Override
     public void resync(MirrorName name) {
         PeerDbFlowStatus current = ours(name).detail().status();

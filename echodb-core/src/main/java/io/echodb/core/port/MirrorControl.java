@@ -29,11 +29,9 @@ public interface MirrorControl {
      * keeping the target's rows: the target is renamed, nothing is copied. Empty when this engine cannot do that for
      * this mirror now (another relation under the new name, a copy in progress, a name taken, an engine that cannot
      * rename): the caller then drops the mirror and creates one for the new name. Throws {@link MirrorNotFoundException}
-     * for an unknown mirror.
+     * for an unknown mirror. Abstract on purpose: a decorator that forgot it would turn every rename into a copy.
      */
-    default Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
-        return Optional.empty();
-    }
+    Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to);
 
     /** Copies the table again from scratch while changes keep flowing. */
     void resync(MirrorName name);

@@ -55,6 +55,11 @@ public final class ResilientMirrorControl implements MirrorControl {
     }
 
     @Override
+    public Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+        return guard.call(() -> delegate.rename(name, to));
+    }
+
+    @Override
     public List<MirrorStatus> list() {
         return guard.call(delegate::list);
     }

@@ -131,6 +131,11 @@ final class NativeEngineHandle implements MirrorEngineHandle {
         }
 
         @Override
+        public Optional<MirrorStatus> rename(MirrorName name, MirrorSpec to) {
+            return acting().rename(name, to);
+        }
+
+        @Override
         public List<MirrorStatus> list() {
             NativeMirrorEngine e = current;
             return e != null ? e.list() : store.loadAll().stream().map(NativeEngineHandle::fromRecord).toList();

@@ -93,6 +93,11 @@ class HttpApiTest {
                     engine.resync(name);
                 }
 
+                public java.util.Optional<io.echodb.core.model.MirrorStatus> rename(MirrorName name,
+                        io.echodb.core.model.MirrorSpec to) {
+                    return engine.rename(name, to);
+                }
+
                 public List<io.echodb.core.model.MirrorStatus> list() {
                     return engine.list();
                 }

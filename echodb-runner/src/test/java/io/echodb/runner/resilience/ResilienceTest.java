@@ -79,6 +79,12 @@ class ResilienceTest {
             inner.resync(name);
         }
 
+        @Override
+        public java.util.Optional<io.echodb.core.model.MirrorStatus> rename(MirrorName name, io.echodb.core.model.MirrorSpec to) {
+            calls.incrementAndGet();
+            return inner.rename(name, to);
+        }
+
         public List<MirrorStatus> list() {
             calls.incrementAndGet();
             return inner.list();
