@@ -19,12 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The guarantee behind auto-mirroring: desired mirrors are the catalog's tables in watched schemas that pass the
  * policy; actual mirrors are the engine's mirrors this EchoDB owns ({@link OwnedMirrors}). Missing mirrors are
- * created, orphaned ones (source table gone or now excluded) dropped; foreign mirrors are never touched. A mirror the
+ * created, orphaned ones (source table gone or now excluded) dropped — unless the engine finds that a gone table was
+ * renamed to an unmirrored one (same relation), whose mirror then follows it; foreign mirrors are never touched. A mirror the
  * engine marked UNSUPPORTED is re-created once the catalog shows the table has become mirrorable.
  */
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** Pairs of (gone table, unmirrored table) one sweep asks the engine about; each costs a catalog lookup. */
+    private static final int MAX_RENAME_TRIES = 32;
 
     private final SourceCatalog catalog;
     private final MirrorControl mirrors;
@@ -61,10 +64,41 @@ public final class Reconciler {
         }
         OwnedMirrors index = OwnedMirrors.load(mirrors, policy);
         Sweep sweep = new Sweep();
+        List<TableRef> unmirrored = new ArrayList<>();
+        for (TableRef t : desired) {
+            if (index.of(t).isEmpty()) {
+                unmirrored.add(t);
+            }
+        }
+        int renameTries = 0;
         // Drops first: they free names and engine capacity for the creates that follow.
         for (Map.Entry<TableRef, List<MirrorStatus>> entry : index.bySource().entrySet()) {
             if (desired.contains(entry.getKey())) {
                 continue;
+            }
+            TableRef gone = entry.getKey();
+            if (!unmirrored.isEmpty() && renameTries < MAX_RENAME_TRIES && !ops.exists(gone)) {
+                // A rename whose DDL event is not handled yet: the engine tells by relation which table it became.
+                TableRef renamedTo = null;
+                for (TableRef candidate : unmirrored) {
+                    if (renameTries++ >= MAX_RENAME_TRIES) {
+                        break;
+                    }
+                    boolean[] followed = {false};
+                    MirrorName name = entry.getValue().get(0).name();
+                    if (!sweep.attempt(mayAct, gone, name, "rename", () -> followed[0] = ops.rename(gone, candidate, index))) {
+                        return finish(sweep, false);
+                    }
+                    if (followed[0]) {
+                        renamedTo = candidate;
+                        break;
+                    }
+                }
+                if (renamedTo != null) {
+                    unmirrored.remove(renamedTo);
+                    sweep.unchanged++;
+                    continue;
+                }
             }
             for (MirrorStatus orphan : entry.getValue()) {
                 if (!sweep.attempt(mayAct, entry.getKey(), orphan.name(), "drop", () -> {

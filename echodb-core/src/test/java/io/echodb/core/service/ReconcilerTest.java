@@ -19,6 +19,25 @@ class ReconcilerTest {
     private final World world = new World();
 
     @Test
+    void aRenameWhoseEventWasNotHandledIsFoundByTheEngineAndNothingIsCopied() {
+        world.create(pub("users"));
+        world.create(pub("orders"));
+        world.reconciler().reconcile();
+        world.mirrors.renamesInPlace((from, to) -> from.equals(pub("users")) && to.equals(pub("customers")));
+        world.mirrors.clearOperations();
+        world.catalog.renameTable(pub("users"), pub("customers"));
+        world.createQuietly(pub("invoices"));
+
+        ReconcileResult result = world.reconciler().reconcile();
+
+        assertThat(world.mirrors.operations()).containsExactly("rename users_mirror -> customers_mirror",
+                "create invoices_mirror");
+        assertThat(result.created()).containsExactly(mirror("invoices_mirror"));
+        assertThat(world.mirrorNames()).containsExactly(mirror("customers_mirror"), mirror("invoices_mirror"),
+                mirror("orders_mirror"));
+    }
+
+    @Test
     void createsAMirrorForEveryTableThatPassesThePolicy() {
         world.createQuietly(pub("users"));
         world.createQuietly(pub("orders"));

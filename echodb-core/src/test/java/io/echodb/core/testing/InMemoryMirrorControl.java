@@ -39,7 +39,7 @@ public final class InMemoryMirrorControl implements MirrorControl {
     private final Map<TableRef, Deque<RuntimeException>> createFailures = new HashMap<>();
     private RuntimeException outage;
     private MirrorState initialState = MirrorState.RUNNING;
-    private boolean renamesInPlace;
+    private java.util.function.BiPredicate<TableRef, TableRef> renamesInPlace = (from, to) -> false;
 
     /** An engine that can mirror any table. */
     public InMemoryMirrorControl(Clock clock) {
@@ -54,7 +54,12 @@ public final class InMemoryMirrorControl implements MirrorControl {
 
     /** Whether {@link #rename} follows tables in place (like the native engine) or refuses (the default). */
     public synchronized void renamesInPlace(boolean enabled) {
-        renamesInPlace = enabled;
+        renamesInPlace = (from, to) -> enabled;
+    }
+
+    /** {@link #rename} follows a table from one name to another only where {@code sameRelation} says it is one table. */
+    public synchronized void renamesInPlace(java.util.function.BiPredicate<TableRef, TableRef> sameRelation) {
+        renamesInPlace = sameRelation;
     }
 
     /** New mirrors start in {@code state} (RUNNING by default, with the snapshot done). */
@@ -145,7 +150,8 @@ public final class InMemoryMirrorControl implements MirrorControl {
         if (current == null) {
             throw io.echodb.core.port.MirrorNotFoundException.of(name);
         }
-        if (!renamesInPlace || (!name.equals(to.name()) && mirrors.containsKey(to.name()))) {
+        if (!renamesInPlace.test(current.spec().source(), to.source())
+                || (!name.equals(to.name()) && mirrors.containsKey(to.name()))) {
             return Optional.empty();
         }
         mirrors.remove(name);
