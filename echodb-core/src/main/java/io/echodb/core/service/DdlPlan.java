@@ -2,6 +2,7 @@ package io.echodb.core.service;
 
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.model.TableRef;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,8 @@ import java.util.Set;
  * dropped within the batch (a migration's scratch table) is never mirrored; a table dropped and created again is
  * re-mirrored from scratch, because the existing mirror belongs to the old table. A rename (or a chain of them) is one
  * {@link Action#RENAME} step under the final name that remembers the original one, so the mirror can follow the table
- * without copying it; a rename tangled with other DDL on the same names in the batch (a swap through a third name is
- * fine, a name dropped and reused is not) falls back to dropping the old mirror and creating a new one.
+ * without copying it — but only for a clean chain: a rename tangled with other DDL on the same names in the batch (a
+ * swap, a name dropped, created or rewritten) keeps the safe reading, the old mirror dropped and a new one created.
  */
 final class DdlPlan {
 
@@ -59,71 +60,61 @@ final class DdlPlan {
             if (event instanceof DdlEvent.TableCreated c) {
                 created(plan, c.table());
             } else if (event instanceof DdlEvent.TableDropped d) {
-                Step before = plan.get(d.table());
-                if (before != null && before.action() == Action.RENAME) {
-                    plan.put(before.from(), Step.of(Action.DROP));
-                }
                 plan.put(d.table(), Step.of(Action.DROP));
             } else if (event instanceof DdlEvent.TableAltered a) {
                 plan.putIfAbsent(a.table(), Step.of(Action.ENSURE));
             } else if (event instanceof DdlEvent.TableRewritten w) {
-                rewritten(plan, w.table());
+                // A mirror created in this batch copies after the DDL anyway; an existing one must copy again.
+                Step before = plan.get(w.table());
+                Action action = before == null ? null : before.action();
+                plan.put(w.table(), action == Action.DROP || action == Action.RECREATE ? before : Step.of(Action.RESYNC));
             } else if (event instanceof DdlEvent.TableRenamed r) {
-                renamed(plan, r.from(), r.table());
+                // The safe reading first: the old table leaves, a new one arrives (clean chains are upgraded below).
+                plan.put(r.from(), Step.of(Action.DROP));
+                created(plan, r.table());
             }
         }
-        untangle(plan);
+        followCleanRenames(batch, plan);
         return plan;
     }
 
     /**
-     * A rename onto a name another renamed mirror still holds (a swap, a rotation) cannot be done one mirror at a time:
-     * such tables are copied again under their new names instead.
+     * Upgrades each clean chain of renames (origin → … → final) to one RENAME step: clean when no name of the chain
+     * belongs to another chain (a swap, a rotation) and none was created, dropped or rewritten in the batch.
      */
-    private static void untangle(Map<TableRef, Step> plan) {
-        Set<TableRef> origins = new HashSet<>();
-        plan.values().forEach(s -> {
-            if (s.action() == Action.RENAME) {
-                origins.add(s.from());
+    private static void followCleanRenames(List<DdlEvent> batch, Map<TableRef, Step> plan) {
+        Map<TableRef, TableRef> originOfCurrent = new LinkedHashMap<>();
+        Map<TableRef, Set<TableRef>> namesOfChain = new LinkedHashMap<>();
+        Map<TableRef, TableRef> chainOfName = new HashMap<>();
+        Set<TableRef> dirty = new HashSet<>();
+        Set<TableRef> touched = new HashSet<>();
+        for (DdlEvent event : batch) {
+            if (event instanceof DdlEvent.TableRenamed r) {
+                TableRef origin = originOfCurrent.containsKey(r.from()) ? originOfCurrent.remove(r.from()) : r.from();
+                originOfCurrent.put(r.table(), origin);
+                Set<TableRef> names = namesOfChain.computeIfAbsent(origin, o -> new HashSet<>());
+                for (TableRef name : List.of(r.from(), r.table())) {
+                    names.add(name);
+                    TableRef owner = chainOfName.putIfAbsent(name, origin);
+                    if (owner != null && !owner.equals(origin)) {
+                        dirty.add(owner);
+                        dirty.add(origin);
+                    }
+                }
+            } else if (!(event instanceof DdlEvent.TableAltered)) {
+                touched.add(event.table());
             }
-        });
-        for (Map.Entry<TableRef, Step> e : List.copyOf(plan.entrySet())) {
-            Step s = e.getValue();
-            if (s.action() == Action.RENAME && origins.contains(e.getKey())) {
-                plan.put(e.getKey(), Step.of(Action.RECREATE));
-                plan.putIfAbsent(s.from(), Step.of(Action.DROP));
+        }
+        for (Map.Entry<TableRef, TableRef> chain : originOfCurrent.entrySet()) {
+            TableRef last = chain.getKey();
+            TableRef origin = chain.getValue();
+            Set<TableRef> names = namesOfChain.get(origin);
+            if (dirty.contains(origin) || names.stream().anyMatch(touched::contains)) {
+                continue;
             }
+            names.forEach(plan::remove);
+            plan.put(last, origin.equals(last) ? Step.of(Action.ENSURE) : new Step(Action.RENAME, origin));
         }
-    }
-
-    private static void rewritten(Map<TableRef, Step> plan, TableRef table) {
-        Step before = plan.get(table);
-        if (before != null && before.action() == Action.RENAME) {
-            // Copied again anyway: the old mirror goes, the table gets a new one.
-            plan.remove(table);
-            plan.put(before.from(), Step.of(Action.DROP));
-            created(plan, table);
-            return;
-        }
-        // A mirror created in this batch copies after the DDL anyway; an existing one must copy again.
-        Action action = before == null ? null : before.action();
-        plan.put(table, action == Action.DROP || action == Action.RECREATE ? before : Step.of(Action.RESYNC));
-    }
-
-    private static void renamed(Map<TableRef, Step> plan, TableRef from, TableRef to) {
-        Step before = plan.remove(from);
-        Action action = before == null ? null : before.action();
-        boolean untangled = !plan.containsKey(to) && (action == null || action == Action.ENSURE || action == Action.RENAME);
-        if (untangled) {
-            TableRef origin = action == Action.RENAME ? before.from() : from;
-            plan.put(to, origin.equals(to) ? Step.of(Action.ENSURE) : new Step(Action.RENAME, origin));
-            return;
-        }
-        if (action == Action.RENAME) {
-            plan.put(before.from(), Step.of(Action.DROP));
-        }
-        plan.put(from, Step.of(Action.DROP));
-        created(plan, to);
     }
 
     private static void created(Map<TableRef, Step> plan, TableRef table) {

@@ -170,7 +170,15 @@ final class Generator {
                 return steps;
             }
             case RENAME_TABLE -> {
-                Table t = pick(x -> x.kind != Kind.PARTITIONED && x.kind != Kind.DETACHED);
+                Predicate<Table> renamable = x -> x.kind != Kind.PARTITIONED && x.kind != Kind.DETACHED;
+                int variant = r.nextInt(3);
+                if (variant == 0) {
+                    List<Step> swap = swap(op, renamable);
+                    if (swap != null) {
+                        return swap;
+                    }
+                }
+                Table t = pick(renamable);
                 if (t == null) {
                     return null;
                 }
@@ -178,7 +186,14 @@ final class Generator {
                 String before = key(t);
                 m.rename(t, freshName());
                 t.copyRound = round;
-                return List.of(Step.autocommit(op, Set.of(before, key(t)), List.of("ALTER TABLE " + old + " RENAME TO " + q(t.name))));
+                List<String> sql = new ArrayList<>(List.of("ALTER TABLE " + old + " RENAME TO " + q(t.name)));
+                // The mirror follows the table in place: changes in the renaming transaction must arrive under the new name.
+                List<String> after = variant == 1 && t.kind != Kind.KEYLESS ? dml(ChaosOp.INSERT, t) : null;
+                if (after != null) {
+                    sql.addAll(after);
+                    return List.of(Step.tx(op, Set.of(before, key(t)), sql));
+                }
+                return List.of(Step.autocommit(op, Set.of(before, key(t)), sql));
             }
             case KEYLESS -> {
                 if (m.watched().size() >= MAX_TABLES) {
@@ -1166,6 +1181,29 @@ final class Generator {
     }
 
     // ================================================================ helpers
+
+    /** Two tables swap names through a third in one transaction: neither mirror may follow its table one by one. */
+    private List<Step> swap(ChaosOp op, Predicate<Table> renamable) {
+        Table a = pick(renamable);
+        Table b = a == null ? null : pick(renamable.and(x -> x != a && x.schema.equals(a.schema)));
+        if (b == null) {
+            return null;
+        }
+        String nameA = a.name;
+        String nameB = b.name;
+        Set<String> touched = Set.of(key(a), key(b));
+        String tmp = freshName();
+        List<String> sql = new ArrayList<>();
+        sql.add("ALTER TABLE " + a.qualified() + " RENAME TO " + q(tmp));
+        m.rename(a, tmp);
+        sql.add("ALTER TABLE " + b.qualified() + " RENAME TO " + q(nameA));
+        m.rename(b, nameA);
+        sql.add("ALTER TABLE " + a.qualified() + " RENAME TO " + q(nameB));
+        m.rename(a, nameB);
+        a.copyRound = round;
+        b.copyRound = round;
+        return List.of(Step.tx(op, touched, sql));
+    }
 
     private Table pick(Predicate<Table> filter) {
         List<Table> candidates = m.all().stream().filter(filter).toList();
