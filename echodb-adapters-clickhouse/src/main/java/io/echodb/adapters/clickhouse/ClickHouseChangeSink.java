@@ -400,6 +400,42 @@ public final class ClickHouseChangeSink implements ChangeSink {
         plans.remove(target);
     }
 
+    /**
+     * {@code RENAME COLUMN}: values stay under the new names. Refused (false) for a sorting-key column, which
+     * ClickHouse cannot rename, and for names that clash; a rename already done counts as done.
+     */
+    @Override
+    public boolean renameColumns(String target, Map<String, String> renames) {
+        requireTarget(target);
+        TargetTable current = load(target);
+        if (current == null) {
+            return false;
+        }
+        List<String> actions = new ArrayList<>();
+        for (Map.Entry<String, String> r : renames.entrySet()) {
+            boolean hasOld = current.type(r.getKey()) != null;
+            boolean hasNew = current.type(r.getValue()) != null;
+            if (hasOld == hasNew || current.sortingKey().contains(r.getKey()) || METADATA_COLUMNS.contains(r.getKey())) {
+                if (!hasOld && hasNew) {
+                    continue; // renamed by an earlier attempt
+                }
+                return false;
+            }
+            actions.add("RENAME COLUMN " + identifier(r.getKey()) + " TO " + identifier(r.getValue()));
+        }
+        if (actions.isEmpty()) {
+            return true;
+        }
+        try {
+            executeDdl(ddl.alter(target, actions), "rename columns of " + target);
+        } catch (ClickHouseRejectedException e) {
+            return false; // e.g. a column of the partition key
+        } finally {
+            reload(target);
+        }
+        return true;
+    }
+
     /** {@code RENAME TABLE}: the rows (and their versions) stay; the fence token is checked like for any DDL. */
     @Override
     public boolean renameTable(String from, String to) {

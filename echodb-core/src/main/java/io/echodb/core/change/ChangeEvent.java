@@ -4,7 +4,10 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -86,6 +89,22 @@ public sealed interface ChangeEvent {
         /** The relation id of the {@code i}-th table. */
         public long relationId(int i) {
             return relationIds.isEmpty() ? TableSchema.UNKNOWN_RELATION : relationIds.get(i);
+        }
+    }
+
+    /**
+     * Columns of relation {@code relationId}, named {@code table} when the DDL ran, were renamed ({@code renames}: old
+     * name → new name), at this point of the
+     * stream: the changes before it name the columns the old way, the ones after it the new way. Sources that cannot
+     * place renames in the stream never send it (their renames make the table copy again).
+     */
+    record ColumnsRenamed(long relationId, TableRef table, Map<String, String> renames) implements ChangeEvent {
+        public ColumnsRenamed {
+            Objects.requireNonNull(table, "table");
+            renames = Collections.unmodifiableMap(new LinkedHashMap<>(renames));
+            if (renames.isEmpty()) {
+                throw new IllegalArgumentException("a rename of no columns");
+            }
         }
     }
 

@@ -73,6 +73,15 @@ public interface ChangeSink {
         return false;
     }
 
+    /**
+     * Renames columns of a target table ({@code renames}: old → new), keeping their values. True when the table has
+     * the new names afterwards (also when an earlier attempt renamed them); false, changing nothing, when it cannot:
+     * an old name missing while its new name is missing too, or both present. Default: false.
+     */
+    default boolean renameColumns(String target, Map<String, String> renames) {
+        return false;
+    }
+
     /** Removes every row of the target table. */
     void truncate(String target);
 

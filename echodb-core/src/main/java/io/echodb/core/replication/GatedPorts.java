@@ -121,6 +121,12 @@ final class GatedPorts {
             }
 
             @Override
+            public boolean renameColumns(String target, Map<String, String> renames) {
+                check(gate, "rename columns of " + target);
+                return sink.renameColumns(target, renames);
+            }
+
+            @Override
             public boolean renameTable(String from, String to) {
                 check(gate, "rename target table " + from);
                 return sink.renameTable(from, to);

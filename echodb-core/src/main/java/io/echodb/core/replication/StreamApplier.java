@@ -163,6 +163,8 @@ final class StreamApplier {
             onTruncate(t);
         } else if (event instanceof ChangeEvent.Keepalive k) {
             onKeepalive(k);
+        } else if (event instanceof ChangeEvent.ColumnsRenamed c) {
+            onColumnsRenamed(c);
         }
         if (++eventsSinceAgeCheck >= AGE_CHECK_EVERY_EVENTS) {
             flushAged();
@@ -362,6 +364,50 @@ final class StreamApplier {
                 }
             });
         }
+    }
+
+    /**
+     * RENAME COLUMN, at its place in the stream: the buffered rows (old names) are written, then the target's columns
+     * are renamed, so old rows keep their values under the new names and nothing is copied. A copy in progress
+     * described the old names and starts again; a rename the target cannot take (a name taken, an excluded column
+     * becoming visible) makes the mirror copy the table again.
+     */
+    private void onColumnsRenamed(ChangeEvent.ColumnsRenamed c) {
+        MirrorRuntime m = route(c.table(), c.relationId());
+        if (m == null) {
+            return;
+        }
+        guarded(m, "rename columns of", m.table(), () -> {
+            String reason = "columns of " + m.table() + " renamed " + c.renames();
+            if (m.state == MirrorState.SNAPSHOTTING) {
+                events.restartSnapshot(m, reason, () -> { });
+                return;
+            }
+            TableBatcher b = buffers.get(m.table());
+            if (b != null) {
+                flush(m, b);
+                if (!m.isActive() || !b.isEmpty()) {
+                    if (m.isActive()) {
+                        events.copyAgain(m, reason + " while changes waited to be written");
+                    }
+                    return;
+                }
+                forget(m.table());
+            }
+            Map<String, String> renames = m.shape.targetRenames(c.renames());
+            if (renames == null) {
+                events.copyAgain(m, reason + ": an excluded column changed its name");
+                return;
+            }
+            boolean renamed = renames.isEmpty() || retrySink(m, "rename columns of " + m.target(),
+                    () -> sink.renameColumns(m.target(), renames));
+            if (!renamed) {
+                events.copyAgain(m, reason + ", which the target cannot take in place");
+                return;
+            }
+            m.ensuredSchemas.clear();
+            LOG.info("mirror {}: {}; target {} renamed them, rows kept", m.name(), reason, m.target());
+        });
     }
 
     // ---------------------------------------------------------------- routing

@@ -12,7 +12,9 @@ import io.echodb.core.schema.TableSchema;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,6 +69,25 @@ final class TargetShape {
         }
         return new TableSchema(source.table(), columns, List.copyOf(key), source.identity(), source.relationId(),
                 source.sourceProblem());
+    }
+
+    /**
+     * The renames the target must make for source renames {@code renames} (old → new), or null when the settings
+     * cannot follow them: an excluded column renamed (its new name would be read), or a column renamed onto or away
+     * from an {@code order_by} name (the target's key would change).
+     */
+    Map<String, String> targetRenames(Map<String, String> renames) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> r : renames.entrySet()) {
+            boolean excluded = settings.excludeColumns().contains(r.getKey())
+                    || settings.excludeColumns().contains(r.getValue());
+            boolean sorting = settings.orderBy().contains(r.getKey()) || settings.orderBy().contains(r.getValue());
+            if (excluded || sorting) {
+                return null;
+            }
+            out.put(r.getKey(), r.getValue());
+        }
+        return out;
     }
 
     /** Creates or evolves {@code target} for {@code shaped} (a {@link #schema} result) with these settings' layout. */

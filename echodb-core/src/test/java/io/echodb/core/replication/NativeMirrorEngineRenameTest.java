@@ -64,6 +64,40 @@ class NativeMirrorEngineRenameTest {
     }
 
     @Test
+    void aRenamedColumnKeepsItsValuesAndChangesOnBothSidesOfTheRenameLand() {
+        TableRef users = table("users", 41, 20);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+        long copied = f.sink.rowsWritten();
+
+        f.source.begin().set(users, io.echodb.core.schema.RowKey.of(1L), java.util.Map.of("name", "before"))
+                .renameColumn(users, "name", "full_name")
+                .insert(users, Row.of(21L, "after", 21)).commit();
+        f.source.begin().set(users, io.echodb.core.schema.RowKey.of(2L), java.util.Map.of("full_name", "later")).commit();
+        engine.drain();
+
+        assertThat(f.sink.columnNames("users")).contains("full_name").doesNotContain("name");
+        assertThat(f.sink.ddl()).contains("RENAME COLUMN users.name TO full_name");
+        f.assertMirrored(users);
+        assertThat(f.sink.rowsWritten() - copied).as("the three changes, nothing copied again").isEqualTo(3);
+        assertThat(engine.status(new MirrorName("users_mirror")).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    @Test
+    void aColumnRenamedWhileTheTableIsCopiedRestartsTheCopy() {
+        TableRef users = table("users", 41, 5);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.source.begin().renameColumn(users, "qty", "quantity").commit();
+        engine.drain();
+        f.settle(engine);
+
+        assertThat(f.sink.columnNames("users")).contains("quantity");
+        f.assertMirrored(users);
+    }
+
+    @Test
     void anotherTableUnderTheNewNameIsNotFollowed() {
         TableRef users = table("users", 41, 3);
         NativeMirrorEngine engine = f.newEngine();

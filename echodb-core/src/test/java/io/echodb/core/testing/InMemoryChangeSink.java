@@ -181,6 +181,42 @@ public final class InMemoryChangeSink implements ChangeSink {
     }
 
     @Override
+    public synchronized boolean renameColumns(String target, Map<String, String> renames) {
+        maybeFail("rename columns of " + target);
+        Target t = targets.get(target);
+        if (t == null) {
+            return false;
+        }
+        for (Map.Entry<String, String> r : renames.entrySet()) {
+            boolean hasOld = t.columns.containsKey(r.getKey());
+            boolean hasNew = t.columns.containsKey(r.getValue());
+            if (hasOld == hasNew || t.keys.contains(r.getKey())) {
+                if (!hasOld && hasNew) {
+                    continue;
+                }
+                return false;
+            }
+        }
+        renames.forEach((from, to) -> {
+            if (!t.columns.containsKey(from)) {
+                return;
+            }
+            LinkedHashMap<String, Column> columns = new LinkedHashMap<>();
+            t.columns.forEach((name, c) -> columns.put(name.equals(from) ? to : name,
+                    name.equals(from) ? new Column(to, c.type(), c.nullable(), c.sourceType()) : c));
+            t.columns.clear();
+            t.columns.putAll(columns);
+            t.rows.replaceAll((k, stored) -> {
+                Map<String, Object> values = new LinkedHashMap<>();
+                stored.values().forEach((name, v) -> values.put(name.equals(from) ? to : name, v));
+                return new Stored(values, stored.version(), stored.deleted());
+            });
+            ddl.add("RENAME COLUMN " + target + "." + from + " TO " + to);
+        });
+        return true;
+    }
+
+    @Override
     public synchronized boolean renameTable(String from, String to) {
         maybeFail("rename " + from);
         boolean hasFrom = targets.containsKey(from);

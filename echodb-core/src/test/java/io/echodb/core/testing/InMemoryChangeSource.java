@@ -265,6 +265,12 @@ public final class InMemoryChangeSource implements ChangeSource {
             return this;
         }
 
+        /** ALTER TABLE … RENAME COLUMN, with the stream marker PostgreSQL's event trigger emits in its transaction. */
+        public Transaction renameColumn(TableRef table, String from, String to) {
+            ops.add(new Op('N', table, null, null, null, Map.of(from, to)));
+            return this;
+        }
+
         public Transaction truncate(TableRef... truncated) {
             ops.add(new Op('T', null, null, null, List.of(truncated), null));
             return this;
@@ -291,6 +297,7 @@ public final class InMemoryChangeSource implements ChangeSource {
                 case 'U' -> applyUpdate(op.table(), op.key(), op.row());
                 case 'S' -> applyUpdate(op.table(), op.key(), withValues(op.table(), op.key(), op.values()));
                 case 'D' -> applyDelete(op.table(), op.key());
+                case 'N' -> applyColumnRename(op.table(), op.values());
                 default -> applyTruncate(op.tables());
             };
             lastLsn += 8;
@@ -377,6 +384,20 @@ public final class InMemoryChangeSource implements ChangeSource {
             v[i] = value;
         });
         return Row.wrap(v);
+    }
+
+    private WalChange applyColumnRename(TableRef table, Map<String, Object> renames) {
+        TableState t = table(table);
+        Map<String, String> names = new LinkedHashMap<>();
+        renames.forEach((from, to) -> names.put(from, (String) to));
+        List<Column> cols = new ArrayList<>();
+        for (Column c : t.schema.columns()) {
+            String name = names.getOrDefault(c.name(), c.name());
+            cols.add(new Column(name, c.type(), c.nullable(), c.sourceType()));
+        }
+        List<String> keys = t.schema.keyColumns().stream().map(k -> names.getOrDefault(k, k)).toList();
+        t.schema = new TableSchema(table, cols, keys, t.schema.identity(), t.schema.relationId());
+        return new MarkerChange(new ChangeEvent.ColumnsRenamed(t.schema.relationId(), table, names), published.contains(table));
     }
 
     private WalChange applyDelete(TableRef table, RowKey key) {
@@ -546,6 +567,9 @@ public final class InMemoryChangeSource implements ChangeSource {
                     if (tc.tables().stream().anyMatch(s -> s.table().equals(table))) {
                         state.clear();
                     }
+                    continue;
+                }
+                if (c instanceof MarkerChange) {
                     continue;
                 }
                 RowChange rc = (RowChange) c;
@@ -733,11 +757,14 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
     }
 
-    private sealed interface WalChange permits RowChange, TruncateChange {
+    private sealed interface WalChange permits RowChange, TruncateChange, MarkerChange {
         boolean published();
     }
 
     private record RowChange(ChangeEvent event, TableSchema schema, boolean published) implements WalChange { }
+
+    /** A logical decoding message in the transaction (an event trigger's stream marker). */
+    private record MarkerChange(ChangeEvent event, boolean published) implements WalChange { }
 
     private record TruncateChange(List<TableSchema> tables) implements WalChange {
         @Override
@@ -848,6 +875,8 @@ public final class InMemoryChangeSource implements ChangeSource {
             if (c instanceof RowChange rc) {
                 relation(rc.schema());
                 pending.add(rc.event());
+            } else if (c instanceof MarkerChange mc) {
+                pending.add(mc.event());
             } else {
                 TruncateChange tc = (TruncateChange) c;
                 tc.tables().forEach(this::relation);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Renames through the runner on the real services (issue 11, DDL kept): a table renamed or moved to another watched
  * schema keeps its mirror and its ClickHouse rows — the target is renamed, nothing is copied again — and changes
- * made around the rename arrive; a table moved out of the watched schemas is unmirrored like a dropped one.
+ * made around the rename arrive; a renamed column is renamed in ClickHouse with its values; a table moved out of the
+ * watched schemas is unmirrored like a dropped one.
  */
 class RenameE2ETest {
 
@@ -70,6 +71,27 @@ class RenameE2ETest {
         assertThat(stack.chTableExists("public_users")).as("the target was renamed, not copied").isFalse();
         assertThat(firstSyncedAt("public_customers")).as("rows copied before the rename stay").isEqualTo(synced);
         assertThat(stack.get(app, "/mirrors/public_users_mirror").path("_status").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void aRenamedColumnIsRenamedInClickHouseWithItsValuesAndNothingIsCopied() {
+        stack.sql("CREATE TABLE items (id int PRIMARY KEY, name text, qty int)",
+                "INSERT INTO items SELECT g, 'n' || g, g FROM generate_series(1, 50) g");
+        awaitState("public_items_mirror", "RUNNING");
+        eventually(WAIT, () -> assertThat(stack.chCount("public_items")).isEqualTo(50));
+        String synced = firstSyncedAt("public_items");
+
+        stack.sql("BEGIN; UPDATE items SET name = 'before' WHERE id = 1; ALTER TABLE items RENAME COLUMN name TO title;"
+                        + " INSERT INTO items VALUES (51, 'after', 51); COMMIT",
+                "UPDATE items SET title = 'later' WHERE id = 2");
+        eventually(WAIT, () -> assertThat(stack.chFinal("public_items", "id, title")).hasSize(51)
+                .contains(List.of("1", "before"), List.of("2", "later"), List.of("3", "n3"), List.of("51", "after")));
+
+        assertThat(stack.chRows("SELECT name FROM system.columns WHERE database = '" + stack.chDb
+                + "' AND table = 'public_items'").stream().map(r -> r.get(0)).toList()).contains("title")
+                .doesNotContain("name");
+        assertThat(firstSyncedAt("public_items")).as("rows copied before the rename stay").isEqualTo(synced);
+        assertThat(state("public_items_mirror")).isEqualToIgnoringCase("RUNNING");
     }
 
     @Test

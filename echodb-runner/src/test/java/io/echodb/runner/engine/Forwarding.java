@@ -168,6 +168,11 @@ final class Forwarding {
         }
 
         @Override
+        public boolean renameColumns(String target, java.util.Map<String, String> renames) {
+            return delegate.renameColumns(target, renames);
+        }
+
+        @Override
         public void write(String target, TableSchema schema, List<SinkRow> rows) {
             delegate.write(target, schema, rows);
         }

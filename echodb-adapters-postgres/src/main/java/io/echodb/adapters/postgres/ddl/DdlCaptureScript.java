@@ -25,6 +25,7 @@ final class DdlCaptureScript {
     static final String REWRITE_FUNCTION = "on_table_rewrite";
     static final String EMIT_REWRITE_FUNCTION = "emit_rewrite_event";
     static final String GUARD_FUNCTION = "guard_publication";
+    static final String MARK_RENAMED_COLUMNS_FUNCTION = "mark_renamed_columns";
     static final String PARTITION_TRUNCATE_FUNCTION = "on_partition_truncate";
     static final String WATCH_PARTITIONS_FUNCTION = "watch_partition_truncates";
     static final String SWEEP_STATE = "sweep_state";
@@ -148,6 +149,7 @@ final class DdlCaptureScript {
         sql.add(emitFunction());
         sql.add(emitRewriteFunction());
         sql.add(guardFunction());
+        sql.add(markRenamedColumnsFunction());
         sql.add(endFunction());
         sql.add(dropFunction());
         sql.add(rewriteFunction());
@@ -270,6 +272,8 @@ final class DdlCaptureScript {
                   cur_names text[];
                   dropped text[] := ARRAY[]::text[];
                   renamed text;
+                  renamed_from text[];
+                  renamed_to text[];
                   readded text;
                   moved int;
                   handled oid[] := ARRAY[]::oid[];
@@ -311,7 +315,9 @@ final class DdlCaptureScript {
                     dropped := ARRAY[]::text[];
                     IF was_known AND cardinality(prev.col_attnums) > 0
                        AND cmd.command_tag NOT IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') THEN
-                      SELECT string_agg(quote_ident(p.name) || ' -> ' || quote_ident(c.name), ', ') INTO renamed
+                      SELECT string_agg(quote_ident(p.name) || ' -> ' || quote_ident(c.name), ', '),
+                             array_agg(p.name ORDER BY p.num), array_agg(c.name ORDER BY p.num)
+                        INTO renamed, renamed_from, renamed_to
                         FROM unnest(prev.col_attnums, prev.col_names) AS p(num, name)
                         JOIN unnest(cur_nums, cur_names) AS c(num, name) ON c.num = p.num
                        WHERE c.name <> p.name;
@@ -341,8 +347,10 @@ final class DdlCaptureScript {
                         col_attnums = EXCLUDED.col_attnums, col_names = EXCLUDED.col_names,
                         dropped_names = EXCLUDED.dropped_names, col_types = NULL, file_node = NULL,
                         identity_problem = NULL;
-                    IF renamed IS NOT NULL THEN
-                      -- existing rows hold their values under the new name, and the stream never sends them
+                    IF renamed IS NOT NULL
+                       AND NOT %MARK_RENAMED%(cmd.objid, rel.nspname, rel.relname, renamed_from, renamed_to) THEN
+                      -- existing rows hold their values under the new name, and the stream never sends them: without
+                      -- a marker in the stream (where the target renames its columns in place), copy the table again
                       PERFORM %EMIT_REWRITE%(cmd.objid, 'RENAME COLUMN ' || renamed);
                     END IF;
                     IF readded IS NOT NULL THEN
@@ -381,7 +389,8 @@ final class DdlCaptureScript {
         body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "KNOWN", known, "EMIT", qualified(EMIT_FUNCTION),
                 "EMIT_REWRITE", qualified(EMIT_REWRITE_FUNCTION), "MISSING", missingAttnums("cmd.objid"),
                 "ATTNUMS", liveColumns("attnum", "int2[]", "cmd.objid"), "NAMES", liveColumns("attname::text", "text[]", "cmd.objid"),
-                "GUARD", qualified(GUARD_FUNCTION), "WATCH", qualified(WATCH_PARTITIONS_FUNCTION)));
+                "GUARD", qualified(GUARD_FUNCTION), "WATCH", qualified(WATCH_PARTITIONS_FUNCTION),
+                "MARK_RENAMED", qualified(MARK_RENAMED_COLUMNS_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(END_FUNCTION) + "() RETURNS event_trigger LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
@@ -506,6 +515,54 @@ final class DdlCaptureScript {
         }
         return "CREATE OR REPLACE FUNCTION " + qualified(GUARD_FUNCTION) + "() RETURNS void LANGUAGE plpgsql"
                 + " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /**
+     * Writes a stream marker for a RENAME COLUMN into the WAL, inside the DDL's transaction
+     * ({@code pg_logical_emit_message}, transactional), so the worker renames the target's columns exactly between the
+     * changes made before and after it (format: {@code io.echodb.adapters.postgres.decode.StreamMarker}). True when
+     * written; false — never an error for the DDL — where it cannot be (PostgreSQL before 14, whose pgoutput cannot
+     * pass messages; wal_level below logical): the caller then makes the mirror copy the table again. SECURITY
+     * DEFINER: emitting a message needs more rights than the application's role has.
+     */
+    private String markRenamedColumnsFunction() {
+        String body = """
+                DECLARE
+                  pairs text := '';
+                BEGIN
+                  IF current_setting('server_version_num')::int < 140000 THEN
+                    RETURN false;
+                  END IF;
+                  -- Callable by anyone (the trigger runs as the DDL's user): only for a table the caller may alter, and
+                  -- only renames the catalog shows (new names live, old names gone), so a marker cannot be forged.
+                  IF NOT pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = p_oid), 'USAGE') THEN
+                    RETURN false;
+                  END IF;
+                  FOR i IN 1 .. cardinality(p_from) LOOP
+                    IF NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = p_oid AND a.attnum > 0
+                                     AND NOT a.attisdropped AND a.attname = p_to[i])
+                       OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = p_oid AND a.attnum > 0
+                                    AND NOT a.attisdropped AND a.attname = p_from[i] AND p_from[i] <> ALL (p_to)) THEN
+                      RETURN false;
+                    END IF;
+                  END LOOP;
+                  FOR i IN 1 .. cardinality(p_from) LOOP
+                    pairs := pairs || ' ' || encode(convert_to(p_from[i], 'UTF8'), 'hex') || ':'
+                             || encode(convert_to(p_to[i], 'UTF8'), 'hex');
+                  END LOOP;
+                  PERFORM pg_logical_emit_message(true, 'echodb.ddl', 'rename_columns ' || p_oid::bigint || ' '
+                    || encode(convert_to(p_schema, 'UTF8'), 'hex') || '.' || encode(convert_to(p_table, 'UTF8'), 'hex')
+                    || pairs);
+                  RETURN true;
+                EXCEPTION WHEN OTHERS THEN
+                  RAISE LOG 'EchoDB: no stream marker for the column rename of %.% (%); it is copied again',
+                    p_schema, p_table, SQLERRM;
+                  RETURN false;
+                END
+                """;
+        return "CREATE OR REPLACE FUNCTION " + qualified(MARK_RENAMED_COLUMNS_FUNCTION)
+                + "(p_oid oid, p_schema text, p_table text, p_from text[], p_to text[]) RETURNS boolean"
+                + " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
 
     /** Replaces {@code %NAME%} placeholders in one pass, so replaced text is never scanned again. */

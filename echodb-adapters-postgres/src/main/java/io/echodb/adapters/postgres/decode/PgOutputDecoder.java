@@ -25,7 +25,8 @@ import java.util.Objects;
  * {@code R relid:i32 ns:str name:str replident:i8 ncols:i16 (flags:i8 name:str typoid:i32 typmod:i32)*}; Type
  * {@code Y oid:i32 ns:str name:str}; Insert {@code I relid:i32 'N' tuple}; Update
  * {@code U relid:i32 [('K'|'O') tuple] 'N' tuple}; Delete {@code D relid:i32 ('K'|'O') tuple}; Truncate
- * {@code T nrels:i32 options:i8 relid:i32*}; Message {@code M …} (ignored). Tuple: {@code ncols:i16} then per
+ * {@code T nrels:i32 options:i8 relid:i32*}; Message {@code M flags:i8 lsn:i64 prefix:str len:i32 bytes} (only
+ * {@link StreamMarker#PREFIX} ones, see there). Tuple: {@code ncols:i16} then per
  * column {@code 'n'} (null), {@code 'u'} (unchanged TOAST) or {@code 't' len:i32 bytes}. Timestamps count
  * microseconds since 2000-01-01 UTC.
  */
@@ -76,12 +77,27 @@ public final class PgOutputDecoder {
                 case 'D' -> delete();
                 case 'T' -> truncate();
                 case 'Y' -> type();
-                case 'O', 'M' -> null;
+                case 'M' -> message();
+                case 'O' -> null;
                 default -> throw new IllegalStateException("unknown pgoutput message type '" + (char) kind + "'");
             };
         } finally {
             this.b = null;
         }
+    }
+
+    /** A logical decoding message: EchoDB's stream markers become events, other prefixes are someone else's. */
+    private ChangeEvent message() {
+        readByte(); // flags: transactional or not; markers are emitted transactionally
+        readLong(); // the message's LSN
+        String prefix = readString();
+        int length = readInt();
+        if (length < 0 || p + length > end) {
+            throw new IllegalStateException("logical decoding message of " + length + " bytes overruns its frame");
+        }
+        String content = new String(b, p, length, StandardCharsets.UTF_8);
+        p += length;
+        return StreamMarker.PREFIX.equals(prefix) ? StreamMarker.parse(content) : null;
     }
 
     private ChangeEvent begin() {

@@ -92,11 +92,16 @@ final class PgChangeStream implements ChangeStream {
             Connection c = null;
             try {
                 c = connections.openReplication();
-                PGReplicationStream s = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                var builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                         .withSlotName(PgSql.quoteIdent(config.slotName()))
                         .withStartPosition(LogSequenceNumber.valueOf(from.value()))
                         .withSlotOption("proto_version", "1")
-                        .withSlotOption("publication_names", PgSql.quoteIdent(config.publicationName()))
+                        .withSlotOption("publication_names", PgSql.quoteIdent(config.publicationName()));
+                if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
+                    // the DDL capture's stream markers (RENAME COLUMN in place); it emits them only on 14 and later too
+                    builder = builder.withSlotOption("messages", "true");
+                }
+                PGReplicationStream s = builder
                         .withStatusInterval((int) Math.max(1, config.feedbackInterval().toMillis()), TimeUnit.MILLISECONDS)
                         .start();
                 PgChangeStream ps = new PgChangeStream(connections, config, c, s);

@@ -69,6 +69,7 @@ class DdlCaptureInstallerTest {
                 .containsExactly("emit_ddl_event:false:search_path=pg_catalog, pg_temp",
                         "emit_rewrite_event:false:search_path=pg_catalog, pg_temp",
                         "guard_publication:true:search_path=pg_catalog, pg_temp",
+                        "mark_renamed_columns:true:search_path=pg_catalog, pg_temp",
                         "on_ddl_command_end:false:search_path=pg_catalog, pg_temp",
                         "on_partition_truncate:false:search_path=pg_catalog, pg_temp",
                         "on_sql_drop:false:search_path=pg_catalog, pg_temp",

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -102,6 +103,33 @@ class PgOutputDecoderTest {
         decode(d, relation(42, "s", "t", 'd'));
         byte[] bad = insert(42, sampleValues(1));
         assertThatThrownBy(() -> decode(d, java.util.Arrays.copyOf(bad, bad.length - 3))).hasMessageContaining("ended");
+    }
+
+    @Test
+    void echodbStreamMarkersBecomeEventsAndOtherMessagesAreSkipped() throws IOException {
+        PgOutputDecoder d = new PgOutputDecoder(RESOLVER);
+        Map<String, String> renames = new java.util.LinkedHashMap<>();
+        renames.put("old name", "new:name");
+        renames.put("ünï", "x.y");
+        String content = StreamMarker.renameColumns(16_384L, TableRef.of("my schema", "t.1"), renames);
+
+        assertThat(decode(d, message("echodb.ddl", content))).isEqualTo(
+                new ChangeEvent.ColumnsRenamed(16_384L, TableRef.of("my schema", "t.1"), renames));
+        assertThat(decode(d, message("someone.else", "rename_columns 1 2"))).isNull();
+        assertThatThrownBy(() -> decode(d, message("echodb.ddl", "drop_everything 1")))
+                .hasMessageContaining("unknown EchoDB stream marker");
+    }
+
+    private static byte[] message(String prefix, String content) throws IOException {
+        return build(o -> {
+            o.writeByte('M');
+            o.writeByte(1);
+            o.writeLong(99);
+            string(o, prefix);
+            byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            o.writeInt(bytes.length);
+            o.write(bytes);
+        });
     }
 
     /**
