@@ -41,10 +41,12 @@ import java.util.stream.Collectors;
  */
 public final class ClickHouseChangeSink implements ChangeSink {
 
-    public static final String VERSION_COLUMN = "_echodb_version";
-    public static final String DELETED_COLUMN = "_echodb_is_deleted";
-    public static final String SYNCED_AT_COLUMN = "_echodb_synced_at";
-    public static final Set<String> METADATA_COLUMNS = Set.of(VERSION_COLUMN, DELETED_COLUMN, SYNCED_AT_COLUMN);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClickHouseChangeSink.class);
+
+    /** The default metadata names; a table whose source uses one of them gets others ({@link MetadataColumns}). */
+    public static final String VERSION_COLUMN = MetadataColumns.DEFAULT.version();
+    public static final String DELETED_COLUMN = MetadataColumns.DEFAULT.deleted();
+    public static final String SYNCED_AT_COLUMN = MetadataColumns.DEFAULT.syncedAt();
 
     /** Encoded key bytes per {@link #currentRows} query: the hex literal stays far below max_query_size (256 KiB). */
     private static final int KEY_CHUNK_BYTES = 48 * 1024;
@@ -111,9 +113,6 @@ public final class ClickHouseChangeSink implements ChangeSink {
     public SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
         requireTarget(target);
         String problem = schema.unsupportedReason().orElse(null);
-        if (problem == null) {
-            problem = metadataClash(schema);
-        }
         if (problem != null) {
             return new SchemaSync.Incompatible(problem);
         }
@@ -122,9 +121,14 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (current == null) {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
+            MetadataColumns metadata = MetadataColumns.avoiding(schema.columnNames());
             String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema),
-                    layout);
+                    layout, metadata);
             executeDdl(create, "create table " + target);
+            if (!metadata.equals(MetadataColumns.DEFAULT)) {
+                LOG.info("target {}: the source has columns named like EchoDB's metadata; its metadata columns are {}",
+                        target, metadata.names());
+            }
             reload(target);
             return new SchemaSync.Created(create);
         }
@@ -156,10 +160,18 @@ public final class ClickHouseChangeSink implements ChangeSink {
     }
 
     private SchemaSync evolve(String target, TableSchema schema, TargetTable current) {
-        if (current.type(VERSION_COLUMN) == null || current.type(DELETED_COLUMN) == null) {
+        MetadataColumns metadata = current.metadata();
+        if (metadata == null) {
             return new SchemaSync.Incompatible("table " + identifier(target) + " already exists in ClickHouse database "
                     + identifier(gateway.database()) + " but was not created by EchoDB (it has no " + VERSION_COLUMN
                     + " and " + DELETED_COLUMN + " columns); drop or rename it, or mirror into another table");
+        }
+        for (String name : schema.columnNames()) {
+            if (metadata.contains(name)) {
+                // The target's metadata names were chosen when no source column had them: a copy chooses others.
+                return new SchemaSync.Incompatible("the source now has a column " + name + ", a metadata column of "
+                        + identifier(target) + "; the table is rebuilt with other metadata names", true);
+            }
         }
         Set<String> sourceKey = new HashSet<>(schema.keyColumns());
         boolean keyOk = schema.identity() == ReplicaIdentity.FULL
@@ -193,7 +205,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         if (dropColumnPolicy == DropColumnPolicy.DROP) {
             for (String name : current.columns().keySet()) {
-                if (!METADATA_COLUMNS.contains(name) && schema.indexOf(name) < 0 && !current.sortingKey().contains(name)) {
+                if (!metadata.contains(name) && schema.indexOf(name) < 0 && !current.sortingKey().contains(name)) {
                     actions.add(TargetDdl.dropColumn(name));
                     changes.add("dropped column " + name);
                 }
@@ -326,7 +338,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         String keyTuple = keyIdx.length == 1 ? identifier(keyColumns.get(0))
                 : "(" + ClickHouseSql.identifiers(keyColumns) + ")";
-        String version = identifier(VERSION_COLUMN);
+        String version = identifier(plan.table().metadata().version());
         String sql = "SELECT " + ClickHouseSql.identifiers(schema.columnNames())
                 + ", toUInt64(bitShiftRight(" + version + ", 64)), toUInt64(bitAnd(" + version + ", 18446744073709551615))"
                 + " FROM " + ddl.table(target) + " FINAL"
@@ -415,7 +427,9 @@ public final class ClickHouseChangeSink implements ChangeSink {
         for (Map.Entry<String, String> r : renames.entrySet()) {
             boolean hasOld = current.type(r.getKey()) != null;
             boolean hasNew = current.type(r.getValue()) != null;
-            if (hasOld == hasNew || current.sortingKey().contains(r.getKey()) || METADATA_COLUMNS.contains(r.getKey())) {
+            boolean metadataName = current.metadata() != null
+                    && (current.metadata().contains(r.getKey()) || current.metadata().contains(r.getValue()));
+            if (hasOld == hasNew || current.sortingKey().contains(r.getKey()) || metadataName) {
                 if (!hasOld && hasNew) {
                     continue; // renamed by an earlier attempt
                 }
@@ -496,9 +510,14 @@ public final class ClickHouseChangeSink implements ChangeSink {
             structure.append(identifier(c.name())).append(' ').append(type.sql()).append(", ");
             json |= containsJson(type);
         }
-        insertColumns.add(identifier(VERSION_COLUMN));
-        insertColumns.add(identifier(DELETED_COLUMN));
-        structure.append(identifier(VERSION_COLUMN)).append(" UInt128, ").append(identifier(DELETED_COLUMN)).append(" UInt8");
+        MetadataColumns metadata = table.metadata();
+        if (metadata == null) {
+            throw ClickHouseRejectedException.badData(target, "the table was not created by EchoDB (no metadata columns)");
+        }
+        insertColumns.add(identifier(metadata.version()));
+        insertColumns.add(identifier(metadata.deleted()));
+        structure.append(identifier(metadata.version())).append(" UInt128, ").append(identifier(metadata.deleted()))
+                .append(" UInt8");
         WritePlan plan = new WritePlan(schema, table, writers, List.copyOf(insertColumns), structure.toString(), json);
         plans.put(target, plan);
         return plan;
@@ -561,7 +580,13 @@ public final class ClickHouseChangeSink implements ChangeSink {
                 key.add(name);
             }
         }
-        return new TargetTable(target, columns, key);
+        return new TargetTable(target, columns, key, MetadataColumns.fromEngine(engineOf(target), columns.keySet()));
+    }
+
+    private String engineOf(String target) {
+        QueryResult r = gateway.query("SELECT engine_full FROM system.tables WHERE database = "
+                + literal(gateway.database()) + " AND name = " + literal(target), "read the engine of " + target);
+        return r.rows().isEmpty() ? null : new String((byte[]) r.rows().get(0)[0], StandardCharsets.UTF_8);
     }
 
     private void ensureDatabase() {
@@ -570,16 +595,6 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         gateway.createDatabaseIfMissing();
         databaseReady = true;
-    }
-
-    private static String metadataClash(TableSchema schema) {
-        for (Column c : schema.columns()) {
-            if (METADATA_COLUMNS.contains(c.name())) {
-                return "table " + schema.table() + " has a column named " + c.name()
-                        + ", which EchoDB reserves for its own metadata in ClickHouse";
-            }
-        }
-        return null;
     }
 
     private static void requireTarget(String target) {

@@ -27,8 +27,8 @@ public final class ClickHouseHousekeeping {
     /** Names of the tables in the target database that carry EchoDB's version column, sorted. */
     public List<String> listTables() {
         QueryResult r = gateway.query("SELECT DISTINCT table FROM system.columns WHERE database = "
-                + ClickHouseSql.literal(gateway.database()) + " AND name = "
-                + ClickHouseSql.literal(ClickHouseChangeSink.VERSION_COLUMN) + " ORDER BY table", "list mirrored tables");
+                + ClickHouseSql.literal(gateway.database()) + " AND startsWith(name, "
+                + ClickHouseSql.literal(ClickHouseChangeSink.VERSION_COLUMN) + ") ORDER BY table", "list mirrored tables");
         List<String> names = new ArrayList<>(r.rows().size());
         for (Object[] row : r.rows()) {
             names.add(new String((byte[]) row[0], StandardCharsets.UTF_8));

@@ -45,14 +45,18 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
     public AsOfCount countBefore(TableRef table, Lsn position) {
         String target = targetTable.apply(table);
         String t = ClickHouseSql.table(gateway.database(), target);
-        String version = ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN);
-        String deleted = ClickHouseSql.identifier(ClickHouseChangeSink.DELETED_COLUMN);
+        MetadataColumns metadata = MetadataColumns.read(gateway, target);
+        if (metadata == null) {
+            metadata = MetadataColumns.DEFAULT; // no such table (yet): the query reports it
+        }
+        String version = ClickHouseSql.identifier(metadata.version());
+        String deleted = ClickHouseSql.identifier(metadata.deleted());
         String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(position.value()) + "), 64)";
         // FINAL stands for "as of" only if no version from the position on existed while it counted: look before (to
         // skip a FINAL count that cannot be used) and again after it (a version written meanwhile would slip in)
-        if (!anyVersionFrom(t, target, bound, position)) {
+        if (!anyVersionFrom(t, target, version, bound, position)) {
             long finalCount = count(table).count();
-            if (!anyVersionFrom(t, target, bound, position)) {
+            if (!anyVersionFrom(t, target, version, bound, position)) {
                 return AsOfCount.exactly(finalCount);
             }
         }
@@ -66,9 +70,8 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
         return new AsOfCount(((Number) n[0]).longValue(), ((Number) n[1]).longValue());
     }
 
-    private boolean anyVersionFrom(String t, String target, String bound, Lsn position) {
-        Object n = gateway.query("SELECT count() FROM " + t + " WHERE " + ClickHouseSql.identifier(ClickHouseChangeSink.VERSION_COLUMN)
-                + " >= " + bound, "look for versions of " + target + " from " + position + " on").single();
+    private boolean anyVersionFrom(String t, String target, String version, String bound, Lsn position) {
+        Object n = gateway.query("SELECT count() FROM " + t + " WHERE " + version + " >= " + bound, "look for versions of " + target + " from " + position + " on").single();
         return ((Number) n).longValue() > 0;
     }
 

@@ -15,10 +15,6 @@ import java.util.stream.Collectors;
  */
 final class TargetDdl {
 
-    static final String VERSION = ClickHouseChangeSink.VERSION_COLUMN;
-    static final String DELETED = ClickHouseChangeSink.DELETED_COLUMN;
-    static final String SYNCED_AT = ClickHouseChangeSink.SYNCED_AT_COLUMN;
-
     private final String database;
     private final String cluster;
 
@@ -39,7 +35,7 @@ final class TargetDdl {
      * start switched off ({@link #purge}): the copy that fills the table switches them on when it is done.
      */
     String createTable(String target, Map<String, ChType> columns, List<String> keyColumns, boolean nullableKey,
-                       TargetLayout layout) {
+                       TargetLayout layout, MetadataColumns metadata) {
         String partitionBy = layout.partitionBy();
         List<String> settings = new java.util.ArrayList<>();
         if (nullableKey) {
@@ -55,11 +51,11 @@ final class TargetDdl {
                 .map(e -> "    " + identifier(e.getKey()) + " " + e.getValue().sql())
                 .collect(Collectors.joining(",\n"));
         String engine = (cluster == null ? "ReplacingMergeTree" : "ReplicatedReplacingMergeTree")
-                + "(" + identifier(VERSION) + ", " + identifier(DELETED) + ")";
+                + "(" + identifier(metadata.version()) + ", " + identifier(metadata.deleted()) + ")";
         return "CREATE TABLE IF NOT EXISTS " + table(target) + onCluster(cluster) + "\n(\n" + defs + ",\n"
-                + "    " + identifier(VERSION) + " UInt128,\n"
-                + "    " + identifier(DELETED) + " UInt8,\n"
-                + "    " + identifier(SYNCED_AT) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+                + "    " + identifier(metadata.version()) + " UInt128,\n"
+                + "    " + identifier(metadata.deleted()) + " UInt8,\n"
+                + "    " + identifier(metadata.syncedAt()) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
                 + ")\nENGINE = " + engine + "\n"
                 + (partitionBy == null ? "" : "PARTITION BY " + partitionBy + "\n")
                 + "ORDER BY (" + ClickHouseSql.identifiers(keyColumns) + ")"

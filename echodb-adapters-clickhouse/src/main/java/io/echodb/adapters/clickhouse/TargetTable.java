@@ -5,8 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** A target table as ClickHouse describes it: columns in order with their types, and the sorting-key columns. */
-record TargetTable(String name, Map<String, ChType> columns, Set<String> sortingKey) {
+/**
+ * A target table as ClickHouse describes it: columns in order with their types, the sorting-key columns, and its
+ * metadata columns (null when the table was not created by EchoDB).
+ */
+record TargetTable(String name, Map<String, ChType> columns, Set<String> sortingKey, MetadataColumns metadata) {
 
     TargetTable {
         columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));

@@ -382,11 +382,51 @@ class ClickHouseChangeSinkTest {
         TableSchema noKey = new TableSchema(TableRef.of("public", "nokey"), List.of(Column.of("a", ColumnType.INT32, true)),
                 List.of(), ReplicaIdentity.NOTHING);
         assertThat(sink.ensureTable(name("nokey"), noKey)).isInstanceOf(SchemaSync.Incompatible.class);
+    }
 
-        TableSchema clash = new TableSchema(TableRef.of("public", "clash"), List.of(Column.of("id", ColumnType.INT32, false),
-                Column.of(ClickHouseChangeSink.VERSION_COLUMN, ColumnType.INT32, true)), List.of("id"), ReplicaIdentity.DEFAULT);
-        SchemaSync sync = sink.ensureTable(name("clash"), clash);
-        assertThat(((SchemaSync.Incompatible) sync).reason()).contains(ClickHouseChangeSink.VERSION_COLUMN);
+    // ---- metadata names ----------------------------------------------------------------------------------------------
+
+    @Test
+    void aSourceColumnNamedLikeEchoDbsMetadataIsMirroredAndTheTableTakesOtherMetadataNames() {
+        String t = name("metaclash");
+        TableSchema s = new TableSchema(TableRef.of("public", t), List.of(Column.of("id", ColumnType.INT64, false),
+                Column.of("_echodb_version", ColumnType.TEXT, true), Column.of("_echodb_is_deleted", ColumnType.INT32, true)),
+                List.of("id"), ReplicaIdentity.DEFAULT);
+
+        SchemaSync created = sink.ensureTable(t, s);
+        sink.write(t, s, List.of(new SinkRow(Row.of(1L, "v1", 7), new RowVersion(10, 1), false),
+                new SinkRow(Row.of(2L, "v2", 8), new RowVersion(10, 2), false)));
+        sink.write(t, s, List.of(new SinkRow(Row.of(2L, null, null), new RowVersion(11, 1), true)));
+
+        assertThat(((SchemaSync.Created) created).ddl()).contains(
+                "ReplacingMergeTree(`_echodb_version_1`, `_echodb_is_deleted_1`)", "`_echodb_synced_at_1`");
+        ClickHouseChangeSink fresh = new ClickHouseChangeSink(db.gateway);
+        assertThat(fresh.ensureTable(t, s)).as("names read back from the table").isEqualTo(new SchemaSync.Unchanged());
+        assertThat(MetadataColumns.read(db.gateway, t))
+                .isEqualTo(new MetadataColumns("_echodb_version_1", "_echodb_is_deleted_1", "_echodb_synced_at_1"));
+        Map<RowKey, SinkRow> latest = fresh.latestRows(t, s, List.of(RowKey.of(1L), RowKey.of(2L)));
+        assertThat(latest).containsOnlyKeys(RowKey.of(1L));
+        assertThat(latest.get(RowKey.of(1L))).isEqualTo(new SinkRow(Row.of(1L, "v1", 7), new RowVersion(10, 1), false));
+        assertThat(db.gateway.query("SELECT id, _echodb_version, _echodb_is_deleted FROM " + ClickHouseSql.table(db.name, t)
+                + " FINAL", "read").rows()).hasSize(1);
+        assertThat(new ClickHouseHousekeeping(db.gateway).listTables()).contains(t);
+    }
+
+    @Test
+    void aColumnAddedLaterUnderAMetadataNameMakesTheTargetRebuildableWithOtherNames() {
+        String t = name("metalater");
+        TableSchema s = keyValue(t);
+        sink.ensureTable(t, s);
+        TableSchema later = new TableSchema(s.table(), List.of(s.columns().get(0), s.columns().get(1),
+                Column.of("_echodb_synced_at", ColumnType.TEXT, true)), List.of("id"), ReplicaIdentity.DEFAULT);
+
+        SchemaSync sync = sink.ensureTable(t, later);
+
+        assertThat(sync).isInstanceOf(SchemaSync.Incompatible.class);
+        assertThat(((SchemaSync.Incompatible) sync).rebuildable()).isTrue();
+        assertThat(((SchemaSync.Incompatible) sync).reason()).contains("_echodb_synced_at");
+        sink.drop(t);
+        assertThat(((SchemaSync.Created) sink.ensureTable(t, later)).ddl()).contains("`_echodb_version_1`");
     }
 
     // ---- currentRows -------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ class TargetDdlTest {
         columns.put("id", ChType.INT64);
         columns.put("v", ChType.nullable(ChType.STRING));
 
-        String create = clustered.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT);
+        String create = clustered.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT, MetadataColumns.DEFAULT);
 
         assertThat(create).startsWith("CREATE TABLE IF NOT EXISTS `db`.`t` ON CLUSTER `main \\`cluster\\``")
                 .contains("ENGINE = ReplicatedReplacingMergeTree(`_echodb_version`, `_echodb_is_deleted`)")
@@ -43,23 +43,23 @@ class TargetDdlTest {
         columns.put("at", ChType.parse("DateTime64(6, 'UTC')"));
 
         String create = single.createTable("t", columns, List.of("tenant", "at", "id"), false,
-                new TargetLayout("toYYYYMM(`at`)", DeleteMode.HARD, Duration.ofMinutes(10)));
+                new TargetLayout("toYYYYMM(`at`)", DeleteMode.HARD, Duration.ofMinutes(10)), MetadataColumns.DEFAULT);
 
         assertThat(create).contains("PARTITION BY toYYYYMM(`at`)\nORDER BY (`tenant`, `at`, `id`)")
                 .endsWith("SETTINGS allow_experimental_replacing_merge_with_cleanup = 1,"
                         + " min_age_to_force_merge_on_partition_only = 1, min_age_to_force_merge_seconds = 600,"
                         + " enable_replacing_merge_with_cleanup_for_min_age_to_force_merge = 0");
-        assertThat(single.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT)).doesNotContain("PARTITION BY");
+        assertThat(single.createTable("t", columns, List.of("id"), false, TargetLayout.DEFAULT, MetadataColumns.DEFAULT)).doesNotContain("PARTITION BY");
     }
 
     @Test
     void withoutAClusterTheEngineIsPlainAndNullableKeysAreAllowedOnlyWhenAsked() {
         Map<String, ChType> columns = Map.of("k", ChType.nullable(ChType.INT32));
 
-        assertThat(single.createTable("t", columns, List.of("k"), true, TargetLayout.DEFAULT))
+        assertThat(single.createTable("t", columns, List.of("k"), true, TargetLayout.DEFAULT, MetadataColumns.DEFAULT))
                 .contains("ENGINE = ReplacingMergeTree(").doesNotContain("ON CLUSTER")
                 .endsWith("SETTINGS allow_nullable_key = 1");
-        assertThat(single.createTable("t", columns, List.of("k"), false, TargetLayout.DEFAULT)).doesNotContain("allow_nullable_key");
+        assertThat(single.createTable("t", columns, List.of("k"), false, TargetLayout.DEFAULT, MetadataColumns.DEFAULT)).doesNotContain("allow_nullable_key");
     }
 
     @Test

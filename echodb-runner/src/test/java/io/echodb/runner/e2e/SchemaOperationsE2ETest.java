@@ -71,6 +71,23 @@ class SchemaOperationsE2ETest {
     }
 
     @Test
+    void columnsNamedLikeEchoDbsMetadataAreMirroredAndTheTargetTakesOtherMetadataNames() {
+        stack.sql("CREATE TABLE meta_named (id int PRIMARY KEY, _echodb_version text, _echodb_is_deleted int)",
+                "INSERT INTO meta_named VALUES (1, 'a', 0), (2, 'b', 1), (3, 'c', NULL)");
+        awaitState("meta_named", "RUNNING");
+        stack.sql("UPDATE meta_named SET _echodb_version = 'changed', _echodb_is_deleted = 7 WHERE id = 1",
+                "DELETE FROM meta_named WHERE id = 2", "INSERT INTO meta_named VALUES (4, 'd', 1)");
+
+        eventually(WAIT, () -> assertThat(stack.chRows("SELECT id, _echodb_version, toString(_echodb_is_deleted) FROM `"
+                + stack.chDb + "`.`meta_named` FINAL ORDER BY id")).containsExactly(List.of("1", "changed", "7"),
+                java.util.Arrays.asList("3", "c", null), List.of("4", "d", "1")));
+        assertThat(stack.chRows("SELECT engine_full FROM system.tables WHERE database = '" + stack.chDb
+                + "' AND name = 'meta_named'").get(0).get(0)).contains("_echodb_version_1", "_echodb_is_deleted_1");
+        JsonNode check = stack.get(app, "/verify?mode=checksum&table=meta_named");
+        assertThat(check.path("status").asText()).as(check.toString()).isEqualTo("match");
+    }
+
+    @Test
     void aDeferrablePrimaryKeyIsNotAReplicaIdentity() {
         stack.sql("CREATE TABLE pk_deferrable (id int PRIMARY KEY DEFERRABLE, v text)",
                 "INSERT INTO pk_deferrable VALUES (1, 'a')");

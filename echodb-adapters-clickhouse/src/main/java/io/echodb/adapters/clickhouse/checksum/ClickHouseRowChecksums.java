@@ -5,6 +5,7 @@ import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
 
 import io.echodb.adapters.clickhouse.ChType;
 import io.echodb.adapters.clickhouse.ClickHouseChangeSink;
+import io.echodb.adapters.clickhouse.MetadataColumns;
 import io.echodb.adapters.clickhouse.ClickHouseGateway;
 import io.echodb.adapters.clickhouse.ClickHouseGateway.QueryResult;
 import io.echodb.adapters.clickhouse.ClickHouseRejectedException;
@@ -31,13 +32,11 @@ import java.util.function.Function;
  * with {@code FINAL}; with {@code asOf} each key's latest version before that source position is taken (versions carry
  * the commit LSN in their high 64 bits), so changes applied after the source was read do not show up as differences,
  * and the newest stored version is reported so that versions beyond the source's WAL cannot hide behind {@code asOf}.
- * Needs the native engine's layout ({@value ClickHouseChangeSink#VERSION_COLUMN}, {@value ClickHouseChangeSink#DELETED_COLUMN}).
+ * Needs the native engine's layout (its {@link MetadataColumns}: version and deletion flag).
  * Thread-safe.
  */
 public final class ClickHouseRowChecksums implements RowChecksums {
 
-    private static final String VERSION = identifier(ClickHouseChangeSink.VERSION_COLUMN);
-    private static final String DELETED = identifier(ClickHouseChangeSink.DELETED_COLUMN);
     private static final String KH = identifier("#kh");
     private static final String TUPLE = identifier("#t");
     private static final String VERSIONS_BEFORE = identifier("#n");
@@ -158,7 +157,8 @@ public final class ClickHouseRowChecksums implements RowChecksums {
 
     /** The highest source position among all stored versions of the table (delete markers included), if any. */
     private Optional<Lsn> newest(Target t) {
-        QueryResult result = gateway.query("SELECT toUInt64(bitShiftRight(max(" + VERSION + "), 64)), count() FROM " + t.table(),
+        QueryResult result = gateway.query("SELECT toUInt64(bitShiftRight(max(" + t.version() + "), 64)), count() FROM "
+                        + t.table(),
                 "read the newest version in " + t.target());
         Object[] row = result.rows().get(0);
         return ((Number) row[1]).longValue() == 0 ? Optional.empty() : Optional.of(Lsn.of(((Number) row[0]).longValue()));
@@ -171,7 +171,16 @@ public final class ClickHouseRowChecksums implements RowChecksums {
     }
 
     /** The target table of a query: its name, quoted database-qualified name and stored column types. */
-    private record Target(String target, String table, Map<String, ChType> stored) { }
+    private record Target(String target, String table, Map<String, ChType> stored, MetadataColumns metadata) {
+
+        String version() {
+            return identifier(metadata.version());
+        }
+
+        String deleted() {
+            return identifier(metadata.deleted());
+        }
+    }
 
     /**
      * The expressions of one query: over the current rows ({@code FINAL}; {@code versions} and {@code live} null), or
@@ -190,7 +199,13 @@ public final class ClickHouseRowChecksums implements RowChecksums {
                         "column " + identifier(c) + " is missing in the target table", null);
             }
         }
-        return new Target(target, ClickHouseSql.table(gateway.database(), target), stored);
+        MetadataColumns metadata = MetadataColumns.read(gateway, target);
+        if (metadata == null) {
+            throw ClickHouseRejectedException.byServer("digest rows of " + target, 0, "table " + identifier(target)
+                    + " has no metadata columns (" + ClickHouseChangeSink.VERSION_COLUMN + ", "
+                    + ClickHouseChangeSink.DELETED_COLUMN + "): checksums need the native engine's layout", null);
+        }
+        return new Target(target, ClickHouseSql.table(gateway.database(), target), stored, metadata);
     }
 
     private Reading reading(Query query, Target t, boolean versionsBeforeAsOf) {
@@ -214,13 +229,13 @@ public final class ClickHouseRowChecksums implements RowChecksums {
             refs.put(others.get(i), "tupleElement(" + TUPLE + ", " + (i + 1) + ")");
             tupled.add(identifier(others.get(i)));
         }
-        tupled.add(DELETED);
+        tupled.add(t.deleted());
         String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(query.asOf().orElseThrow().value()) + "), 64)";
         String rawKeyText = keyText(schema, stored, ClickHouseSql::identifier);
         String versions = "SELECT " + ClickHouseCanonicalSql.keyHash(rawKeyText) + " AS " + KH + ", "
                 + ClickHouseSql.identifiers(schema.keyColumns()) + ", "
-                + "argMaxIf(tuple(" + String.join(", ", tupled) + "), " + VERSION + ", " + VERSION + " < " + bound + ") AS " + TUPLE + ", "
-                + "countIf(" + VERSION + " < " + bound + ") AS " + VERSIONS_BEFORE
+                + "argMaxIf(tuple(" + String.join(", ", tupled) + "), " + t.version() + ", " + t.version() + " < " + bound
+                + ") AS " + TUPLE + ", countIf(" + t.version() + " < " + bound + ") AS " + VERSIONS_BEFORE
                 + " FROM " + t.table() + where(query)
                 + " GROUP BY " + KH + ", " + ClickHouseSql.identifiers(schema.keyColumns());
         String live = "(" + VERSIONS_BEFORE + " > 0 AND tupleElement(" + TUPLE + ", " + tupled.size() + ") = 0)";
@@ -270,10 +285,6 @@ public final class ClickHouseRowChecksums implements RowChecksums {
         if (columns.isEmpty()) {
             throw ClickHouseRejectedException.byServer("digest rows of " + target, 60,
                     "table " + ClickHouseSql.table(gateway.database(), target) + " does not exist", null);
-        }
-        if (!columns.containsKey(ClickHouseChangeSink.VERSION_COLUMN) || !columns.containsKey(ClickHouseChangeSink.DELETED_COLUMN)) {
-            throw ClickHouseRejectedException.byServer("digest rows of " + target, 0, "table " + identifier(target)
-                    + " has no " + VERSION + " and " + DELETED + " columns: checksums need the native engine's layout", null);
         }
         return columns;
     }
