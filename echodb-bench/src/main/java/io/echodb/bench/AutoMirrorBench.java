@@ -28,7 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AutoMirrorBench {
 
-    record Result(int tables, Stats stats, long failures) { }
+    /**
+     * {@code burstTables} created with {@value #BURST_ROWS} rows each in one transaction (a migration, a restore): the
+     * time from its commit until every row is in ClickHouse, or -1 when they were not there after two minutes.
+     */
+    record Result(int tables, Stats stats, long failures, int burstTables, long burstNanos) { }
+
+    static final int BURST_ROWS = 10;
 
     private final Endpoints ep;
     private final String pgDb;
@@ -40,7 +46,7 @@ final class AutoMirrorBench {
         this.chDb = chDb;
     }
 
-    Result run(int tables) throws Exception {
+    Result run(int tables, int burstTables) throws Exception {
         PgConnectionFactory pg = ep.pgConnections(pgDb);
         DdlCaptureSettings capture = DdlCaptureSettings.defaults();
         new DdlCaptureInstaller(pg::open, capture).install();
@@ -86,13 +92,45 @@ final class AutoMirrorBench {
                     }
                 }
             }
+            long burst = burst(burstTables, poller);
+            Bench.progress("  burst of %d tables in one transaction: %s", burstTables,
+                    burst < 0 ? "not complete after 120 s" : Stats.ms(burst));
             running.set(false);
             loop.interrupt();
             loop.join(5_000);
         } finally {
             sink.gateway().close();
         }
-        return new Result(tables, Stats.of(latencies, n), failures);
+        return new Result(tables, Stats.of(latencies, n), failures, burstTables, burstNanosMeasured);
+    }
+
+    private long burstNanosMeasured = -1;
+
+    /** Creates the burst's tables in one transaction and waits until ClickHouse holds every row. */
+    private long burst(int count, ClickHouseGateway ch) throws Exception {
+        StringBuilder sql = new StringBuilder("BEGIN;");
+        for (int i = 1; i <= count; i++) {
+            sql.append("CREATE TABLE public.burst_").append(i).append(" (id integer PRIMARY KEY, note text);")
+                    .append("INSERT INTO public.burst_").append(i).append(" SELECT g, 'row ' || g FROM generate_series(1, ")
+                    .append(BURST_ROWS).append(") g;");
+        }
+        sql.append("COMMIT;");
+        long expected = (long) count * BURST_ROWS;
+        String poll = "SELECT sum(rows) FROM system.parts WHERE database = '" + chDb + "' AND active AND startsWith(table, 'burst_')";
+        try (Connection c = ep.pg(pgDb)) {
+            Sql.exec(c, sql.toString());
+            long t0 = System.nanoTime();
+            long deadline = t0 + 120_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                Object v = ch.query(poll, "poll the burst").rows().get(0)[0];
+                if (v != null && ((Number) v).longValue() >= expected) {
+                    burstNanosMeasured = System.nanoTime() - t0;
+                    return burstNanosMeasured;
+                }
+                LockSupport.parkNanos(50_000_000L);
+            }
+        }
+        return -1;
     }
 
     /** The time the row became visible (poll return), or -1 after the deadline. */

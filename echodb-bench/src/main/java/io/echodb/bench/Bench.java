@@ -99,7 +99,7 @@ public final class Bench {
             report.autoMirror = phase(report, "auto", () -> {
                 String db = pg.createDatabase("bench_auto");
                 databases.add(db);
-                return new AutoMirrorBench(ep, db, ch.createDatabase("bench_auto")).run(sizes.autoMirrorTables());
+                return new AutoMirrorBench(ep, db, ch.createDatabase("bench_auto")).run(sizes.autoMirrorTables(), sizes.burstTables());
             });
         }
         if (only.contains("sweep")) {

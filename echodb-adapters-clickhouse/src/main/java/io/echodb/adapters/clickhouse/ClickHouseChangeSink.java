@@ -564,29 +564,27 @@ public final class ClickHouseChangeSink implements ChangeSink {
         return t;
     }
 
+    /** The table as ClickHouse describes it (columns, sorting key and engine in one query), or null when missing. */
     private TargetTable load(String target) {
-        QueryResult r = gateway.query("SELECT name, type, is_in_sorting_key FROM system.columns WHERE database = "
-                + literal(gateway.database()) + " AND table = " + literal(target) + " ORDER BY position",
+        QueryResult r = gateway.query("SELECT c.name, c.type, c.is_in_sorting_key, t.engine_full FROM system.columns c"
+                + " JOIN system.tables t ON t.database = c.database AND t.name = c.table WHERE c.database = "
+                + literal(gateway.database()) + " AND c.table = " + literal(target) + " ORDER BY c.position",
                 "describe table " + target);
         if (r.rows().isEmpty()) {
             return null;
         }
         Map<String, ChType> columns = new LinkedHashMap<>();
         Set<String> key = new HashSet<>();
+        String engine = null;
         for (Object[] row : r.rows()) {
             String name = new String((byte[]) row[0], StandardCharsets.UTF_8);
             columns.put(name, ChType.parse(new String((byte[]) row[1], StandardCharsets.UTF_8)));
             if (((Number) row[2]).longValue() != 0) {
                 key.add(name);
             }
+            engine = new String((byte[]) row[3], StandardCharsets.UTF_8);
         }
-        return new TargetTable(target, columns, key, MetadataColumns.fromEngine(engineOf(target), columns.keySet()));
-    }
-
-    private String engineOf(String target) {
-        QueryResult r = gateway.query("SELECT engine_full FROM system.tables WHERE database = "
-                + literal(gateway.database()) + " AND name = " + literal(target), "read the engine of " + target);
-        return r.rows().isEmpty() ? null : new String((byte[]) r.rows().get(0)[0], StandardCharsets.UTF_8);
+        return new TargetTable(target, columns, key, MetadataColumns.fromEngine(engine, columns.keySet()));
     }
 
     private void ensureDatabase() {
