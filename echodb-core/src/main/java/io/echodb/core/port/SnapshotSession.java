@@ -25,14 +25,12 @@ public interface SnapshotSession extends AutoCloseable {
      * Throws {@link SourceTableChangedException} before delivering any row when the snapshot's table is not the one
      * {@code schema} describes (another relation id, or other columns).
      */
-    default void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
-        copy(schema, Set.of(), parallelism, batches);
-    }
-
     /**
-     * {@link #copy(TableSchema, int, Consumer)} without the columns named in {@code omitted}: they are never read,
-     * and rows hold {@code schema}'s other columns in its order. The check for the described table still covers every
-     * column.
+     * Copies every row of {@code schema}'s table but the columns named in {@code omitted} (never read): rows hold
+     * {@code schema}'s other columns in its order, using up to {@code parallelism} workers on the same snapshot; batches
+     * may arrive from several threads concurrently. Throws {@link SourceTableChangedException} before delivering any
+     * row when the snapshot's table is not the one {@code schema} describes (another relation id, or other columns —
+     * omitted ones included). One method on purpose: an overload that wrappers override would be bypassed.
      */
     void copy(TableSchema schema, Set<String> omitted, int parallelism, Consumer<List<Row>> batches);
 

@@ -114,9 +114,9 @@ final class KillableEngine {
                         alive("open a snapshot");
                         return new Forwarding.Snapshot(super.openSnapshot()) {
                             @Override
-                            public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
+                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
                                 alive("copy");
-                                super.copy(schema, parallelism, b -> {
+                                super.copy(schema, omitted, parallelism, b -> {
                                     alive("copy");
                                     batches.accept(b);
                                 });

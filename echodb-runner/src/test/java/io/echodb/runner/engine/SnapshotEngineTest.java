@@ -96,8 +96,8 @@ class SnapshotEngineTest {
                     public SnapshotSession openSnapshot() {
                         return new Forwarding.Snapshot(delegate.openSnapshot()) {
                             @Override
-                            public void copy(TableSchema schema, int parallelism, Consumer<List<Row>> batches) {
-                                delegate.copy(schema, parallelism, b -> {
+                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+                                delegate.copy(schema, omitted, parallelism, b -> {
                                     copyThreads.add(Thread.currentThread().getName());
                                     batches.accept(b);
                                 });

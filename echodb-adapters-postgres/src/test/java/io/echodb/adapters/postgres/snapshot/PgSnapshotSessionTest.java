@@ -84,7 +84,7 @@ class PgSnapshotSessionTest {
                 committer.join();
                 point = snap.consistentPoint();
                 db.sql("INSERT INTO consist VALUES (1002, 'after')", "UPDATE consist SET v = 'changed' WHERE id = 1");
-                snap.copy(schema, 2, copied::addAll);
+                snap.copy(schema, java.util.Set.of(), 2, copied::addAll);
                 assertThat(snap.estimateRows(table)).isGreaterThanOrEqualTo(0);
             }
             assertThat(point.compareTo(start)).isGreaterThan(0);
@@ -157,7 +157,7 @@ class PgSnapshotSessionTest {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         try (SnapshotSession snap = source.openSnapshot()) {
             assertThat(snap.estimateRows(TableRef.of("public", "big"))).isBetween(expected / 2, expected * 2);
-            snap.copy(schema, 4, batch -> {
+            snap.copy(schema, java.util.Set.of(), 4, batch -> {
                 threads.add(Thread.currentThread().getName());
                 assertThat(batch.size()).isLessThanOrEqualTo(1000);
                 synchronized (seen) {
@@ -193,7 +193,7 @@ class PgSnapshotSessionTest {
         TableSchema schema = source.describe(TableRef.of("public", "sales")).orElseThrow();
         List<Row> copied = Collections.synchronizedList(new ArrayList<>());
         try (SnapshotSession snap = source.openSnapshot()) {
-            snap.copy(schema, 3, copied::addAll);
+            snap.copy(schema, java.util.Set.of(), 3, copied::addAll);
         }
         assertThat(copied).hasSize(3000);
         assertThat(copied.stream().map(r -> (Integer) r.get(0)).distinct().count()).isEqualTo(3000);
@@ -207,14 +207,14 @@ class PgSnapshotSessionTest {
         db.sql("CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 10)");
         TableSchema small = source.describe(TableRef.of("public", "small")).orElseThrow();
         try (SnapshotSession snap = source.openSnapshot()) {
-            assertThatThrownBy(() -> snap.copy(ghost, 2, b -> { }))
+            assertThatThrownBy(() -> snap.copy(ghost, java.util.Set.of(), 2, b -> { }))
                     .isInstanceOf(PgSourceException.class).hasMessageContaining("public.ghost");
-            assertThatThrownBy(() -> snap.copy(small, 2, b -> {
+            assertThatThrownBy(() -> snap.copy(small, java.util.Set.of(), 2, b -> {
                 throw new IllegalStateException("sink is full");
             })).isInstanceOf(IllegalStateException.class).hasMessage("sink is full");
             // the session stays usable after a failed copy
             List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-            snap.copy(small, 2, rows::addAll);
+            snap.copy(small, java.util.Set.of(), 2, rows::addAll);
             assertThat(rows).hasSize(10);
         }
     }
