@@ -373,7 +373,8 @@ final class StreamApplier {
      * becoming visible) makes the mirror copy the table again.
      */
     private void onColumnsRenamed(ChangeEvent.ColumnsRenamed c) {
-        MirrorRuntime m = route(c.table(), c.relationId());
+        // A rename committed before the target's copy is in the copy already (its names are the new ones).
+        MirrorRuntime m = routeChange(c.table(), c.relationId());
         if (m == null) {
             return;
         }
