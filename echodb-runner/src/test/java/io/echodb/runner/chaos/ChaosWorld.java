@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,8 +103,40 @@ final class ChaosWorld implements AutoCloseable {
 
     // ------------------------------------------------------------------ workers
 
+    /**
+     * Table settings every chaos worker runs with, so the differential test covers them: mirrors of {@code t1*} leave
+     * out {@code c2} and are partitioned, mirrors of {@code t2*} purge deleted rows physically after one second (cleanup
+     * merges racing copies, replays and resyncs). A renamed table moves between the rules, and its mirror is re-created.
+     */
+    static final String TABLES_FILE = """
+            - match: "public.t1*"
+              exclude_columns: [c2]
+              partition_by: intDiv(id, 500)
+            - match: "public.t2*"
+              order_by: [id]
+              deletes: hard
+              purge_after: 1
+            """;
+
+    /** The columns {@link #TABLES_FILE} leaves out of {@code table}'s mirror. */
+    static Set<String> excludedColumns(String table) {
+        return table.startsWith("t1") ? Set.of("c2") : Set.of();
+    }
+
+    private static String tablesFile() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("chaos-tables-", ".yaml");
+            java.nio.file.Files.writeString(file, TABLES_FILE);
+            file.toFile().deleteOnExit();
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write the chaos table settings", e);
+        }
+    }
+
     private Map<String, String> env(String workerId, TcpProxy pgProxy, TcpProxy chProxy) {
         Map<String, String> env = new HashMap<>();
+        env.put("ECHODB_TABLES_FILE", tablesFile());
         env.put("POSTGRES_HOST", pgProxy.host());
         env.put("POSTGRES_PORT", Integer.toString(pgProxy.port()));
         env.put("POSTGRES_USER", pg.user());
