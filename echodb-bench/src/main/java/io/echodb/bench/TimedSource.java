@@ -51,6 +51,11 @@ final class TimedSource implements ChangeSource {
     }
 
     @Override
+    public Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+        return delegate.useFullReplicaIdentity(table);
+    }
+
+    @Override
     public SnapshotSession openSnapshot() {
         return delegate.openSnapshot();
     }

@@ -112,7 +112,11 @@ public final class ClickHouseChangeSink implements ChangeSink {
     @Override
     public SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
         requireTarget(target);
-        String problem = schema.unsupportedReason().orElse(null);
+        if (layout.isMultiset() != schema.isMultiset()) {
+            return new SchemaSync.Incompatible(layout.isMultiset() ? "a multiset layout needs a key-less table under"
+                    + " REPLICA IDENTITY FULL" : schema.unsupportedReason().orElse("a key-less table needs a multiset layout"));
+        }
+        String problem = layout.isMultiset() ? null : schema.unsupportedReason().orElse(null);
         if (problem != null) {
             return new SchemaSync.Incompatible(problem);
         }
@@ -121,9 +125,13 @@ public final class ClickHouseChangeSink implements ChangeSink {
         if (current == null) {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
-            MetadataColumns metadata = MetadataColumns.avoiding(schema.columnNames());
-            String create = ddl.createTable(target, columns, schema.keyColumns(), mapper.needsNullableKey(schema),
-                    layout, metadata);
+            MetadataColumns keyed = MetadataColumns.avoiding(schema.columnNames());
+            MetadataColumns metadata = layout.isMultiset() ? keyed.multiset() : keyed;
+            List<String> sortBy = layout.isMultiset() ? layout.multisetOrder() : schema.keyColumns();
+            boolean nullableKey = layout.isMultiset()
+                    ? sortBy.stream().anyMatch(c -> columns.get(c).isNullable() && !(columns.get(c).base() instanceof ChType.Array))
+                    : mapper.needsNullableKey(schema);
+            String create = ddl.createTable(target, columns, sortBy, nullableKey, layout, metadata);
             executeDdl(create, "create table " + target);
             if (!metadata.equals(MetadataColumns.DEFAULT)) {
                 LOG.info("target {}: the source has columns named like EchoDB's metadata; its metadata columns are {}",
@@ -173,8 +181,13 @@ public final class ClickHouseChangeSink implements ChangeSink {
                         + identifier(target) + "; the table is rebuilt with other metadata names", true);
             }
         }
+        if (metadata.isMultiset() != schema.isMultiset()) {
+            return new SchemaSync.Incompatible(identifier(target) + (metadata.isMultiset()
+                    ? " holds a key-less table's row images, but the source table has a key now"
+                    : " is keyed, but the source table has no key now") + "; the table is rebuilt", true);
+        }
         Set<String> sourceKey = new HashSet<>(schema.keyColumns());
-        boolean keyOk = schema.identity() == ReplicaIdentity.FULL
+        boolean keyOk = metadata.isMultiset() || schema.identity() == ReplicaIdentity.FULL
                 ? sourceKey.containsAll(current.sortingKey()) && !current.sortingKey().isEmpty()
                 : sourceKey.equals(current.sortingKey());
         if (!keyOk) {
@@ -230,6 +243,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             return;
         }
         WritePlan plan = plan(target, schema);
+        boolean multiset = plan.table().metadata().isMultiset();
         int width = schema.columns().size();
         RowBinaryOutput out = new RowBinaryOutput(initialBufferBytes(rows.size(), width));
         for (int r = 0; r < rows.size(); r++) {
@@ -243,10 +257,12 @@ public final class ClickHouseChangeSink implements ChangeSink {
                 throw new IllegalArgumentException("row " + r + " for " + target + " still holds an unchanged-TOAST marker;"
                         + " the engine must fill it from currentRows before writing: " + row);
             }
+            // A multiset table's −1 row is a whole row image, written like any other.
+            boolean deletionMarker = sinkRow.deleted() && !multiset;
             for (int i = 0; i < width; i++) {
                 ColumnWriter w = plan.writers()[i];
                 try {
-                    w.write(out, row.get(i), sinkRow.deleted());
+                    w.write(out, row.get(i), deletionMarker);
                 } catch (BadValueException | ArithmeticException e) {
                     throw ClickHouseRejectedException.badData(target, "row " + r + ", column " + identifier(w.column())
                             + ": " + e.getMessage());
@@ -254,7 +270,10 @@ public final class ClickHouseChangeSink implements ChangeSink {
             }
             RowVersion v = sinkRow.version();
             out.writeUInt128(v.lsn(), v.ordinal());
-            out.writeByte(sinkRow.deleted() ? 1 : 0);
+            out.writeByte(deletionMarker ? 1 : 0);
+            if (multiset) {
+                out.writeByte(sinkRow.deleted() ? -1 : 1);
+            }
         }
         String what = "write " + rows.size() + " rows to " + target;
         Map<String, String> settings = plan.jsonColumns() ? JSON_INPUT : Map.of();
@@ -518,6 +537,10 @@ public final class ClickHouseChangeSink implements ChangeSink {
         insertColumns.add(identifier(metadata.deleted()));
         structure.append(identifier(metadata.version())).append(" UInt128, ").append(identifier(metadata.deleted()))
                 .append(" UInt8");
+        if (metadata.isMultiset()) {
+            insertColumns.add(identifier(metadata.sign()));
+            structure.append(", ").append(identifier(metadata.sign())).append(" Int8");
+        }
         WritePlan plan = new WritePlan(schema, table, writers, List.copyOf(insertColumns), structure.toString(), json);
         plans.put(target, plan);
         return plan;
@@ -584,7 +607,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
             }
             engine = new String((byte[]) row[3], StandardCharsets.UTF_8);
         }
-        return new TargetTable(target, columns, key, MetadataColumns.fromEngine(engine, columns.keySet()));
+        return new TargetTable(target, columns, key, MetadataColumns.fromEngine(engine, columns.keySet(), key));
     }
 
     private void ensureDatabase() {

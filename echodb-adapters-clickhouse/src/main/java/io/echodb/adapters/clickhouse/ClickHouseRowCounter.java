@@ -15,7 +15,8 @@ import java.util.function.Function;
  * Counts the live rows of a mirrored table in ClickHouse: {@code SELECT count() FROM t FINAL}, which keeps only the
  * highest version of each key and hides delete markers. As of a source position ({@link #countBefore}, native engine
  * layout only) each key's latest version before that position decides, the versions carrying the commit LSN in their
- * high 64 bits; when no stored version is from that position on, that is what {@code FINAL} reads, which is cheaper. Throws {@link ClickHouseRejectedException} when the target
+ * high 64 bits; when no stored version is from that position on, that is what {@code FINAL} reads, which is cheaper.
+ * A key-less table's multiset target is counted as the sum of its row images' signs. Throws {@link ClickHouseRejectedException} when the target
  * table does not exist, {@link io.echodb.core.port.SinkUnavailableException} when ClickHouse cannot be reached.
  */
 public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
@@ -36,7 +37,11 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
     @Override
     public RowCount count(TableRef table) {
         String target = targetTable.apply(table);
-        Object n = gateway.query("SELECT count() FROM " + ClickHouseSql.table(gateway.database(), target) + " FINAL",
+        MetadataColumns metadata = MetadataColumns.read(gateway, target);
+        // A key-less table's rows are +1 and −1 row images: what is left of them is their sum.
+        String counted = metadata != null && metadata.isMultiset()
+                ? "sum(" + ClickHouseSql.identifier(metadata.sign()) + ")" : "count()";
+        Object n = gateway.query("SELECT " + counted + " FROM " + ClickHouseSql.table(gateway.database(), target) + " FINAL",
                 "count rows of " + target).single();
         return new RowCount(table, ((Number) n).longValue(), clock.instant());
     }
@@ -52,6 +57,13 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
         String version = ClickHouseSql.identifier(metadata.version());
         String deleted = ClickHouseSql.identifier(metadata.deleted());
         String bound = "bitShiftLeft(toUInt128(" + Long.toUnsignedString(position.value()) + "), 64)";
+        if (metadata.isMultiset()) {
+            // Each row image is its own row (version and sign are its key): the images before the position are the
+            // table as it was, exactly.
+            Object n = gateway.query("SELECT sum(" + ClickHouseSql.identifier(metadata.sign()) + ") FROM " + t
+                    + " FINAL WHERE " + version + " < " + bound, "count rows of " + target + " before " + position).single();
+            return AsOfCount.exactly(((Number) n).longValue());
+        }
         // FINAL stands for "as of" only if no version from the position on existed while it counted: look before (to
         // skip a FINAL count that cannot be used) and again after it (a version written meanwhile would slip in)
         if (!anyVersionFrom(t, target, version, bound, position)) {

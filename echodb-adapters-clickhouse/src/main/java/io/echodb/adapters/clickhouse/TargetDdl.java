@@ -29,6 +29,8 @@ final class TargetDdl {
 
     /**
      * {@code columns}: source column name → ClickHouse type, in source order; metadata columns are appended.
+     * {@code keyColumns}: the sorting key; a multiset table ({@link MetadataColumns#isMultiset}) is sorted by these
+     * columns, then version and sign.
      * {@code layout}: the partition expression from the table settings, and hard deletes: ClickHouse's cleanup merges
      * ({@code enable_replacing_merge_with_cleanup_for_min_age_to_force_merge}) merge each partition whose parts are
      * all older than {@code purgeAfter} into one part and leave out the keys whose last version is a deletion. They
@@ -52,13 +54,20 @@ final class TargetDdl {
                 .collect(Collectors.joining(",\n"));
         String engine = (cluster == null ? "ReplacingMergeTree" : "ReplicatedReplacingMergeTree")
                 + "(" + identifier(metadata.version()) + ", " + identifier(metadata.deleted()) + ")";
+        List<String> order = new java.util.ArrayList<>(keyColumns);
+        if (metadata.isMultiset()) {
+            // Every row image is its own row: ReplacingMergeTree only folds repeated writes of the same change.
+            order.add(metadata.version());
+            order.add(metadata.sign());
+        }
         return "CREATE TABLE IF NOT EXISTS " + table(target) + onCluster(cluster) + "\n(\n" + defs + ",\n"
                 + "    " + identifier(metadata.version()) + " UInt128,\n"
                 + "    " + identifier(metadata.deleted()) + " UInt8,\n"
+                + (metadata.isMultiset() ? "    " + identifier(metadata.sign()) + " Int8,\n" : "")
                 + "    " + identifier(metadata.syncedAt()) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
                 + ")\nENGINE = " + engine + "\n"
                 + (partitionBy == null ? "" : "PARTITION BY " + partitionBy + "\n")
-                + "ORDER BY (" + ClickHouseSql.identifiers(keyColumns) + ")"
+                + "ORDER BY (" + ClickHouseSql.identifiers(order) + ")"
                 + (settings.isEmpty() ? "" : "\nSETTINGS " + String.join(", ", settings));
     }
 

@@ -10,8 +10,10 @@ import java.util.Set;
  * Which source tables are mirrored: tables in {@code schemas} whose name matches no exclude glob.
  * Globs use {@code *} (any run of characters) and {@code ?} (one character); a glob containing a dot
  * matches {@code schema.table}, otherwise the bare table name. Matching is case-sensitive like PostgreSQL names.
+ * {@code keylessTables} says whether a table without a key is mirrored (as a multiset) or only reported; the engine
+ * must be given the same mode ({@code EngineSettings.keylessTables}).
  */
-public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableRules rules) {
+public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableRules rules, KeylessTables keylessTables) {
 
     /** The seed's default exclusions: PostGIS bookkeeping tables. */
     public static final List<String> DEFAULT_EXCLUDES = List.of(
@@ -20,6 +22,11 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableR
     /** A policy without table settings. */
     public WatchPolicy(Set<String> schemas, List<String> excludeGlobs) {
         this(schemas, excludeGlobs, TableRules.NONE);
+    }
+
+    /** A policy that reports key-less tables. */
+    public WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableRules rules) {
+        this(schemas, excludeGlobs, rules, KeylessTables.REPORT);
     }
 
     public WatchPolicy {
@@ -39,11 +46,17 @@ public record WatchPolicy(Set<String> schemas, List<String> excludeGlobs, TableR
             }
         }
         rules = rules == null ? TableRules.NONE : rules;
+        keylessTables = keylessTables == null ? KeylessTables.REPORT : keylessTables;
     }
 
     /** The same policy with table settings. */
     public WatchPolicy withRules(TableRules newRules) {
-        return new WatchPolicy(schemas, excludeGlobs, newRules);
+        return new WatchPolicy(schemas, excludeGlobs, newRules, keylessTables);
+    }
+
+    /** The same policy with key-less tables handled as {@code mode} says. */
+    public WatchPolicy withKeylessTables(KeylessTables mode) {
+        return new WatchPolicy(schemas, excludeGlobs, rules, mode);
     }
 
     /** Builds a policy from the seed's comma lists (SYNC_SCHEMA, EXCLUDED_TABLES). */

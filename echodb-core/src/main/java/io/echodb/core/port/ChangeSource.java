@@ -26,6 +26,13 @@ public interface ChangeSource {
     /** The table's current shape, or empty when it does not exist. */
     Optional<TableSchema> describe(TableRef table);
 
+    /**
+     * Makes a key-less table's updates and deletes carry whole old rows (PostgreSQL: REPLICA IDENTITY FULL) and returns
+     * its shape afterwards (empty when it no longer exists). Blocking; throws {@link TableNotPublishableException}
+     * naming the reason when the source refuses (e.g. the user may not alter the table).
+     */
+    Optional<TableSchema> useFullReplicaIdentity(TableRef table);
+
     /** Opens an exported snapshot whose consistent point orders it against the stream. */
     SnapshotSession openSnapshot();
 

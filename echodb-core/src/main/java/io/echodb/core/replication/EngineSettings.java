@@ -1,6 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.KeylessTables;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param maxBufferedBytes     estimated bytes across all table buffers before the largest is written (default 256 MiB)
  * @param controlTimeout       how long a command (create, drop, ...) waits for the stream thread (default 30 s)
  * @param progressLogInterval  how often copy progress is logged (default 5 s)
+ * @param keylessTables        whether tables without a key are mirrored as multisets (default: reported only)
  */
 public record EngineSettings(
         int batchRows,
@@ -36,7 +38,8 @@ public record EngineSettings(
         Duration pollTimeout,
         long maxBufferedBytes,
         Duration controlTimeout,
-        Duration progressLogInterval) {
+        Duration progressLogInterval,
+        KeylessTables keylessTables) {
 
     public static final long MIB = 1024L * 1024L;
 
@@ -62,82 +65,89 @@ public record EngineSettings(
         }
         positive("controlTimeout", controlTimeout);
         positive("progressLogInterval", progressLogInterval);
+        Objects.requireNonNull(keylessTables, "keylessTables");
     }
 
     public static EngineSettings defaults() {
         return new EngineSettings(50_000, 32 * MIB, Duration.ofMillis(200), Duration.ofSeconds(1), 2, 50_000, 2,
                 Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofMillis(100), 256 * MIB,
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
+                Duration.ofSeconds(30), Duration.ofSeconds(5), KeylessTables.REPORT);
     }
 
     public EngineSettings withBatchRows(int v) {
         return new EngineSettings(v, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withBatchBytes(long v) {
         return new EngineSettings(batchRows, v, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, Math.max(v, maxBufferedBytes),
-                controlTimeout, progressLogInterval);
+                controlTimeout, progressLogInterval, keylessTables);
     }
 
     public EngineSettings withMaxBatchAge(Duration v) {
         return new EngineSettings(batchRows, batchBytes, v, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withAckInterval(Duration v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, v, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withSnapshotParallelism(int v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, v, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withSnapshotBatchRows(int v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, v,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withConcurrentSnapshots(int v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 v, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withRetryBackoff(Duration initial, Duration max) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, initial, max, pollTimeout, maxBufferedBytes, controlTimeout, progressLogInterval);
+                concurrentSnapshots, initial, max, pollTimeout, maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
     }
 
     public EngineSettings withPollTimeout(Duration v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, v, maxBufferedBytes, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withMaxBufferedBytes(long v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, v, controlTimeout,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withControlTimeout(Duration v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
                 concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, v,
-                progressLogInterval);
+                progressLogInterval, keylessTables);
     }
 
     public EngineSettings withProgressLogInterval(Duration v) {
         return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout, v);
+                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout, v, keylessTables);
+    }
+
+    public EngineSettings withKeylessTables(KeylessTables v) {
+        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
+                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
+                progressLogInterval, v);
     }
 
     private static void positive(String field, long value) {

@@ -69,6 +69,12 @@ final class GatedPorts {
             }
 
             @Override
+            public Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+                check(gate, "set REPLICA IDENTITY FULL on " + table);
+                return source.useFullReplicaIdentity(table);
+            }
+
+            @Override
             public SnapshotSession openSnapshot() {
                 return source.openSnapshot();
             }

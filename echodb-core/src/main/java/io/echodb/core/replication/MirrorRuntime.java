@@ -5,6 +5,7 @@ import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.model.MirrorName;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.SnapshotProgress;
@@ -65,9 +66,9 @@ final class MirrorRuntime {
     /** Guarded by the engine lock: schemas already brought into the target (ensureTable done). */
     final Set<TableSchema> ensuredSchemas = new HashSet<>();
 
-    MirrorRuntime(MirrorRecord record) {
+    MirrorRuntime(MirrorRecord record, KeylessTables keylessTables) {
         this.spec = record.spec();
-        this.shape = new TargetShape(spec.settings());
+        this.shape = new TargetShape(spec.settings(), keylessTables);
         this.state = record.state();
         this.lastError = record.lastError();
         this.snapshotPoint = record.snapshotPoint();

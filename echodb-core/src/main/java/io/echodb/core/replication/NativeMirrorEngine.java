@@ -242,7 +242,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private void loadMirrors() {
         control("start", () -> {
             for (MirrorRecord record : store.loadAll()) {
-                MirrorRuntime m = new MirrorRuntime(record);
+                MirrorRuntime m = new MirrorRuntime(record, settings.keylessTables());
                 registry.add(m);
                 if (m.state == MirrorState.SNAPSHOTTING || m.state == MirrorState.CREATING) {
                     // A copy cut short must start over: its rows up to the crash are not known to be complete.
@@ -686,12 +686,25 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 throw MirrorEngineException.fatal("target table '" + spec.targetTable() + "' is already written by mirror "
                         + sameTarget.name(), null);
             }
-            TableSchema described = source.describe(spec.source()).orElseThrow(() -> MirrorEngineException.fatal(
+            TableSchema found = source.describe(spec.source()).orElseThrow(() -> MirrorEngineException.fatal(
                     "source table " + spec.source() + " does not exist", null));
-            TargetShape shape = new TargetShape(spec.settings());
+            TargetShape shape = new TargetShape(spec.settings(), settings.keylessTables());
+            Optional<String> unsupported = Optional.empty();
+            if (shape.needsFullIdentity(found)) {
+                try {
+                    found = source.useFullReplicaIdentity(spec.source()).orElse(found);
+                    LOG.info("mirror {}: {} has no key; set REPLICA IDENTITY FULL to mirror it as a multiset",
+                            spec.name(), spec.source());
+                } catch (TableNotPublishableException e) {
+                    unsupported = Optional.of(e.getMessage());
+                }
+            }
+            TableSchema described = found;
             TableSchema schema = shape.schema(described);
             Instant now = clock.instant();
-            Optional<String> unsupported = described.unsupportedReason().or(() -> shape.problem(described));
+            if (unsupported.isEmpty()) {
+                unsupported = shape.problem(described);
+            }
             if (unsupported.isEmpty()) {
                 try {
                     // Published before anything else: a table the source cannot publish safely is never copied.
@@ -702,7 +715,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 }
             }
             if (unsupported.isPresent()) {
-                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.UNSUPPORTED, null, 0, unsupported.get(), now, schema.relationId()));
+                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.UNSUPPORTED, null, 0, unsupported.get(), now, schema.relationId()), settings.keylessTables());
                 store.save(m.toRecord());
                 registry.add(m);
                 LOG.warn("mirror {}: table {} cannot be mirrored: {}", spec.name(), spec.source(), unsupported.get());
@@ -721,7 +734,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             // A rebuildable target (left by an earlier table of this name in another shape) is rebuilt by the copy.
             if (sync instanceof SchemaSync.Incompatible inc && !inc.rebuildable()) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();
-                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now, schema.relationId()));
+                MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.FAILED, null, 0, reason, now, schema.relationId()), settings.keylessTables());
                 store.save(m.toRecord());
                 registry.add(m);
                 LOG.error("mirror {}: {}", spec.name(), reason);
@@ -729,7 +742,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 wake();
                 return states.statusOf(m, lag());
             }
-            MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()));
+            MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()), settings.keylessTables());
             m.latestSchema = schema;
             // Not marked ensured: the copy's preparation checks the target again and rebuilds one that an earlier
             // table of this name left in another shape or other column types.

@@ -7,6 +7,7 @@ import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.port.SourceTableChangedException;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
@@ -110,9 +111,19 @@ final class SnapshotTask implements Runnable {
             host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);
             return;
         }
-        TableSchema full = described.get();
+        TableSchema found = described.get();
+        if (mirror.shape.needsFullIdentity(found)) {
+            // e.g. its primary key was dropped: PostgreSQL must send whole old rows before the table is published again
+            try {
+                found = source.useFullReplicaIdentity(mirror.table()).orElse(found);
+            } catch (TableNotPublishableException e) {
+                host.unsupported(mirror, run, e.getMessage());
+                return;
+            }
+        }
+        TableSchema full = found;
         TableSchema schema = mirror.shape.schema(full);
-        Optional<String> unsupported = full.unsupportedReason().or(() -> mirror.shape.problem(full));
+        Optional<String> unsupported = mirror.shape.problem(full);
         if (unsupported.isPresent()) {
             host.unsupported(mirror, run, unsupported.get());
             return;
@@ -121,7 +132,7 @@ final class SnapshotTask implements Runnable {
             return;
         }
         // A deletion removed while the copy runs would let the copy's older row of that key come back.
-        if (mirror.shape.hardDeletes() && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), false))) {
+        if (mirror.shape.hardDeletes(full) && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), false))) {
             return;
         }
         if (!run.writeIfActive(() -> sink.truncate(mirror.target()))) {
@@ -145,7 +156,7 @@ final class SnapshotTask implements Runnable {
                 batches.close();
             }
             // Before the copy counts as done: a crash in between copies again, and that copy turns it off first.
-            if (mirror.shape.hardDeletes() && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), true))) {
+            if (mirror.shape.hardDeletes(full) && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), true))) {
                 return;
             }
             host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
@@ -162,6 +173,7 @@ final class SnapshotTask implements Runnable {
     private final class Batches implements AutoCloseable {
         private final TableSchema schema;
         private final RowVersion version;
+        private final AtomicLong ordinals = new AtomicLong();
         private final Map<Thread, List<Row>> pending = new ConcurrentHashMap<>();
         private final Map<Thread, long[]> pendingBytes = new ConcurrentHashMap<>();
         private final Map<Thread, Future<?>> inFlight = new ConcurrentHashMap<>();
@@ -250,7 +262,9 @@ final class SnapshotTask implements Runnable {
         private void write(List<Row> rows) {
             List<SinkRow> out = new ArrayList<>(rows.size());
             for (Row r : rows) {
-                out.add(new SinkRow(r, version, false));
+                // A multiset target tells copied rows apart by version: identical rows must stay two rows.
+                RowVersion v = schema.isMultiset() ? new RowVersion(version.lsn(), ordinals.incrementAndGet()) : version;
+                out.add(new SinkRow(r, v, false));
             }
             long start = System.nanoTime();
             retrier.run("write copied rows to " + mirror.target(), () -> {

@@ -204,7 +204,7 @@ final class StreamApplier {
         guarded(m, "apply the new shape of", table, () -> {
             TableSchema schema = m.shape.schema(announced);
             m.latestSchema = schema;
-            var reason = announced.unsupportedReason().or(() -> m.shape.problem(announced));
+            var reason = m.shape.problem(announced);
             if (reason.isPresent()) {
                 events.unsupported(m, reason.get());
                 return;
@@ -252,6 +252,10 @@ final class StreamApplier {
             TableBatcher b = buffer(m);
             Row newRow = checkWidth(b, shaped(m, u.relationId(), u.newRow()));
             Row oldRow = u.oldRow() == null ? null : checkWidth(b, shaped(m, u.relationId(), u.oldRow()));
+            if (b.schema().isMultiset()) {
+                updateMultiset(m, b, u, oldRow, newRow, version);
+                return;
+            }
             if (oldRow != null && b.schema().identity() == ReplicaIdentity.FULL) {
                 newRow = ToastResolver.fill(newRow, oldRow); // a FULL old image carries every value
             }
@@ -289,6 +293,28 @@ final class StreamApplier {
             }
             add(m, b, new SinkRow(newRow, version, false), key);
         });
+    }
+
+    /**
+     * A key-less (multiset) table has no key to replace a row by: the update takes one copy of the old row image out
+     * (−1) and puts the new one in (+1), both with the change's version. REPLICA IDENTITY FULL sends the whole old row
+     * (TOAST values included), which also fills the new row's unchanged values.
+     */
+    private void updateMultiset(MirrorRuntime m, TableBatcher b, ChangeEvent.Update u, Row oldRow, Row newRow,
+            RowVersion version) {
+        if (oldRow == null) {
+            events.copyAgain(m, "an update of key-less table " + u.table() + " came without its old row"
+                    + " (its REPLICA IDENTITY is no longer FULL)");
+            return;
+        }
+        Row old = ToastResolver.withoutMarkers(oldRow);
+        add(m, b, new SinkRow(old, version, true), key(b, old));
+        if (!m.isActive()) {
+            return;
+        }
+        TableBatcher current = buffer(m);
+        Row filled = ToastResolver.fill(newRow, oldRow);
+        add(m, current, new SinkRow(filled, version, false), key(current, filled));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.model.DeleteMode;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.ChangeSink;
 import io.echodb.core.port.SchemaSync;
@@ -23,26 +24,35 @@ import java.util.Set;
  * left out, the key led by {@code order_by}) and each source row cut to it. The key is what ClickHouse replaces rows
  * by, so it must be known for every old row: a sorting column outside the replica identity is only allowed under
  * REPLICA IDENTITY FULL, whose old images carry it, so a change of it removes the row from its old place exactly as a
- * key change does. With default settings everything passes through unchanged. Guarded by the engine lock.
+ * key change does. With default settings everything passes through unchanged. A key-less table under
+ * {@link KeylessTables#FULL} keeps an empty key and gets the multiset layout ({@link TargetLayout#multiset}): the
+ * applier writes each change as −old/+new row images instead. Guarded by the engine lock.
  */
 final class TargetShape {
 
     private final TableSettings settings;
+    private final KeylessTables keylessTables;
     /** The last source schema a projection was computed for, compared by identity: Relation messages are reused. */
     private TableSchema projectedFrom;
     private int[] kept;
 
-    TargetShape(TableSettings settings) {
+    TargetShape(TableSettings settings, KeylessTables keylessTables) {
         this.settings = settings;
+        this.keylessTables = keylessTables;
     }
 
     boolean isDefault() {
         return settings.isDefault();
     }
 
-    /** Why {@code source} cannot be mirrored exactly with these settings, or empty. */
+    /** Why {@code source} cannot be mirrored exactly (by the source, the key-less mode or these settings), or empty. */
     Optional<String> problem(TableSchema source) {
-        return TableSettingsCheck.problem(settings, source);
+        return source.unsupportedReason(keylessTables).or(() -> TableSettingsCheck.problem(settings, source));
+    }
+
+    /** Whether {@code source} is key-less and must get REPLICA IDENTITY FULL before it is published and copied. */
+    boolean needsFullIdentity(TableSchema source) {
+        return keylessTables == KeylessTables.FULL && source.keylessWithoutFullIdentity();
     }
 
     /** The target's view of {@code source}. */
@@ -92,13 +102,21 @@ final class TargetShape {
 
     /** Creates or evolves {@code target} for {@code shaped} (a {@link #schema} result) with these settings' layout. */
     SchemaSync ensure(ChangeSink sink, String target, TableSchema shaped) {
-        TargetLayout layout = TargetLayout.of(settings);
+        TargetLayout layout = shaped.isMultiset() ? TargetLayout.multiset(settings, multisetOrder(shaped))
+                : TargetLayout.of(settings);
         return layout.isDefault() ? sink.ensureTable(target, shaped) : sink.ensureTable(target, shaped, layout);
     }
 
-    /** Whether the target removes deleted rows physically (and must not while a copy fills it). */
-    boolean hardDeletes() {
-        return settings.deletes() == DeleteMode.HARD;
+    private List<String> multisetOrder(TableSchema shaped) {
+        return settings.orderBy().stream().filter(c -> shaped.indexOf(c) >= 0).toList();
+    }
+
+    /**
+     * Whether the target of {@code source} removes deleted rows physically (and must not while a copy fills it); a
+     * multiset target never does: its −1 rows are what cancels the +1 rows.
+     */
+    boolean hardDeletes(TableSchema source) {
+        return settings.deletes() == DeleteMode.HARD && !source.isMultiset();
     }
 
     /** The source key columns {@code order_by} did not name, which the target's key gets appended. */

@@ -1,6 +1,7 @@
 package io.echodb.core.schema;
 
 import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableRef;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,7 +62,7 @@ public record TableSchema(TableRef table, List<Column> columns, List<String> key
     /**
      * Why the table cannot be mirrored, or empty when it can. {@code sourceProblem} (null when none) is the source's
      * own reason, a whole sentence: e.g. a DEFERRABLE primary key, a partition without a replica identity, an UNLOGGED
-     * table.
+     * table. A {@link #keyless} table is refused here; {@link #unsupportedReason(KeylessTables)} may accept it.
      */
     public Optional<String> unsupportedReason() {
         if (sourceProblem != null) {
@@ -70,12 +71,45 @@ public record TableSchema(TableRef table, List<Column> columns, List<String> key
         if (columns.isEmpty()) {
             return Optional.of("table " + table + " has no columns");
         }
+        if (keyColumns.isEmpty() && identity == ReplicaIdentity.FULL) {
+            return Optional.of("table " + table + " has REPLICA IDENTITY FULL but no primary key or unique index on NOT NULL"
+                    + " columns: identical rows cannot be told apart by a key; add a primary key or such a unique index,"
+                    + " or set KEYLESS_TABLES=full to mirror it as a multiset (duplicates kept)");
+        }
         if (keyColumns.isEmpty()) {
             return Optional.of("table " + table + " has no primary key and no usable replica identity;"
                     + " add a primary key (not DEFERRABLE) or run ALTER TABLE ... REPLICA IDENTITY FULL (or USING INDEX),"
-                    + " on the table and on each of its partitions");
+                    + " on the table and on each of its partitions, or set KEYLESS_TABLES=full to mirror key-less tables");
         }
         return Optional.empty();
+    }
+
+    /** {@link #unsupportedReason()}, except that under {@link KeylessTables#FULL} a {@link #keyless} table is accepted. */
+    public Optional<String> unsupportedReason(KeylessTables keylessTables) {
+        if (keylessTables == KeylessTables.FULL && keyless()) {
+            return Optional.empty();
+        }
+        return unsupportedReason();
+    }
+
+    /**
+     * True when the table has columns but no key to tell rows apart, its replica identity is the default (no primary
+     * key) or FULL, and the source has no other objection: mirrored as a multiset under REPLICA IDENTITY FULL (which
+     * {@link #keylessWithoutFullIdentity} tables get first). REPLICA IDENTITY NOTHING is the user's choice and stays.
+     */
+    public boolean keyless() {
+        return sourceProblem == null && !columns.isEmpty() && keyColumns.isEmpty()
+                && (identity == ReplicaIdentity.DEFAULT || identity == ReplicaIdentity.FULL);
+    }
+
+    /** A {@link #keyless} table whose updates and deletes do not carry whole old rows yet. */
+    public boolean keylessWithoutFullIdentity() {
+        return keyless() && identity != ReplicaIdentity.FULL;
+    }
+
+    /** A {@link #keyless} table whose updates and deletes carry whole old rows: its target is a multiset. */
+    public boolean isMultiset() {
+        return keyless() && identity == ReplicaIdentity.FULL;
     }
 
     public int indexOf(String column) {

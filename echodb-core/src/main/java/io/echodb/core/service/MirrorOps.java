@@ -104,7 +104,7 @@ final class MirrorOps {
      */
     private boolean becameMirrorable(TableRef table, MirrorSpec spec) {
         Optional<TableSchema> schema = catalog.describe(table);
-        return schema.isPresent() && schema.get().unsupportedReason().isEmpty()
+        return schema.isPresent() && schema.get().unsupportedReason(policy.keylessTables()).isEmpty()
                 && TableSettingsCheck.problem(spec.settings(), schema.get()).isEmpty();
     }
 

@@ -5,6 +5,7 @@ import io.echodb.core.port.MirrorRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.change.Lsn;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
@@ -20,7 +21,7 @@ class MirrorOwnershipTest {
     private static final MirrorSpec SPEC = new MirrorSpec(MirrorName.forTable(TABLE, false), TABLE, "t");
 
     private static MirrorRuntime mirror(MirrorState state, Lsn point, long relation) {
-        return new MirrorRuntime(new MirrorRecord(SPEC, state, point, 0, null, Instant.EPOCH, relation));
+        return new MirrorRuntime(new MirrorRecord(SPEC, state, point, 0, null, Instant.EPOCH, relation), KeylessTables.REPORT);
     }
 
     @Test

@@ -466,6 +466,15 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     @Override
+    public synchronized Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+        if (!tables.containsKey(table)) {
+            return Optional.empty();
+        }
+        alterReplicaIdentity(table, ReplicaIdentity.FULL);
+        return describe(table);
+    }
+
+    @Override
     public synchronized SnapshotSession openSnapshot() {
         maybeFail(Operation.OPEN_SNAPSHOT);
         snapshotsOpened++;

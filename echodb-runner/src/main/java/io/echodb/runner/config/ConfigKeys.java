@@ -130,6 +130,11 @@ public final class ConfigKeys {
             "YAML file of table settings: an ordered list of rules (match, order_by, partition_by, exclude_columns,"
                     + " target); the first rule matching a table applies when its mirror is created. See 'Table"
                     + " settings' below.", optionalReadableFile());
+    public static final ConfigKey<String> KEYLESS_TABLES = key("KEYLESS_TABLES", "Auto-mirror", "report",
+            "Tables without a primary key or unique replica identity: report (UNSUPPORTED with the fix, never published)"
+                    + " or full (native engine: EchoDB sets REPLICA IDENTITY FULL on them and mirrors them as multisets,"
+                    + " duplicates kept; query them with sum(_echodb_sign), see docs/TYPE-MAPPING.md).",
+            oneOf("report", "full"));
     public static final ConfigKey<Duration> RECONCILE_INTERVAL = key("RECONCILE_INTERVAL", "Auto-mirror", "60",
             "Seconds between reconciliation sweeps (desired mirrors vs actual) on the leader.", seconds(1, 86_400));
     public static final ConfigKey<Duration> DDL_POLL_INTERVAL = key("DDL_POLL_INTERVAL", "Auto-mirror", "5",

@@ -3,6 +3,7 @@ package io.echodb.runner.config;
 import static io.echodb.runner.config.ConfigKeys.*;
 
 import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.service.ConsistencyChecker;
 import java.net.InetAddress;
@@ -118,7 +119,7 @@ public record EchoDbConfig(
         WatchPolicy policy;
         try {
             policy = new WatchPolicy(new LinkedHashSet<>(v.get(SYNC_SCHEMA)), v.get(EXCLUDED_TABLES),
-                    TablesFile.load(v.get(ECHODB_TABLES_FILE)));
+                    TablesFile.load(v.get(ECHODB_TABLES_FILE)), KeylessTables.parse("KEYLESS_TABLES", v.get(KEYLESS_TABLES)));
         } catch (InvalidValueException e) {
             throw ConfigException.conflict(e.getMessage());
         }
@@ -170,6 +171,9 @@ public record EchoDbConfig(
         if (!policy().rules().isEmpty() && !engine.isNative()) {
             throw ConfigException.conflict("ECHODB_TABLES_FILE needs MIRROR_ENGINE=native (PeerDB mirrors are laid out"
                     + " by PeerDB); MIRROR_ENGINE=" + engine.kind());
+        }
+        if (policy().keylessTables() == KeylessTables.FULL && !engine.isNative()) {
+            throw ConfigException.conflict("KEYLESS_TABLES=full needs MIRROR_ENGINE=native; MIRROR_ENGINE=" + engine.kind());
         }
         if (policy().schemas().contains(engine.stateSchema())) {
             throw ConfigException.conflict("SYNC_SCHEMA must not include ECHODB_STATE_SCHEMA='" + engine.stateSchema()

@@ -38,7 +38,8 @@ final class MirrorEngines {
                 .withBatchRows(e.batchMaxRows())
                 .withBatchBytes(e.batchMaxBytes())
                 .withMaxBatchAge(e.batchMaxAge())
-                .withSnapshotParallelism(e.snapshotParallelism());
+                .withSnapshotParallelism(e.snapshotParallelism())
+                .withKeylessTables(config.policy().keylessTables());
         // A fresh source per engine: each leadership term streams on its own connections.
         // Tokens compare only within one leadership lock (Redis and advisory-lock tokens are unrelated numbers).
         String fence = config.leadership().kind() + ":" + config.leadership().lockName();

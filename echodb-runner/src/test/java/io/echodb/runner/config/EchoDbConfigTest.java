@@ -81,6 +81,7 @@ class EchoDbConfigTest {
             Map.entry("POSTGRES_PORT", List.of("abc", "0", "65536", "-1", "5432.5")),
             Map.entry("POSTGRES_SSLMODE", List.of("sometimes")),
             Map.entry("DDL_CAPTURE", List.of("triggers", "none")),
+            Map.entry("KEYLESS_TABLES", List.of("yes", "multiset")),
             Map.entry("POSTGRES_SSLROOTCERT", List.of("/nonexistent/root.crt", "/tmp")),
             Map.entry("ECHODB_TABLES_FILE", List.of("/nonexistent/tables.yaml", "/tmp")),
             Map.entry("POSTGRES_DIRECT_HOST", List.of("bad host!")),

@@ -59,6 +59,11 @@ final class Forwarding {
         }
 
         @Override
+        public Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+            return delegate.useFullReplicaIdentity(table);
+        }
+
+        @Override
         public SnapshotSession openSnapshot() {
             return delegate.openSnapshot();
         }

@@ -110,6 +110,12 @@ final class KillableEngine {
                     }
 
                     @Override
+                    public Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+                        alive("set REPLICA IDENTITY FULL");
+                        return super.useFullReplicaIdentity(table);
+                    }
+
+                    @Override
                     public SnapshotSession openSnapshot() {
                         alive("open a snapshot");
                         return new Forwarding.Snapshot(super.openSnapshot()) {

@@ -19,7 +19,8 @@ import java.util.function.UnaryOperator;
  * compares the two sorted lists: every column of every row must match, not just the count. Each source column type
  * gets a PostgreSQL expression and a ClickHouse expression that render equal values identically (numbers normalised
  * in Java where the spellings differ). Columns are taken from the source table as it is now; extra ClickHouse
- * columns (metadata, columns dropped in the source) are not compared.
+ * columns (metadata, columns dropped in the source) are not compared. A key-less table's multiset target counts each
+ * row as often as its +1/−1 images add up.
  */
 final class TableComparison {
 
@@ -51,6 +52,10 @@ final class TableComparison {
             chSql.append(i == 0 ? "" : ", ").append(columns.get(i).chExpr());
         }
         pgSql.append(" FROM ").append(E2eEnv.pgTable(table));
+        boolean multiset = isMultiset();
+        if (multiset) {
+            chSql.append(", ").append(E2eEnv.chIdent(SIGN));
+        }
         chSql.append(" FROM ").append(env.chTable(target)).append(" FINAL");
         List<String> source = new ArrayList<>();
         try (Connection c = env.pg.connect(env.pgDb); Statement st = c.createStatement();
@@ -62,17 +67,48 @@ final class TableComparison {
             throw new IllegalStateException("reading " + table + " failed: " + e.getMessage(), e);
         }
         List<String> mirrored = new ArrayList<>();
+        Map<String, Long> signs = new java.util.TreeMap<>();
         try (Connection c = env.ch.connect(env.chDb); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(chSql.toString())) {
             while (rs.next()) {
-                mirrored.add(canonical(rs, columns));
+                if (multiset) {
+                    signs.merge(canonical(rs, columns), rs.getLong(columns.size() + 1), Long::sum);
+                } else {
+                    mirrored.add(canonical(rs, columns));
+                }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("reading ClickHouse table " + target + " failed: " + e.getMessage(), e);
         }
+        // A key-less table's target holds +1/−1 row images: each distinct row appears as often as its signs add up.
+        signs.forEach((row, n) -> {
+            for (long i = 0; i < n; i++) {
+                mirrored.add(row);
+            }
+            if (n < 0) {
+                mirrored.add("(" + n + " times) " + row);
+            }
+        });
         Collections.sort(source);
         Collections.sort(mirrored);
         return new Result(table, target, source, mirrored);
+    }
+
+    private static final String SIGN = "_echodb_sign";
+
+    /** Whether the target is a key-less table's multiset (its sign column is part of the sorting key). */
+    private boolean isMultiset() {
+        String sql = "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?"
+                + " AND is_in_sorting_key";
+        try (Connection c = env.ch.connect(env.chDb); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, target);
+            ps.setString(2, SIGN);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the columns of ClickHouse table " + target + " failed: " + e.getMessage(), e);
+        }
     }
 
     private static String canonical(ResultSet rs, List<Canon> columns) throws SQLException {

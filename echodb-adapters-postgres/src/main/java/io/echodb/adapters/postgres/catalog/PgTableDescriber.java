@@ -70,18 +70,19 @@ public final class PgTableDescriber {
             }
         }
         IndexKeys keys = indexKeys(c, oid);
-        List<String> all = columns.stream().map(Column::name).toList();
         List<String> key = switch (replident) {
             case 'd' -> keys.primary;
             case 'i' -> keys.identity;
-            case 'f' -> fullKey(c, oid, keys, all);
+            case 'f' -> fullKey(c, oid, keys);
             default -> List.of();
         };
         // e.g. a DEFERRABLE primary key, or a partition without one: PostgreSQL cannot identify the rows, so the table
         // must not be published (its UPDATEs would fail) and is unsupported, with this reason, until it gets one.
+        // A plain table without any key is not a source problem: the engine reports it, or mirrors it as a multiset.
         String problem = identityProblem(c, oid)
+                .filter(p -> !(key.isEmpty() && replident == 'd' && ReplicaIdentityCheck.NO_PRIMARY_KEY.equals(p)))
                 .map(p -> ReplicaIdentityCheck.refusal(table, p).getMessage())
-                .orElse(replident == 'f' && key == all ? identicalRowsProblem(table) : null);
+                .orElse(null);
         return Optional.of(new TableSchema(table, columns, key, identity(replident), oid, problem));
     }
 
@@ -121,9 +122,8 @@ public final class PgTableDescriber {
         String problem = null;
         switch (m.replicaIdentity()) {
             case 'f' -> {
-                List<String> full = fullKey(c, oid, keys, all);
-                key = all.containsAll(full) ? full : all;
-                problem = key == all ? identicalRowsProblem(new TableRef(m.schema(), m.table())) : null;
+                List<String> full = fullKey(c, oid, keys);
+                key = all.containsAll(full) ? full : List.of();
             }
             case 'd' -> key = sameSet(keys.primary, flagged) ? keys.primary : flagged;
             case 'i' -> key = sameSet(keys.identity, flagged) ? keys.identity : flagged;
@@ -182,10 +182,10 @@ public final class PgTableDescriber {
 
     /**
      * The ClickHouse key of a REPLICA IDENTITY FULL table: its primary key, else the columns of a unique index that
-     * identifies rows (valid, immediate, not partial, plain NOT NULL columns; the narrowest), else every column —
-     * which cannot tell identical rows apart (see {@link #identicalRowsProblem}).
+     * identifies rows (valid, immediate, not partial, plain NOT NULL columns; the narrowest), else none: identical rows
+     * cannot be told apart, and the table is key-less (reported, or mirrored as a multiset).
      */
-    private static List<String> fullKey(Connection c, long relOid, IndexKeys keys, List<String> all) throws SQLException {
+    private static List<String> fullKey(Connection c, long relOid, IndexKeys keys) throws SQLException {
         if (!keys.primary.isEmpty()) {
             return keys.primary;
         }
@@ -204,14 +204,7 @@ public final class PgTableDescriber {
                 }
             }
         }
-        return all;
-    }
-
-    /** Why a REPLICA IDENTITY FULL table without any unique key cannot be mirrored exactly. */
-    private static String identicalRowsProblem(TableRef table) {
-        return "table " + table + " has REPLICA IDENTITY FULL but no primary key or unique index on NOT NULL columns:"
-                + " identical rows could not be told apart in ClickHouse (two would become one, and deleting one would"
-                + " delete both); add a primary key or such a unique index";
+        return List.of();
     }
 
     private static IndexKeys indexKeys(Connection c, long relOid) throws SQLException {

@@ -15,6 +15,9 @@ import io.echodb.core.port.TableNotPublishableException;
  */
 public final class ReplicaIdentityCheck {
 
+    /** What {@link #problemSql} says of a plain table without a primary key (and the default replica identity). */
+    public static final String NO_PRIMARY_KEY = "has no primary key";
+
     private ReplicaIdentityCheck() {
     }
 

@@ -13,6 +13,7 @@ import io.echodb.adapters.postgres.snapshot.PgSnapshotSession;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SnapshotSession;
 import io.echodb.core.schema.TableSchema;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * and privilege problems throw {@link PgSourceException} with a message that says what to change.
  */
 public final class PgChangeSource implements ChangeSource {
+
+    private static final int IDENTITY_LOCK_TIMEOUT_MS = 2000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PgChangeSource.class);
 
@@ -243,6 +246,37 @@ public final class PgChangeSource implements ChangeSource {
             }
         } catch (SQLException e) {
             throw PgSql.translate("describe " + table, e);
+        }
+    }
+
+    /**
+     * {@code ALTER TABLE … REPLICA IDENTITY FULL} with a short lock timeout: the statement needs a brief exclusive lock,
+     * and waiting behind a long transaction would queue the application's statements behind it. A timeout or a
+     * missing privilege is a refusal naming the fix; the control plane tries again at its next reconciliation.
+     */
+    @Override
+    public Optional<TableSchema> useFullReplicaIdentity(TableRef table) {
+        try (Connection c = connections.open(); Statement st = c.createStatement()) {
+            st.execute("SET lock_timeout = '" + IDENTITY_LOCK_TIMEOUT_MS + "ms'");
+            try {
+                st.execute("ALTER TABLE " + PgSql.quote(table) + " REPLICA IDENTITY FULL");
+            } finally {
+                st.execute("RESET lock_timeout");
+            }
+            LOG.info("set REPLICA IDENTITY FULL on key-less table {}", table);
+            synchronized (describer) {
+                return describer.describe(c, table);
+            }
+        } catch (SQLException e) {
+            switch (String.valueOf(e.getSQLState())) {
+                case "42P01" -> {
+                    return Optional.empty();
+                }
+                case "42501", "55P03" -> throw TableNotPublishableException.of(table, "has no key, and REPLICA IDENTITY"
+                        + " FULL could not be set (" + e.getMessage() + ")", "run ALTER TABLE " + table
+                        + " REPLICA IDENTITY FULL as its owner, or add a primary key");
+                default -> throw PgSql.translate("set REPLICA IDENTITY FULL on " + table, e);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
@@ -127,12 +128,16 @@ class PgChangeSourceTest {
 
         TableSchema noKey = source.describe(TableRef.of("public", "d_nokey")).orElseThrow();
         assertThat(noKey.keyColumns()).isEmpty();
-        assertThat(noKey.unsupportedReason()).isPresent();
+        assertThat(noKey.unsupportedReason()).get().asString().contains("no primary key").contains("KEYLESS_TABLES=full");
+        assertThat(noKey.keylessWithoutFullIdentity()).as("key-less, REPLICA IDENTITY FULL can be set").isTrue();
+        assertThat(noKey.unsupportedReason(KeylessTables.FULL)).isEmpty();
 
         TableSchema full = source.describe(TableRef.of("public", "d_full")).orElseThrow();
-        assertThat(full.keyColumns()).containsExactly("x", "y");
+        assertThat(full.keyColumns()).as("no unique index: nothing tells identical rows apart").isEmpty();
+        assertThat(full.isMultiset()).isTrue();
         assertThat(full.unsupportedReason()).as("identical rows cannot be told apart").get().asString()
                 .contains("identical rows");
+        assertThat(full.unsupportedReason(KeylessTables.FULL)).isEmpty();
         TableSchema fullPk = source.describe(TableRef.of("public", "d_full_pk")).orElseThrow();
         assertThat(fullPk.keyColumns()).containsExactly("id");
         assertThat(fullPk.identity()).isEqualTo(ReplicaIdentity.FULL);

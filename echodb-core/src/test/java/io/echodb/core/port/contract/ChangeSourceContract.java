@@ -142,6 +142,19 @@ public abstract class ChangeSourceContract {
         TableSchema schema = source.describe(t).orElseThrow();
         assertThat(schema.keyColumns()).isEmpty();
         assertThat(schema.unsupportedReason()).isPresent();
+        assertThat(schema.keylessWithoutFullIdentity()).isTrue();
+    }
+
+    @Test
+    void fullReplicaIdentityMakesAKeylessTableAMultisetWithWholeOldRows() {
+        TableRef t = newTableRef();
+        createTable(t, List.of(ID, NAME), List.of());
+        TableSchema after = source.useFullReplicaIdentity(t).orElseThrow();
+        assertThat(after.isMultiset()).as("key-less under REPLICA IDENTITY FULL: %s", after).isTrue();
+        assertThat(after.keyColumns()).isEmpty();
+        assertThat(source.describe(t).orElseThrow()).isEqualTo(after);
+        assertThat(source.useFullReplicaIdentity(t)).as("idempotent").contains(after);
+        assertThat(source.useFullReplicaIdentity(newTableRef())).as("a missing table").isEmpty();
     }
 
     @Test
