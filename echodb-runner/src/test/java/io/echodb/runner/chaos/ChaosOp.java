@@ -55,7 +55,11 @@ enum ChaosOp {
     RECREATE_TABLE(true, 2),
     /** ALTER TABLE ... RENAME TO a new name. */
     RENAME_TABLE(true, 1),
-    /** Tables without a primary key or replica identity: must be UNSUPPORTED with a reason, and their UPDATE/DELETE must never fail. */
+    /**
+     * Tables without a primary key or replica identity: the workers run with KEYLESS_TABLES=full, so EchoDB sets
+     * REPLICA IDENTITY FULL and mirrors them as multisets (identical rows are copied and deleted one at a time); their
+     * UPDATE/DELETE must never fail.
+     */
     KEYLESS(true, 1),
     /** Tables in an unwatched schema and excluded tables (temp_*): never mirrored. */
     UNWATCHED(true, 1),

@@ -137,6 +137,7 @@ final class ChaosWorld implements AutoCloseable {
     private Map<String, String> env(String workerId, TcpProxy pgProxy, TcpProxy chProxy) {
         Map<String, String> env = new HashMap<>();
         env.put("ECHODB_TABLES_FILE", tablesFile());
+        env.put("KEYLESS_TABLES", "full");
         env.put("POSTGRES_HOST", pgProxy.host());
         env.put("POSTGRES_PORT", Integer.toString(pgProxy.port()));
         env.put("POSTGRES_USER", pg.user());

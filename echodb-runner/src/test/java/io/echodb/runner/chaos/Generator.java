@@ -199,8 +199,8 @@ final class Generator {
                 if (m.watched().size() >= MAX_TABLES) {
                     return null;
                 }
+                // KEYLESS_TABLES=full: EchoDB sets REPLICA IDENTITY FULL and mirrors the table as a multiset
                 Table t = newTable("public", freshName(), Kind.KEYLESS, false);
-                t.expect = Expect.NOT_RUNNING;
                 return List.of(createTable(op, t, r.nextInt(50), r.nextBoolean()));
             }
             case UNWATCHED -> {
@@ -346,9 +346,7 @@ final class Generator {
                 Table t = newTable("public", freshName(), Kind.FULL, false);
                 if (r.nextBoolean()) {
                     t.uniqueIndex = "uq_" + (++m.nameCounter);
-                } else {
-                    t.expect = Expect.NOT_RUNNING; // no key at all: identical rows could not be told apart
-                }
+                } // else no key at all: a multiset (KEYLESS_TABLES=full)
                 return List.of(createTable(op, t, r.nextInt(200), true));
             }
             case PARTITIONS -> {
@@ -412,14 +410,15 @@ final class Generator {
                     keyless.pkName = "pk_" + (++m.nameCounter);
                     keyless.expect = Expect.RUNNING;
                     keyless.copyRound = round;
-                    return List.of(Step.autocommit(op, Set.of(key(keyless)), List.of("ALTER TABLE " + keyless.qualified()
-                            + " ADD CONSTRAINT " + q(keyless.pkName) + " PRIMARY KEY (id)")));
+                    // duplicates (see duplicateRows) must go before id can be the key
+                    return List.of(Step.tx(op, Set.of(key(keyless)), List.of("DELETE FROM " + keyless.qualified()
+                            + " a USING " + keyless.qualified() + " b WHERE a.id = b.id AND a.ctid > b.ctid",
+                            "ALTER TABLE " + keyless.qualified() + " ADD CONSTRAINT " + q(keyless.pkName) + " PRIMARY KEY (id)")));
                 }
                 if (keyed == null) {
                     return null;
                 }
-                keyed.kind = Kind.KEYLESS;
-                keyed.expect = Expect.NOT_RUNNING;
+                keyed.kind = Kind.KEYLESS; // mirrored on as a multiset: EchoDB sets REPLICA IDENTITY FULL, copies again
                 keyed.copyRound = round;
                 return List.of(Step.autocommit(op, Set.of(key(keyed)), List.of("ALTER TABLE " + keyed.qualified()
                         + " DROP CONSTRAINT " + q(keyed.pkName))));
@@ -468,6 +467,9 @@ final class Generator {
             String set = t.cols.isEmpty() ? null : q(t.cols.get(r.nextInt(t.cols.size())).name);
             return List.of(insertSql(t, List.of(id), false) + " ON CONFLICT (" + keyList(t) + ") DO "
                     + (set == null ? "NOTHING" : "UPDATE SET " + set + " = EXCLUDED." + set));
+        }
+        if (multiset(t) && !t.ids.isEmpty() && r.nextInt(4) == 0) {
+            return duplicateRows(t);
         }
         int n = r.nextInt(5) == 0 ? 2 + r.nextInt(20) : 1 + r.nextInt(3);
         List<Long> ids = new ArrayList<>();
@@ -537,7 +539,33 @@ final class Generator {
         return List.of("UPDATE " + t.qualified() + " SET " + String.join(", ", sets) + " WHERE id = " + id);
     }
 
+    /** A table without any key: KEYLESS_TABLES=full mirrors it as a multiset, where identical rows may repeat. */
+    private static boolean multiset(Table t) {
+        return t.kind == Kind.KEYLESS || (t.kind == Kind.FULL && t.uniqueIndex == null);
+    }
+
+    /** Copies of existing rows (identical in every column), sometimes twice over in one statement. */
+    private List<String> duplicateRows(Table t) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1 + r.nextInt(3); i++) {
+            ids.add(Long.toString(someId(t)));
+        }
+        String copy = "INSERT INTO " + t.qualified() + " SELECT * FROM " + t.qualified() + " WHERE id IN ("
+                + String.join(", ", ids) + ")";
+        return r.nextBoolean() ? List.of(copy) : List.of(copy, copy);
+    }
+
+    /** Deletes one row of an id: one of its identical copies (rows of an id are updated together, so they stay equal). */
+    private List<String> deleteOneCopy(Table t) {
+        long id = someId(t);
+        return List.of("DELETE FROM " + t.qualified() + " WHERE ctid = (SELECT min(ctid) FROM " + t.qualified()
+                + " WHERE id = " + id + ")");
+    }
+
     private List<String> delete(Table t) {
+        if (multiset(t) && r.nextInt(3) == 0) {
+            return deleteOneCopy(t);
+        }
         int variant = r.nextInt(6);
         List<Long> gone = new ArrayList<>();
         String where;

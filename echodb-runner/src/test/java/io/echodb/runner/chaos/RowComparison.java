@@ -89,11 +89,15 @@ final class RowComparison {
             chSql.append(i == 0 ? "" : ", ").append(columns.get(i).chExpr());
         }
         pgSql.append(" FROM ").append(SourceModel.ident(schema)).append('.').append(SourceModel.ident(table));
+        boolean multiset = isMultiset(ch, chDb, target);
+        if (multiset) {
+            chSql.append(", ").append(chIdent(SIGN));
+        }
         chSql.append(" FROM ").append(chIdent(chDb)).append('.').append(chIdent(target)).append(" FINAL");
         Map<String, List<String>> source = new HashMap<>();
         Map<String, List<String>> mirrored = new HashMap<>();
-        int sourceRows = read(pg, pgSql.toString(), columns, source);
-        int targetRows = read(ch, chSql.toString(), columns, mirrored);
+        int sourceRows = read(pg, pgSql.toString(), columns, source, false);
+        int targetRows = read(ch, chSql.toString(), columns, mirrored, multiset);
         Map<String, List<String>> onlySource = new TreeMap<>();
         Map<String, List<String>> onlyTarget = new TreeMap<>();
         Set<String> keys = new TreeSet<>(source.keySet());
@@ -120,9 +124,55 @@ final class RowComparison {
                 onlySource, onlyTarget);
     }
 
-    private static int read(Connection c, String sql, List<Canon> columns, Map<String, List<String>> into)
+    private static final String SIGN = "_echodb_sign";
+
+    /** A key-less table's target (KEYLESS_TABLES=full): +1/−1 row images, its sign column in the sorting key. */
+    private static boolean isMultiset(Connection ch, String chDb, String target) throws SQLException {
+        try (Statement st = ch.createStatement(); ResultSet rs = st.executeQuery("SELECT count() FROM system.columns"
+                + " WHERE database = " + chLiteral(chDb) + " AND table = " + chLiteral(target) + " AND name = "
+                + chLiteral(SIGN) + " AND is_in_sorting_key")) {
+            return rs.next() && rs.getLong(1) > 0;
+        }
+    }
+
+    /**
+     * Reads rows grouped by key into {@code into}; returns how many. {@code signed}: the last column is a multiset
+     * sign, and each distinct row counts as often as its signs add up (a negative sum shows as a row of its own).
+     */
+    private static int read(Connection c, String sql, List<Canon> columns, Map<String, List<String>> into, boolean signed)
             throws SQLException {
-        int rows = 0;
+        if (signed) {
+            Map<String, Map<String, Long>> sums = new TreeMap<>();
+            readRows(c, sql, columns, (key, row, rs) -> sums.computeIfAbsent(key, k -> new TreeMap<>())
+                    .merge(row, rs.getLong(columns.size() + 1), Long::sum));
+            int rows = 0;
+            for (Map.Entry<String, Map<String, Long>> byKey : sums.entrySet()) {
+                for (Map.Entry<String, Long> row : byKey.getValue().entrySet()) {
+                    long n = row.getValue();
+                    for (long i = 0; i < n; i++) {
+                        into.computeIfAbsent(byKey.getKey(), k -> new ArrayList<>()).add(row.getKey());
+                        rows++;
+                    }
+                    if (n < 0) {
+                        into.computeIfAbsent(byKey.getKey(), k -> new ArrayList<>()).add("(" + n + " times) " + row.getKey());
+                    }
+                }
+            }
+            return rows;
+        }
+        int[] rows = {0};
+        readRows(c, sql, columns, (key, row, rs) -> {
+            into.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
+            rows[0]++;
+        });
+        return rows[0];
+    }
+
+    private interface RowSink {
+        void accept(String key, String row, ResultSet rs) throws SQLException;
+    }
+
+    private static void readRows(Connection c, String sql, List<Canon> columns, RowSink sink) throws SQLException {
         boolean anyKey = columns.stream().anyMatch(Canon::key);
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
@@ -137,13 +187,11 @@ final class RowComparison {
                         key.append(key.length() == 0 ? "" : "|").append(v == null ? "NULL" : escape(col.normalize().apply(v)));
                     }
                 }
-                into.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(row.toString());
-                rows++;
+                sink.accept(key.toString(), row.toString(), rs);
             }
         } catch (SQLException e) {
             throw new SQLException("query failed: " + sql + ": " + e.getMessage(), e.getSQLState(), e);
         }
-        return rows;
     }
 
     private static String escape(String v) {

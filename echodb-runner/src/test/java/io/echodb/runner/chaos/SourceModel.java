@@ -22,9 +22,9 @@ final class SourceModel {
         PLAIN,
         /** PRIMARY KEY (region, id), region = 'r' || id % 3. */
         COMPOSITE,
-        /** No primary key and no replica identity: cannot be mirrored. */
+        /** No primary key and no replica identity: mirrored as a multiset (KEYLESS_TABLES=full sets REPLICA IDENTITY FULL). */
         KEYLESS,
-        /** No primary key, REPLICA IDENTITY FULL, with or without a unique index on id ({@link Table#uniqueIndex}). */
+        /** No primary key, REPLICA IDENTITY FULL, with a unique index on id ({@link Table#uniqueIndex}) or as a multiset. */
         FULL,
         /** LIST-partitioned by region (partitions name_p0..name_p2), PRIMARY KEY (region, id). */
         PARTITIONED,
