@@ -38,6 +38,34 @@ class ClickHouseChangeSinkContractTest extends ChangeSinkContract {
     }
 
     @Override
+    protected List<Map<String, Object>> multisetRows(String target) {
+        String sign = "_echodb_sign";
+        String sql = "SELECT * EXCEPT (" + ClickHouseSql.identifiers(List.of(ClickHouseChangeSink.VERSION_COLUMN,
+                ClickHouseChangeSink.DELETED_COLUMN, ClickHouseChangeSink.SYNCED_AT_COLUMN, sign)) + "), "
+                + ClickHouseSql.identifier(sign) + " FROM " + ClickHouseSql.table(db.name, target) + " FINAL";
+        Map<Map<String, Object>, Long> counts = new LinkedHashMap<>();
+        try (Connection c = db.service.connect(db.name); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i < meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i), rs.getObject(i));
+                }
+                counts.merge(row, rs.getLong(meta.getColumnCount()), Long::sum);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + target + ": " + e.getMessage(), e);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        counts.forEach((row, n) -> {
+            for (long i = 0; i < n; i++) {
+                rows.add(row);
+            }
+        });
+        return rows;
+    }
+
+    @Override
     protected List<Map<String, Object>> finalRows(String target) {
         String sql = "SELECT * EXCEPT (" + ClickHouseSql.identifiers(List.of(ClickHouseChangeSink.VERSION_COLUMN,
                 ClickHouseChangeSink.DELETED_COLUMN, ClickHouseChangeSink.SYNCED_AT_COLUMN)) + ") FROM "

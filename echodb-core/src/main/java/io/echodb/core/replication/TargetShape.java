@@ -66,6 +66,11 @@ final class TargetShape {
                 columns.add(c);
             }
         }
+        if (source.isMultiset()) {
+            // No key to lead: order_by only sorts the row images (TargetLayout.multiset), it must not identify rows.
+            return new TableSchema(source.table(), columns, List.of(), source.identity(), source.relationId(),
+                    source.sourceProblem());
+        }
         Set<String> key = new LinkedHashSet<>();
         for (String c : settings.orderBy()) {
             if (source.indexOf(c) >= 0) {

@@ -3,6 +3,7 @@ package io.echodb.core.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.DeleteMode;
+import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
@@ -52,6 +53,25 @@ class NativeMirrorEngineTableSettingsTest {
 
     private static TableSchema targetView(TableRef t) {
         return new TableSchema(t, List.of(EngineFixture.ID, TENANT), List.of("tenant", "id"), ReplicaIdentity.FULL);
+    }
+
+    @Test
+    void aKeylessTablesSortingColumnsOnlySortItsMultisetTheyNeverMergeIdenticalRows() {
+        f.settings = f.settings.withKeylessTables(KeylessTables.FULL);
+        TableRef t = TableRef.of("public", "log");
+        f.source.createTable(new TableSchema(t, List.of(EngineFixture.ID, TENANT, PAYLOAD), List.of(), ReplicaIdentity.FULL));
+        f.source.insert(t, Row.of(1L, 10, "a"), Row.of(1L, 10, "b"));
+        NativeMirrorEngine engine = f.newEngine();
+
+        engine.create(spec(t, new TableSettings(List.of("id"), null, Set.of("payload"))));
+        f.settle(engine);
+        f.source.insert(t, Row.of(1L, 10, "c"));
+        f.settle(engine);
+
+        assertThat(f.sink.ddl()).singleElement().asString().contains("KEY []").contains("MULTISET");
+        assertThat(f.sink.multisetRows("log_v2")).as("three rows, identical once payload is left out")
+                .hasSize(3).allSatisfy(r -> assertThat(r).containsExactly(Map.entry("id", 1L), Map.entry("tenant", 10)));
+        assertThat(engine.status(spec(t, TableSettings.DEFAULTS).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
     }
 
     @Test

@@ -42,11 +42,14 @@ public final class InMemoryChangeSink implements ChangeSink {
     private static final class Target {
         final LinkedHashMap<String, Column> columns = new LinkedHashMap<>();
         final List<String> keys;
+        /** A key-less table's layout: every row image is its own row, keyed by (version, sign); deleted = sign −1. */
+        final boolean multiset;
         final Map<RowKey, Stored> rows = new HashMap<>();
 
-        Target(TableSchema schema) {
+        Target(TableSchema schema, boolean multiset) {
             schema.columns().forEach(c -> columns.put(c.name(), c));
             keys = List.copyOf(schema.keyColumns());
+            this.multiset = multiset;
         }
     }
 
@@ -62,14 +65,20 @@ public final class InMemoryChangeSink implements ChangeSink {
     public synchronized SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
         String partitionBy = layout.partitionBy();
         maybeFail("ensure table " + target);
+        if (layout.isMultiset() != schema.isMultiset()) {
+            return new SchemaSync.Incompatible("layout " + layout + " does not fit " + schema);
+        }
         Target t = targets.get(target);
         if (t == null) {
-            targets.put(target, new Target(schema));
+            targets.put(target, new Target(schema, layout.isMultiset()));
             String statement = "CREATE TABLE " + target + " " + schema.columnNames() + " KEY " + schema.keyColumns()
                     + (partitionBy == null ? "" : " PARTITION BY " + partitionBy)
-                    + (layout.hardDeletes() ? " HARD DELETES" : "");
+                    + (layout.hardDeletes() ? " HARD DELETES" : "") + (layout.isMultiset() ? " MULTISET" : "");
             ddl.add(statement);
             return new SchemaSync.Created(statement);
+        }
+        if (t.multiset != schema.isMultiset()) {
+            return new SchemaSync.Incompatible("the target is " + (t.multiset ? "a multiset" : "keyed"), true);
         }
         if (!t.keys.equals(schema.keyColumns())) {
             return new SchemaSync.Incompatible("key columns " + schema.keyColumns() + " differ from the target's " + t.keys, true);
@@ -139,7 +148,8 @@ public final class InMemoryChangeSink implements ChangeSink {
             for (int i = 0; i < schema.columns().size(); i++) {
                 values.put(schema.columns().get(i).name(), r.row().get(i));
             }
-            RowKey key = r.row().key(keyIdx);
+            RowKey key = t.multiset ? RowKey.of(r.version().lsn(), r.version().ordinal(), r.deleted())
+                    : r.row().key(keyIdx);
             Stored existing = t.rows.get(key);
             if (existing == null || r.version().compareTo(existing.version()) >= 0) {
                 t.rows.put(key, new Stored(values, r.version(), r.deleted()));
@@ -244,6 +254,26 @@ public final class InMemoryChangeSink implements ChangeSink {
                 out.put(r.key(keys), r);
             }
         }
+        return out;
+    }
+
+    /** A multiset target's rows, each as often as its +1/−1 images add up, as column-name maps. */
+    public synchronized List<Map<String, Object>> multisetRows(String target) {
+        Target t = require(target);
+        Map<Map<String, Object>, Long> counts = new LinkedHashMap<>();
+        for (Stored s : t.rows.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String c : t.columns.keySet()) {
+                m.put(c, s.values().get(c));
+            }
+            counts.merge(m, s.deleted() ? -1L : 1L, Long::sum);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        counts.forEach((row, n) -> {
+            for (long i = 0; i < n; i++) {
+                out.add(row);
+            }
+        });
         return out;
     }
 

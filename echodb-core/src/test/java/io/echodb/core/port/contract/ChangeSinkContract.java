@@ -6,6 +6,8 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.TargetLayout;
+import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
@@ -57,6 +59,12 @@ public abstract class ChangeSinkContract {
      * the sink's own metadata columns (version, deletion flag, sync time) are left out. Any row order.
      */
     protected abstract List<Map<String, Object>> finalRows(String target);
+
+    /**
+     * A key-less table's multiset target as readers see it: each distinct row (metadata columns left out) as often as
+     * its +1/−1 images add up ({@code sum(sign)} over {@code FINAL}). Same value types as {@link #finalRows}.
+     */
+    protected abstract List<Map<String, Object>> multisetRows(String target);
 
     /** A target table name no other test uses. */
     protected String newTargetName() {
@@ -285,6 +293,31 @@ public abstract class ChangeSinkContract {
         List<Map<String, Object>> all = finalRows(target);
         assertThat(all).hasSize(20_000);
         assertThat(all).contains(map("id", 12_345L, "name", "name 12345", "qty", 12_345));
+    }
+
+    // ================================================================ key-less tables
+
+    @Test
+    void aMultisetTargetKeepsIdenticalRowsAndEachMinusImageCancelsOneCopy() {
+        String target = newTargetName();
+        TableSchema keyless = new TableSchema(SOURCE, List.of(ID, NAME, QTY), List.of(), ReplicaIdentity.FULL);
+        TargetLayout layout = TargetLayout.multiset(TableSettings.DEFAULTS, List.of());
+        assertThat(sink.ensureTable(target, keyless, layout)).isInstanceOf(SchemaSync.Created.class);
+        assertThat(sink.ensureTable(target, keyless, layout)).isInstanceOf(SchemaSync.Unchanged.class);
+        // a copy: identical rows, told apart by their versions
+        sink.write(target, keyless, List.of(row(1, "a", 1, v(100, 1)), row(1, "a", 1, v(100, 2)), row(1, "a", 1, v(100, 3)),
+                row(2, "b", 2, v(100, 4))));
+        // one copy of (1, a, 1) deleted; (2, b, 2) updated to (2, c, 2): −old and +new with the change's version
+        List<SinkRow> changes = List.of(new SinkRow(Row.of(1L, "a", 1), v(200, 1), true),
+                new SinkRow(Row.of(2L, "b", 2), v(200, 2), true), row(2, "c", 2, v(200, 2)));
+        sink.write(target, keyless, changes);
+        sink.write(target, keyless, changes); // a replay after a crash changes nothing
+        assertThat(sorted(multisetRows(target))).containsExactly(map("id", 1L, "name", "a", "qty", 1),
+                map("id", 1L, "name", "a", "qty", 1), map("id", 2L, "name", "c", "qty", 2));
+
+        SchemaSync keyed = sink.ensureTable(target, BASE);
+        assertThat(keyed).as("a keyed table does not fit a multiset target").isInstanceOf(SchemaSync.Incompatible.class);
+        assertThat(((SchemaSync.Incompatible) keyed).rebuildable()).isTrue();
     }
 
     // ================================================================ helpers

@@ -16,6 +16,11 @@ class InMemoryChangeSinkContractTest extends ChangeSinkContract {
     }
 
     @Override
+    protected List<Map<String, Object>> multisetRows(String target) {
+        return fake.multisetRows(target);
+    }
+
+    @Override
     protected List<Map<String, Object>> finalRows(String target) {
         return fake.finalRows(target);
     }
