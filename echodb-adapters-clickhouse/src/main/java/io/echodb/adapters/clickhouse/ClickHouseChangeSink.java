@@ -187,9 +187,10 @@ public final class ClickHouseChangeSink implements ChangeSink {
                     : " is keyed, but the source table has no key now") + "; the table is rebuilt", true);
         }
         Set<String> sourceKey = new HashSet<>(schema.keyColumns());
-        boolean keyOk = metadata.isMultiset() || schema.identity() == ReplicaIdentity.FULL
+        // A multiset's sorting key is its layout's (order_by, version, sign): the source has no key to compare.
+        boolean keyOk = metadata.isMultiset() || (schema.identity() == ReplicaIdentity.FULL
                 ? sourceKey.containsAll(current.sortingKey()) && !current.sortingKey().isEmpty()
-                : sourceKey.equals(current.sortingKey());
+                : sourceKey.equals(current.sortingKey()));
         if (!keyOk) {
             return new SchemaSync.Incompatible("the key of " + identifier(target) + " changed: ClickHouse sorts by "
                     + new TreeSet<>(current.sortingKey()) + " but the source key is now " + schema.keyColumns()
