@@ -133,7 +133,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
                     : mapper.needsNullableKey(schema);
             String create = ddl.createTable(target, columns, sortBy, nullableKey, layout, metadata);
             executeDdl(create, "create table " + target);
-            if (!metadata.equals(MetadataColumns.DEFAULT)) {
+            if (!keyed.equals(MetadataColumns.DEFAULT)) {
                 LOG.info("target {}: the source has columns named like EchoDB's metadata; its metadata columns are {}",
                         target, metadata.names());
             }
