@@ -108,6 +108,18 @@ public sealed interface ChangeEvent {
         }
     }
 
+    /**
+     * DDL changed existing rows of relation {@code relationId} (named {@code table} when it ran) without row changes —
+     * a default added to a column, a rewriting type change, a partition truncated — at this point of the stream. The
+     * relation id finds the mirror even after the table was renamed; its target must be copied again.
+     */
+    record RowsRewritten(long relationId, TableRef table, String reason) implements ChangeEvent {
+        public RowsRewritten {
+            Objects.requireNonNull(table, "table");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /** {@code commitLsn} orders transactions; {@code endLsn} is what may be acknowledged once applied. */
     record Commit(Lsn commitLsn, Lsn endLsn, Instant commitTime) implements ChangeEvent {
         public Commit {

@@ -165,6 +165,8 @@ final class StreamApplier {
             onKeepalive(k);
         } else if (event instanceof ChangeEvent.ColumnsRenamed c) {
             onColumnsRenamed(c);
+        } else if (event instanceof ChangeEvent.RowsRewritten w) {
+            onRowsRewritten(w);
         }
         if (++eventsSinceAgeCheck >= AGE_CHECK_EVERY_EVENTS) {
             flushAged();
@@ -434,6 +436,26 @@ final class StreamApplier {
             }
             m.ensuredSchemas.clear();
             LOG.info("mirror {}: {}; target {} renamed them, rows kept", m.name(), reason, m.target());
+        });
+    }
+
+    /**
+     * DDL changed rows without row changes, at its place in the stream: the mirror following that relation (also
+     * under a new name: the DDL outbox names tables as they were, and a rename followed meanwhile would hide it) copies
+     * the table again. A copy whose point comes after the DDL already holds its effect.
+     */
+    private void onRowsRewritten(ChangeEvent.RowsRewritten w) {
+        MirrorRuntime m = routeChange(w.table(), w.relationId());
+        if (m == null) {
+            return;
+        }
+        guarded(m, "copy again", m.table(), () -> {
+            String reason = "DDL changed existing rows of " + m.table() + " (" + w.reason() + ")";
+            if (m.state == MirrorState.SNAPSHOTTING) {
+                events.restartSnapshot(m, reason, () -> { });
+            } else {
+                events.copyAgain(m, reason);
+            }
         });
     }
 

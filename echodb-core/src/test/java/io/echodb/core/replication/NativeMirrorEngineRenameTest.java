@@ -64,6 +64,28 @@ class NativeMirrorEngineRenameTest {
     }
 
     @Test
+    void aRewriteMarkerCopiesTheTableAgainAlsoWhenTheMirrorFollowedARenameSince() {
+        TableRef users = table("users", 41, 20);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+        int copies = f.source.snapshotsOpened();
+
+        // ADD COLUMN ... DEFAULT: rows change without row changes; then the table is renamed and its mirror follows
+        // before anything else handled the DDL (the outbox names the table as it was).
+        f.source.begin().rewriteMarker(users, "ADD COLUMN with a default").commit();
+        f.source.rewriteWithoutChanges(users, Row.of(1L, "default filled", 1));
+        TableRef customers = TableRef.of("public", "customers");
+        f.source.renameTable(users, customers);
+        engine.rename(new MirrorName("users_mirror"), EngineFixture.spec(customers));
+        f.settle(engine);
+
+        assertThat(f.source.snapshotsOpened()).as("copied again for the marker").isEqualTo(copies + 1);
+        f.assertMirroredInto(customers, "customers");
+        assertThat(engine.status(new MirrorName("customers_mirror")).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+    }
+
+    @Test
     void aRenamedColumnKeepsItsValuesAndChangesOnBothSidesOfTheRenameLand() {
         TableRef users = table("users", 41, 20);
         NativeMirrorEngine engine = f.newEngine();

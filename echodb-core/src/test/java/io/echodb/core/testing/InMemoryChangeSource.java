@@ -271,6 +271,12 @@ public final class InMemoryChangeSource implements ChangeSource {
             return this;
         }
 
+        /** DDL that changes rows without row changes (ADD COLUMN … DEFAULT), with the marker the event trigger emits. */
+        public Transaction rewriteMarker(TableRef table, String reason) {
+            ops.add(new Op('W', table, null, null, null, Map.of("reason", reason)));
+            return this;
+        }
+
         public Transaction truncate(TableRef... truncated) {
             ops.add(new Op('T', null, null, null, List.of(truncated), null));
             return this;
@@ -298,6 +304,8 @@ public final class InMemoryChangeSource implements ChangeSource {
                 case 'S' -> applyUpdate(op.table(), op.key(), withValues(op.table(), op.key(), op.values()));
                 case 'D' -> applyDelete(op.table(), op.key());
                 case 'N' -> applyColumnRename(op.table(), op.values());
+                case 'W' -> new MarkerChange(new ChangeEvent.RowsRewritten(table(op.table()).schema.relationId(), op.table(),
+                        (String) op.values().get("reason")), published.contains(op.table()));
                 default -> applyTruncate(op.tables());
             };
             lastLsn += 8;

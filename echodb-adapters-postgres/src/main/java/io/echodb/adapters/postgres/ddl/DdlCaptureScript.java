@@ -26,6 +26,7 @@ final class DdlCaptureScript {
     static final String EMIT_REWRITE_FUNCTION = "emit_rewrite_event";
     static final String GUARD_FUNCTION = "guard_publication";
     static final String MARK_RENAMED_COLUMNS_FUNCTION = "mark_renamed_columns";
+    static final String MARK_REWRITTEN_FUNCTION = "mark_rewritten";
     static final String PARTITION_TRUNCATE_FUNCTION = "on_partition_truncate";
     static final String WATCH_PARTITIONS_FUNCTION = "watch_partition_truncates";
     static final String SWEEP_STATE = "sweep_state";
@@ -147,6 +148,7 @@ final class DdlCaptureScript {
         // Bumped by every sweep that changes known_tables: a worker re-reads the record only when another changed it.
         sql.add("ALTER TABLE " + qualified(SWEEP_STATE) + " ADD COLUMN IF NOT EXISTS generation bigint NOT NULL DEFAULT 0");
         sql.add(emitFunction());
+        sql.add(markRewrittenFunction());
         sql.add(emitRewriteFunction());
         sql.add(guardFunction());
         sql.add(markRenamedColumnsFunction());
@@ -412,9 +414,11 @@ final class DdlCaptureScript {
                     RETURN;
                   END IF;
                   PERFORM %EMIT%('rewritten', rel.nspname, rel.relname, NULL, NULL, p_reason, NULL, false);
+                  PERFORM %MARK%(root, rel.nspname, rel.relname, p_reason);
                 END
                 """;
-        body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "EMIT", qualified(EMIT_FUNCTION)));
+        body = fill(body, Map.of("IGNORED", ignoredSchema("rel.nspname"), "EMIT", qualified(EMIT_FUNCTION),
+                "MARK", qualified(MARK_REWRITTEN_FUNCTION)));
         return "CREATE OR REPLACE FUNCTION " + qualified(EMIT_REWRITE_FUNCTION) + "(p_oid oid, p_reason text) RETURNS void"
                 + " LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
@@ -562,6 +566,34 @@ final class DdlCaptureScript {
                 """;
         return "CREATE OR REPLACE FUNCTION " + qualified(MARK_RENAMED_COLUMNS_FUNCTION)
                 + "(p_oid oid, p_schema text, p_table text, p_from text[], p_to text[]) RETURNS boolean"
+                + " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
+    }
+
+    /**
+     * Writes a stream marker for DDL that changed rows without row changes into the WAL, inside the DDL's transaction
+     * (format: {@code io.echodb.adapters.postgres.decode.StreamMarker}): the mirror following the relation copies the
+     * table again even when the table was renamed before the DDL outbox's event was handled (the outbox names tables as
+     * they were). Never an error for the DDL; where it cannot be written (PostgreSQL before 14, no right) the outbox
+     * event alone resyncs. SECURITY DEFINER, only for a table the caller may alter (a forged marker costs a copy).
+     */
+    private String markRewrittenFunction() {
+        String body = """
+                BEGIN
+                  IF current_setting('server_version_num')::int < 140000 THEN
+                    RETURN;
+                  END IF;
+                  IF NOT pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = p_oid), 'USAGE') THEN
+                    RETURN;
+                  END IF;
+                  PERFORM pg_logical_emit_message(true, 'echodb.ddl', 'rewritten ' || p_oid::bigint || ' '
+                    || encode(convert_to(p_schema, 'UTF8'), 'hex') || '.' || encode(convert_to(p_table, 'UTF8'), 'hex')
+                    || ' ' || encode(convert_to(coalesce(p_reason, ''), 'UTF8'), 'hex'));
+                EXCEPTION WHEN OTHERS THEN
+                  RAISE LOG 'EchoDB: no stream marker for the rewrite of %.% (%)', p_schema, p_table, SQLERRM;
+                END
+                """;
+        return "CREATE OR REPLACE FUNCTION " + qualified(MARK_REWRITTEN_FUNCTION)
+                + "(p_oid oid, p_schema text, p_table text, p_reason text) RETURNS void"
                 + " LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
     }
 

@@ -10,13 +10,15 @@ import java.util.Map;
 /**
  * Markers the DDL capture's event trigger writes into the WAL inside the DDL's own transaction
  * ({@code pg_logical_emit_message(true, 'echodb.ddl', …)}), so the stream sees them exactly between the changes made
- * before and after the DDL. Format: {@code rename_columns <relation oid> <schema>.<table> <old>:<new> …}, names
- * hex-encoded UTF-8 (a quoted identifier may hold spaces, dots or colons).
+ * before and after the DDL. Formats: {@code rename_columns <relation oid> <schema>.<table> <old>:<new> …} and
+ * {@code rewritten <relation oid> <schema>.<table> <reason>}; names and reason hex-encoded UTF-8 (a quoted identifier
+ * may hold spaces, dots or colons).
  */
 public final class StreamMarker {
 
     public static final String PREFIX = "echodb.ddl";
     private static final String RENAME_COLUMNS = "rename_columns";
+    private static final String REWRITTEN = "rewritten";
 
     private StreamMarker() {
     }
@@ -40,7 +42,23 @@ public final class StreamMarker {
             }
             return new ChangeEvent.ColumnsRenamed(relationId, TableRef.of(name(table[0]), name(table[1])), renames);
         }
+        if (parts.length >= 3 && parts.length <= 4 && parts[0].equals(REWRITTEN)) {
+            String[] table = parts[2].split("\\.", -1);
+            if (table.length != 2) {
+                throw malformed(content);
+            }
+            return new ChangeEvent.RowsRewritten(Long.parseLong(parts[1]), TableRef.of(name(table[0]), name(table[1])),
+                    parts.length == 4 ? name(parts[3]) : "");
+        }
         throw malformed(content);
+    }
+
+    /** The marker for a rewrite, as the event trigger writes it (for tests). */
+    static String rewritten(long relationId, TableRef table, String reason) {
+        HexFormat hex = HexFormat.of();
+        return REWRITTEN + ' ' + relationId + ' ' + hex.formatHex(table.schema().getBytes(StandardCharsets.UTF_8)) + '.'
+                + hex.formatHex(table.name().getBytes(StandardCharsets.UTF_8)) + ' '
+                + hex.formatHex(reason.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The marker for a rename, as the event trigger writes it (for tests). */

@@ -70,6 +70,7 @@ class DdlCaptureInstallerTest {
                         "emit_rewrite_event:false:search_path=pg_catalog, pg_temp",
                         "guard_publication:true:search_path=pg_catalog, pg_temp",
                         "mark_renamed_columns:true:search_path=pg_catalog, pg_temp",
+                        "mark_rewritten:true:search_path=pg_catalog, pg_temp",
                         "on_ddl_command_end:false:search_path=pg_catalog, pg_temp",
                         "on_partition_truncate:false:search_path=pg_catalog, pg_temp",
                         "on_sql_drop:false:search_path=pg_catalog, pg_temp",

@@ -184,6 +184,19 @@ class PgDdlEventSourceTest {
     }
 
     @Test
+    void aRewriteIsAlsoAStreamMarkerInItsTransactionNamingTheRelation() {
+        db.exec("CREATE TABLE rw (id int PRIMARY KEY)", "INSERT INTO rw VALUES (1)");
+        db.exec("SELECT pg_create_logical_replication_slot('rw_probe', 'test_decoding')");
+        db.exec("ALTER TABLE rw ADD COLUMN flag boolean DEFAULT true"); // row 1 reads true, nothing sent
+        String oid = db.scalar("SELECT 'rw'::regclass::oid::text");
+        List<String> wal = db.column("SELECT data FROM pg_logical_slot_get_changes('rw_probe', NULL, NULL)");
+        db.exec("SELECT pg_drop_replication_slot('rw_probe')");
+        // public 7075626c6963, rw 7277, then the reason in hex
+        assertThat(wal).anySatisfy(line -> assertThat(line).contains("transactional: 1 prefix: echodb.ddl")
+                .contains("content:rewritten " + oid + " 7075626c6963.7277 "));
+    }
+
+    @Test
     void aRenamedColumnIsAStreamMarkerInItsTransactionAndAColumnAddedAgainUnderADroppedNameIsARewrite() {
         db.exec("CREATE TABLE rc (id int PRIMARY KEY, a int, b text, d int)");
         long before = readAll(source(), 0, 1).get(0).position();

@@ -115,6 +115,9 @@ class PgOutputDecoderTest {
 
         assertThat(decode(d, message("echodb.ddl", content))).isEqualTo(
                 new ChangeEvent.ColumnsRenamed(16_384L, TableRef.of("my schema", "t.1"), renames));
+        String rewritten = StreamMarker.rewritten(16_385L, TableRef.of("my schema", "t.1"), "ADD COLUMN with a default");
+        assertThat(decode(d, message("echodb.ddl", rewritten))).isEqualTo(
+                new ChangeEvent.RowsRewritten(16_385L, TableRef.of("my schema", "t.1"), "ADD COLUMN with a default"));
         assertThat(decode(d, message("someone.else", "rename_columns 1 2"))).isNull();
         assertThatThrownBy(() -> decode(d, message("echodb.ddl", "drop_everything 1")))
                 .hasMessageContaining("unknown EchoDB stream marker");
