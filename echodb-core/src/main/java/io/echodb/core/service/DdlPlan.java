@@ -70,8 +70,14 @@ final class DdlPlan {
                 plan.put(w.table(), action == Action.DROP || action == Action.RECREATE ? before : Step.of(Action.RESYNC));
             } else if (event instanceof DdlEvent.TableRenamed r) {
                 // The safe reading first: the old table leaves, a new one arrives (clean chains are upgraded below).
+                Step before = plan.get(r.from());
                 plan.put(r.from(), Step.of(Action.DROP));
                 created(plan, r.table());
+                if (before != null && before.action() == Action.RESYNC && plan.get(r.table()).action() == Action.ENSURE) {
+                    // The rewrite goes with the table: a mirror that already follows it under the new name (the
+                    // reconciler lets mirrors follow renames) must copy again, not be merely ensured.
+                    plan.put(r.table(), Step.of(Action.RESYNC));
+                }
             }
         }
         followCleanRenames(batch, plan);

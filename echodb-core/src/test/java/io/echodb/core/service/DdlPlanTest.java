@@ -88,4 +88,13 @@ class DdlPlanTest {
         assertThat(renamed("t20", "t35").renamed("t26", "t20").renamed("t35", "t26").rewritten("t26").plan())
                 .containsOnly(Map.entry("t20", "RECREATE"), Map.entry("t35", "DROP"), Map.entry("t26", "RECREATE"));
     }
+
+    /** Schema chaos, seed 592267200: the rewrite must reach the mirror that may already follow the new name. */
+    @Test
+    void aRewriteBeforeARenameGoesWithTheTable() {
+        assertThat(rewritten("a").renamed("a", "b").plan()).containsOnly(Map.entry("a", "DROP"), Map.entry("b", "RESYNC"));
+        batch.clear();
+        assertThat(rewritten("a").renamed("a", "b").renamed("b", "c").plan())
+                .containsOnly(Map.entry("a", "DROP"), Map.entry("b", "DROP"), Map.entry("c", "RESYNC"));
+    }
 }
