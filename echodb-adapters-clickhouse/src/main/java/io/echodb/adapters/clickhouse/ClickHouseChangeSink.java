@@ -128,10 +128,8 @@ public final class ClickHouseChangeSink implements ChangeSink {
             MetadataColumns keyed = MetadataColumns.avoiding(schema.columnNames());
             MetadataColumns metadata = layout.isMultiset() ? keyed.multiset() : keyed;
             List<String> sortBy = layout.isMultiset() ? layout.multisetOrder() : schema.keyColumns();
-            boolean nullableKey = layout.isMultiset()
-                    ? sortBy.stream().anyMatch(c -> columns.get(c).isNullable() && !(columns.get(c).base() instanceof ChType.Array))
-                    : mapper.needsNullableKey(schema);
-            String create = ddl.createTable(target, columns, sortBy, nullableKey, layout, metadata);
+            String create = ddl.createTable(target, columns, sortBy, mapper.needsNullableKey(schema, sortBy), layout,
+                    metadata);
             executeDdl(create, "create table " + target);
             if (!keyed.equals(MetadataColumns.DEFAULT)) {
                 LOG.info("target {}: the source has columns named like EchoDB's metadata; its metadata columns are {}",

@@ -37,13 +37,16 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
     @Override
     public RowCount count(TableRef table) {
         String target = targetTable.apply(table);
-        MetadataColumns metadata = MetadataColumns.read(gateway, target);
-        // A key-less table's rows are +1 and −1 row images: what is left of them is their sum.
+        return new RowCount(table, finalCount(target, MetadataColumns.read(gateway, target)), clock.instant());
+    }
+
+    /** The rows {@code FINAL} shows; a key-less table's +1 and −1 row images count as their sum. */
+    private long finalCount(String target, MetadataColumns metadata) {
         String counted = metadata != null && metadata.isMultiset()
                 ? "sum(" + ClickHouseSql.identifier(metadata.sign()) + ")" : "count()";
         Object n = gateway.query("SELECT " + counted + " FROM " + ClickHouseSql.table(gateway.database(), target) + " FINAL",
                 "count rows of " + target).single();
-        return new RowCount(table, ((Number) n).longValue(), clock.instant());
+        return ((Number) n).longValue();
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
         // FINAL stands for "as of" only if no version from the position on existed while it counted: look before (to
         // skip a FINAL count that cannot be used) and again after it (a version written meanwhile would slip in)
         if (!anyVersionFrom(t, target, version, bound, position)) {
-            long finalCount = count(table).count();
+            long finalCount = finalCount(target, metadata);
             if (!anyVersionFrom(t, target, version, bound, position)) {
                 return AsOfCount.exactly(finalCount);
             }

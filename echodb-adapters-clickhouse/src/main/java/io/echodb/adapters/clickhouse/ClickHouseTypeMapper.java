@@ -88,8 +88,13 @@ public final class ClickHouseTypeMapper {
 
     /** True when the table needs {@code allow_nullable_key}: a REPLICA IDENTITY FULL key with nullable columns. */
     public boolean needsNullableKey(TableSchema schema) {
+        return needsNullableKey(schema, schema.keyColumns());
+    }
+
+    /** {@link #needsNullableKey(TableSchema)} for a table sorted by {@code sortColumns} (a multiset's order_by). */
+    public boolean needsNullableKey(TableSchema schema, java.util.List<String> sortColumns) {
         for (Column c : schema.columns()) {
-            if (schema.keyColumns().contains(c.name()) && nullableKeyColumn(c, schema) && !(baseType(c.type()) instanceof ChType.Array)) {
+            if (sortColumns.contains(c.name()) && nullableKeyColumn(c, schema) && !(baseType(c.type()) instanceof ChType.Array)) {
                 return true;
             }
         }

@@ -690,14 +690,10 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                     "source table " + spec.source() + " does not exist", null));
             TargetShape shape = new TargetShape(spec.settings(), settings.keylessTables());
             Optional<String> unsupported = Optional.empty();
-            if (shape.needsFullIdentity(found)) {
-                try {
-                    found = source.useFullReplicaIdentity(spec.source()).orElse(found);
-                    LOG.info("mirror {}: {} has no key; set REPLICA IDENTITY FULL to mirror it as a multiset",
-                            spec.name(), spec.source());
-                } catch (TableNotPublishableException e) {
-                    unsupported = Optional.of(e.getMessage());
-                }
+            try {
+                found = shape.withFullIdentityIfKeyless(source, found);
+            } catch (TableNotPublishableException e) {
+                unsupported = Optional.of(e.getMessage());
             }
             TableSchema described = found;
             TableSchema schema = shape.schema(described);

@@ -111,17 +111,14 @@ final class SnapshotTask implements Runnable {
             host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);
             return;
         }
-        TableSchema found = described.get();
-        if (mirror.shape.needsFullIdentity(found)) {
+        TableSchema full;
+        try {
             // e.g. its primary key was dropped: PostgreSQL must send whole old rows before the table is published again
-            try {
-                found = source.useFullReplicaIdentity(mirror.table()).orElse(found);
-            } catch (TableNotPublishableException e) {
-                host.unsupported(mirror, run, e.getMessage());
-                return;
-            }
+            full = mirror.shape.withFullIdentityIfKeyless(source, described.get());
+        } catch (TableNotPublishableException e) {
+            host.unsupported(mirror, run, e.getMessage());
+            return;
         }
-        TableSchema full = found;
         TableSchema schema = mirror.shape.schema(full);
         Optional<String> unsupported = mirror.shape.problem(full);
         if (unsupported.isPresent()) {

@@ -4,7 +4,9 @@ import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.ChangeSource;
 import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.port.TargetLayout;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
@@ -50,9 +52,16 @@ final class TargetShape {
         return source.unsupportedReason(keylessTables).or(() -> TableSettingsCheck.problem(settings, source));
     }
 
-    /** Whether {@code source} is key-less and must get REPLICA IDENTITY FULL before it is published and copied. */
-    boolean needsFullIdentity(TableSchema source) {
-        return keylessTables == KeylessTables.FULL && source.keylessWithoutFullIdentity();
+    /**
+     * {@code described}, or — for a key-less table under {@link KeylessTables#FULL} whose updates do not carry whole
+     * old rows yet — its shape after the source set REPLICA IDENTITY FULL, which it needs before it is published and
+     * copied. Throws {@link TableNotPublishableException} when the source refuses.
+     */
+    TableSchema withFullIdentityIfKeyless(ChangeSource source, TableSchema described) {
+        if (keylessTables != KeylessTables.FULL || !described.keylessWithoutFullIdentity()) {
+            return described;
+        }
+        return source.useFullReplicaIdentity(described.table()).orElse(described);
     }
 
     /** The target's view of {@code source}. */

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.echodb.runner.EchoDbApplication;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -38,25 +34,9 @@ class KeylessTablesE2ETest {
         }
     }
 
-    private List<List<String>> pgRows(String query) {
-        try (Connection c = stack.pg.connect(stack.db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            List<List<String>> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void awaitSameMultiset() {
         eventually(WAIT, () -> assertThat(sorted(stack.chRows(CH_MULTISET.formatted(stack.chDb))))
-                .isEqualTo(sorted(pgRows(PG_MULTISET))));
+                .isEqualTo(sorted(stack.pgRows(PG_MULTISET))));
     }
 
     /** Both sides in one order (the databases sort NULLs and numbers-as-text differently). */

@@ -109,6 +109,23 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** Rows of a query on the PostgreSQL test database, each as a list of strings. */
+    List<List<String>> pgRows(String query) {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            List<List<String>> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                List<String> row = new java.util.ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ------------------------------------------------------------------ ClickHouse side
 
     /** Runs a statement on the ClickHouse test database (e.g. a change behind EchoDB's back). */

@@ -7,11 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.echodb.runner.EchoDbApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -47,25 +43,9 @@ class TableSettingsE2ETest {
         return stack.start(env);
     }
 
-    private List<List<String>> pgRows(String query) {
-        try (Connection c = stack.pg.connect(stack.db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            List<List<String>> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
-            }
-            return rows;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void awaitExact(String source, String target) {
         eventually(WAIT, () -> assertThat(stack.chFinal(target, COLUMNS))
-                .isEqualTo(pgRows("SELECT id, tenant_id, created_on::text, v FROM " + source + " ORDER BY id")));
+                .isEqualTo(stack.pgRows("SELECT id, tenant_id, created_on::text, v FROM " + source + " ORDER BY id")));
     }
 
     private void awaitState(EchoDbApplication app, String mirror, String state) {
