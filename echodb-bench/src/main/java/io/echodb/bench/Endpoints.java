@@ -5,12 +5,14 @@ import io.echodb.adapters.clickhouse.ClickHouseGateway;
 import io.echodb.adapters.clickhouse.ClickHouseSettings;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgPoolSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the services of one benchmark run are. The orchestrator fills it from the test services; child processes
@@ -58,9 +60,17 @@ record Endpoints(String pgHost, int pgPort, String pgUser, String pgPassword,
         }
     }
 
+    /**
+     * Pooled like the runner's (its default pool settings), one pool per database for the whole run: a factory that
+     * opens a physical connection per call would measure connection set-up, which the runner never pays.
+     */
     PgConnectionFactory pgConnections(String database) {
-        return new PgConnectionFactory(PgConnectionSettings.of(pgHost, pgPort, database, pgUser, pgPassword), "echodb-bench");
+        return POOLS.computeIfAbsent(pgJdbcUrl(database) + " " + pgUser, k -> PgConnectionFactory.pooled(
+                PgConnectionSettings.of(pgHost, pgPort, database, pgUser, pgPassword), "echodb-bench",
+                PgPoolSettings.defaults()));
     }
+
+    private static final Map<String, PgConnectionFactory> POOLS = new ConcurrentHashMap<>();
 
     ClickHouseGateway clickHouse(String database) {
         return new ClickHouseGateway(ClickHouseSettings.of(chHost, chPort, database, chUser, chPassword));

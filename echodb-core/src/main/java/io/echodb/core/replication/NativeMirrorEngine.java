@@ -69,6 +69,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeMirrorEngine.class);
     private static final int EVENTS_PER_TURN = 512;
     private static final Duration IDLE_WAIT = Duration.ofSeconds(1);
+    private static final Duration POLL_SLICE = Duration.ofMillis(10);
     private static final long LAG_CACHE_MILLIS = 1000;
 
     /** Outcome of one turn of the stream loop. */
@@ -454,7 +455,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             while (applied < EVENTS_PER_TURN) {
                 Optional<ChangeEvent> event;
                 try {
-                    event = applier.stream().poll(settings.pollTimeout());
+                    event = pollYielding();
                 } catch (RuntimeException e) {
                     streamFailed("read the change stream", e);
                     return Step.FAILED;
@@ -475,6 +476,25 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             return Step.EVENTS;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The next event, waiting up to the poll timeout in short slices. The stream thread holds the engine lock while it
+     * waits, so a command or a copy asking for the lock gets it within one slice, not a whole poll timeout: with whole
+     * timeouts a burst of 200 new tables spent most of its time queued behind idle polls (the lock is fair, and every
+     * create and every copy takes it several times).
+     */
+    private Optional<ChangeEvent> pollYielding() {
+        ChangeStream stream = applier.stream();
+        long remaining = settings.pollTimeout().toNanos();
+        while (true) {
+            long slice = Math.min(remaining, POLL_SLICE.toNanos());
+            Optional<ChangeEvent> event = stream.poll(Duration.ofNanos(slice));
+            remaining -= slice;
+            if (event.isPresent() || remaining <= 0 || lock.hasWaiters()) {
+                return event;
+            }
         }
     }
 
