@@ -38,7 +38,7 @@ jvm=(-Xmx2g "-Dbench.command=bench/run.sh $*" -Dorg.slf4j.simpleLogger.logFile=t
 if [ "$jfr" = 1 ]; then
   rm -rf target/jfr && mkdir -p target/jfr
   jvm+=("-Dbench.jfr.dir=$(pwd)/target/jfr"
-        "-XX:StartFlightRecording=filename=$(pwd)/target/jfr-orchestrator.jfr,settings=profile,dumponexit=true")
+        "-XX:StartFlightRecording=filename=$(pwd)/target/jfr-orchestrator.jfr,settings=${BENCH_JFC:-profile},dumponexit=true")
 fi
 # Run from a private copy of the classes and of EchoDB's jars, test-jars included (*-tests.jar: the test services):
 # other builds may repackage or reinstall those while a run goes on. In the reactor build the class path names the

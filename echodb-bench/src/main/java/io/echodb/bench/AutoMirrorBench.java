@@ -127,7 +127,7 @@ final class AutoMirrorBench {
                     burstNanosMeasured = System.nanoTime() - t0;
                     return burstNanosMeasured;
                 }
-                LockSupport.parkNanos(50_000_000L);
+                LockSupport.parkNanos(100_000_000L);
             }
         }
         return -1;

@@ -121,7 +121,9 @@ public final class ClickHouseChangeSink implements ChangeSink {
             return new SchemaSync.Incompatible(problem);
         }
         ensureDatabase();
-        TargetTable current = load(target);
+        // A table this sink does not know yet is usually new (a mirror being created): creating it straight away spares
+        // a statement per table in a burst of new tables, and an existing one fails the CREATE and is read instead.
+        TargetTable current = ddl.clustered() || tables.containsKey(target) ? load(target) : null;
         if (current == null) {
             Map<String, ChType> columns = new LinkedHashMap<>();
             schema.columns().forEach(c -> columns.put(c.name(), mapper.columnType(c, schema)));
@@ -130,16 +132,32 @@ public final class ClickHouseChangeSink implements ChangeSink {
             List<String> sortBy = layout.isMultiset() ? layout.multisetOrder() : schema.keyColumns();
             String create = ddl.createTable(target, columns, sortBy, mapper.needsNullableKey(schema, sortBy), layout,
                     metadata);
-            executeDdl(create, "create table " + target);
+            try {
+                executeDdl(create, "create table " + target);
+            } catch (ClickHouseRejectedException e) {
+                if (e.code() != TABLE_ALREADY_EXISTS) {
+                    throw e;
+                }
+                current = load(target);
+                if (current == null) {
+                    throw e; // dropped again meanwhile: the caller's retry creates it
+                }
+                return evolve(target, schema, current);
+            }
             if (!keyed.equals(MetadataColumns.DEFAULT)) {
                 LOG.info("target {}: the source has columns named like EchoDB's metadata; its metadata columns are {}",
                         target, metadata.names());
             }
-            reload(target);
+            // Known without asking: what this statement created (a test compares it with ClickHouse's description).
+            tables.put(target, TargetDdl.created(target, columns, sortBy, metadata));
+            plans.remove(target);
             return new SchemaSync.Created(create);
         }
         return evolve(target, schema, current);
     }
+
+    /** ClickHouse's error code for a CREATE TABLE of an existing table. */
+    private static final int TABLE_ALREADY_EXISTS = 57;
 
     /** Cleanup merges (see {@link TargetDdl#createTable}) switched on or off; takes effect for the next merges. */
     @Override
@@ -584,6 +602,15 @@ public final class ClickHouseChangeSink implements ChangeSink {
         }
         plans.remove(target);
         return t;
+    }
+
+    /** Test hook: the table as this sink knows it (null when not known), and as ClickHouse describes it now. */
+    TargetTable known(String target) {
+        return tables.get(target);
+    }
+
+    TargetTable described(String target) {
+        return load(target);
     }
 
     /** The table as ClickHouse describes it (columns, sorting key and engine in one query), or null when missing. */

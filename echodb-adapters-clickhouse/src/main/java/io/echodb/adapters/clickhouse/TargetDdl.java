@@ -23,6 +23,40 @@ final class TargetDdl {
         this.cluster = cluster;
     }
 
+    private static final ChType VERSION_TYPE = ChType.parse("UInt128");
+    private static final ChType DELETED_TYPE = ChType.parse("UInt8");
+    private static final ChType SIGN_TYPE = ChType.parse("Int8");
+    private static final ChType SYNCED_AT_TYPE = ChType.parse("DateTime64(3, 'UTC')");
+
+    /** The sorting key of a table {@link #createTable} creates: a multiset's row images each stay a row of their own. */
+    private static List<String> sortingKey(List<String> keyColumns, MetadataColumns metadata) {
+        List<String> order = new java.util.ArrayList<>(keyColumns);
+        if (metadata.isMultiset()) {
+            // ReplacingMergeTree then only folds repeated writes of the same change.
+            order.add(metadata.version());
+            order.add(metadata.sign());
+        }
+        return order;
+    }
+
+    /** The table {@link #createTable} with the same arguments creates, as ClickHouse then describes it. */
+    static TargetTable created(String target, Map<String, ChType> columns, List<String> keyColumns,
+                               MetadataColumns metadata) {
+        Map<String, ChType> all = new java.util.LinkedHashMap<>(columns);
+        all.put(metadata.version(), VERSION_TYPE);
+        all.put(metadata.deleted(), DELETED_TYPE);
+        if (metadata.isMultiset()) {
+            all.put(metadata.sign(), SIGN_TYPE);
+        }
+        all.put(metadata.syncedAt(), SYNCED_AT_TYPE);
+        return new TargetTable(target, all, new java.util.HashSet<>(sortingKey(keyColumns, metadata)), metadata);
+    }
+
+    /** Whether DDL runs ON CLUSTER. */
+    boolean clustered() {
+        return cluster != null;
+    }
+
     String table(String target) {
         return ClickHouseSql.table(database, target);
     }
@@ -54,17 +88,13 @@ final class TargetDdl {
                 .collect(Collectors.joining(",\n"));
         String engine = (cluster == null ? "ReplacingMergeTree" : "ReplicatedReplacingMergeTree")
                 + "(" + identifier(metadata.version()) + ", " + identifier(metadata.deleted()) + ")";
-        List<String> order = new java.util.ArrayList<>(keyColumns);
-        if (metadata.isMultiset()) {
-            // Every row image is its own row: ReplacingMergeTree only folds repeated writes of the same change.
-            order.add(metadata.version());
-            order.add(metadata.sign());
-        }
-        return "CREATE TABLE IF NOT EXISTS " + table(target) + onCluster(cluster) + "\n(\n" + defs + ",\n"
-                + "    " + identifier(metadata.version()) + " UInt128,\n"
-                + "    " + identifier(metadata.deleted()) + " UInt8,\n"
-                + (metadata.isMultiset() ? "    " + identifier(metadata.sign()) + " Int8,\n" : "")
-                + "    " + identifier(metadata.syncedAt()) + " DateTime64(3, 'UTC') DEFAULT now64(3)\n"
+        List<String> order = sortingKey(keyColumns, metadata);
+        // On a cluster some replicas may have it already; alone, an existing table must fail the statement (see the sink).
+        return "CREATE TABLE " + (clustered() ? "IF NOT EXISTS " : "") + table(target) + onCluster(cluster) + "\n(\n" + defs + ",\n"
+                + "    " + identifier(metadata.version()) + " " + VERSION_TYPE.sql() + ",\n"
+                + "    " + identifier(metadata.deleted()) + " " + DELETED_TYPE.sql() + ",\n"
+                + (metadata.isMultiset() ? "    " + identifier(metadata.sign()) + " " + SIGN_TYPE.sql() + ",\n" : "")
+                + "    " + identifier(metadata.syncedAt()) + " " + SYNCED_AT_TYPE.sql() + " DEFAULT now64(3)\n"
                 + ")\nENGINE = " + engine + "\n"
                 + (partitionBy == null ? "" : "PARTITION BY " + partitionBy + "\n")
                 + "ORDER BY (" + ClickHouseSql.identifiers(order) + ")"

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
+import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.model.TableSettings;
+import io.echodb.core.port.TargetLayout;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.PgInterval;
@@ -15,6 +18,7 @@ import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.SpecialValue;
 import io.echodb.core.schema.TableSchema;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -193,6 +197,31 @@ class ClickHouseTypeMatrixTest {
                 assertThat(normalize(row.get(i))).as("row " + id + " column " + COLUMNS.get(i).name())
                         .isEqualTo(normalize(c[1][i]));
             }
+        });
+    }
+
+    /**
+     * The sink does not read back a table it just created (one statement fewer per table in a burst): what it assumes
+     * must be exactly what ClickHouse describes, for every mapped type, a multiset, renamed metadata columns and a
+     * partitioned table with hard deletes.
+     */
+    @Test
+    void aCreatedTableIsKnownExactlyAsClickHouseDescribesIt() {
+        ClickHouseChangeSink fresh = new ClickHouseChangeSink(db.gateway);
+        List<Column> clashing = new ArrayList<>(COLUMNS);
+        clashing.add(Column.of(ClickHouseChangeSink.VERSION_COLUMN, ColumnType.INT32, true));
+        TableSchema keyless = new TableSchema(TableRef.of("public", "bag"), COLUMNS, List.of(), ReplicaIdentity.FULL);
+        Map<String, Runnable> creates = new LinkedHashMap<>();
+        creates.put("created_keyed", () -> fresh.ensureTable("created_keyed", SCHEMA));
+        creates.put("created_clash", () -> fresh.ensureTable("created_clash", new TableSchema(SCHEMA.table(), clashing,
+                List.of("id"), ReplicaIdentity.DEFAULT)));
+        creates.put("created_bag", () -> fresh.ensureTable("created_bag", keyless,
+                TargetLayout.multiset(TableSettings.DEFAULTS, List.of("txt_nn"))));
+        creates.put("created_parts", () -> fresh.ensureTable("created_parts", SCHEMA, new TargetLayout("intDiv(id, 1000)",
+                DeleteMode.HARD, Duration.ofHours(1))));
+        creates.forEach((target, create) -> {
+            create.run();
+            assertThat(fresh.known(target)).as(target).isNotNull().isEqualTo(fresh.described(target));
         });
     }
 

@@ -65,6 +65,8 @@ final class MirrorRuntime {
     Lsn shapedUpTo;
     /** Guarded by the engine lock: schemas already brought into the target (ensureTable done). */
     final Set<TableSchema> ensuredSchemas = new HashSet<>();
+    /** Guarded by the engine lock: the target was created empty for this mirror's first copy, which has not begun. */
+    private boolean targetCreatedEmpty;
 
     MirrorRuntime(MirrorRecord record, KeylessTables keylessTables) {
         this.spec = record.spec();
@@ -91,6 +93,25 @@ final class MirrorRuntime {
                     known.relationId(), known.sourceProblem());
         }
         ensuredSchemas.clear();
+    }
+
+    /**
+     * The target was just created, empty, in {@code schema}'s shape: the first copy neither shapes nor empties it again
+     * (for a burst of new tables that is two ClickHouse statements fewer per table). Under the engine lock.
+     */
+    void targetCreatedEmpty(TableSchema schema) {
+        ensuredSchemas.add(schema);
+        targetCreatedEmpty = true;
+    }
+
+    /**
+     * Whether the target is still as {@link #targetCreatedEmpty} left it; true at most once, for the first copy
+     * attempt (a later attempt follows writes of an earlier one). Under the engine lock.
+     */
+    boolean takeTargetCreatedEmpty() {
+        boolean empty = targetCreatedEmpty;
+        targetCreatedEmpty = false;
+        return empty;
     }
 
     MirrorName name() {

@@ -40,6 +40,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     private final Runnable ensurePrepared;
     private StreamApplier applier;
     private long nextRunId;
+    private final CopyQueue copies;
     /** Guarded by the engine lock: mirrors whose last state change could not be saved. */
     private final Set<MirrorRuntime> unsaved = new HashSet<>();
 
@@ -57,6 +58,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         this.lock = lock;
         this.running = running;
         this.ensurePrepared = ensurePrepared;
+        this.copies = new CopyQueue(settings.concurrentSnapshots(), source);
     }
 
     /** Completes the wiring: the applier is built with this object as its {@link MirrorEvents}. */
@@ -72,7 +74,8 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         m.run = run;
         m.holdChangesForCopy();
         m.resetSnapshotProgress(clock.instant());
-        lock.submitAfterUnlock(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, this));
+        copies.add(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, this));
+        lock.submitAfterUnlock(copies::copyWaiting);
     }
 
     /** Stops the copy in progress, if any, waiting until none of its writes can still land. */
@@ -209,11 +212,13 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     }
 
     @Override
-    public boolean prepareTarget(MirrorRuntime m, SnapshotRun run, TableSchema schema) {
+    public Target prepareTarget(MirrorRuntime m, SnapshotRun run, TableSchema schema) {
         return lock.locked(() -> {
             if (!isCurrent(m, run)) {
-                return false;
+                return Target.STOP;
             }
+            // Only the first attempt after the target was created may skip emptying it: a later one follows writes.
+            boolean createdEmpty = m.takeTargetCreatedEmpty();
             // Each attempt empties the target again: what an earlier attempt's point let through is gone with it.
             m.holdChangesForCopy();
             if (m.latestSchema == null || m.relationId != schema.relationId()) {
@@ -242,7 +247,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 }
                 if (sync instanceof SchemaSync.Incompatible inc) {
                     failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
-                    return false;
+                    return Target.STOP;
                 }
                 m.ensuredSchemas.add(schema);
             }
@@ -252,9 +257,9 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 source.publish(m.table());
             } catch (TableNotPublishableException e) {
                 unsupported(m, e.getMessage());
-                return false;
+                return Target.STOP;
             }
-            return true;
+            return createdEmpty ? Target.EMPTY : Target.MAY_HOLD_ROWS;
         });
     }
 

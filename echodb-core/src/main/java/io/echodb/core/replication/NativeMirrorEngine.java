@@ -760,8 +760,11 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
             }
             MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null, now, schema.relationId()), settings.keylessTables());
             m.latestSchema = schema;
-            // Not marked ensured: the copy's preparation checks the target again and rebuilds one that an earlier
-            // table of this name left in another shape or other column types.
+            if (sync instanceof SchemaSync.Created) {
+                m.targetCreatedEmpty(schema);
+            }
+            // Otherwise not marked ensured: the copy's preparation checks the target again and rebuilds one that an
+            // earlier table of this name left in another shape or other column types.
             m.shapedUpTo = source.currentLsn();
             store.save(m.toRecord());
             registry.add(m);

@@ -9,8 +9,18 @@ interface SnapshotHost {
     /** True while {@code run} is the mirror's current copy and the engine is running. */
     boolean isCurrent(MirrorRuntime mirror, SnapshotRun run);
 
-    /** Brings the target in line with {@code schema} and publishes the table; false when the run must stop. */
-    boolean prepareTarget(MirrorRuntime mirror, SnapshotRun run, TableSchema schema);
+    /** What {@link #prepareTarget} left for the copy. */
+    enum Target {
+        /** The run must stop (no longer current, failed or unsupported: already reported). */
+        STOP,
+        /** Created empty for this copy, and nothing has written to it since: no need to empty it. */
+        EMPTY,
+        /** It may hold rows: the copy empties it first. */
+        MAY_HOLD_ROWS
+    }
+
+    /** Brings the target in line with {@code schema} and publishes the table. */
+    Target prepareTarget(MirrorRuntime mirror, SnapshotRun run, TableSchema schema);
 
     /**
      * The target is empty and the copy's snapshot is open at {@code point}: the stream may apply the changes committed

@@ -106,10 +106,32 @@ final class SnapshotTask implements Runnable {
     }
 
     private void attemptOnce() {
+        Prepared prepared = prepare();
+        if (prepared == null) {
+            return;
+        }
+        try (SnapshotSession session = source.openSnapshot()) {
+            if (pointChosen(session.consistentPoint())) {
+                copyFrom(session, prepared);
+            }
+        }
+    }
+
+    /** The table as described for this copy, and the schema its target takes. */
+    record Prepared(TableSchema described, TableSchema schema) { }
+
+    /**
+     * Describes the table, brings the target in line (emptied, unless it was created empty for this copy) and publishes
+     * the table; null when the run stops here (unsupported, failed or no longer current: already reported).
+     */
+    Prepared prepare() {
+        if (!current()) {
+            return null;
+        }
         Optional<TableSchema> described = source.describe(mirror.table());
         if (described.isEmpty()) {
             host.failed(mirror, run, "source table " + mirror.table() + " does not exist", null);
-            return;
+            return null;
         }
         TableSchema full;
         try {
@@ -117,47 +139,58 @@ final class SnapshotTask implements Runnable {
             full = mirror.shape.withFullIdentityIfKeyless(source, described.get());
         } catch (TableNotPublishableException e) {
             host.unsupported(mirror, run, e.getMessage());
-            return;
+            return null;
         }
         TableSchema schema = mirror.shape.schema(full);
         Optional<String> unsupported = mirror.shape.problem(full);
         if (unsupported.isPresent()) {
             host.unsupported(mirror, run, unsupported.get());
-            return;
+            return null;
         }
-        if (!host.prepareTarget(mirror, run, schema)) {
-            return;
+        SnapshotHost.Target target = host.prepareTarget(mirror, run, schema);
+        if (target == SnapshotHost.Target.STOP) {
+            return null;
         }
         // A deletion removed while the copy runs would let the copy's older row of that key come back.
         if (mirror.shape.hardDeletes(full) && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), false))) {
+            return null;
+        }
+        if (target == SnapshotHost.Target.MAY_HOLD_ROWS && !run.writeIfActive(() -> sink.truncate(mirror.target()))) {
+            return null;
+        }
+        return new Prepared(full, schema);
+    }
+
+    /** The snapshot this copy reads is at {@code point}: the stream may apply the later changes; false to stop. */
+    boolean pointChosen(Lsn point) {
+        return host.pointChosen(mirror, run, point);
+    }
+
+    /** Copies the prepared table from {@code session} (its point already chosen) and marks the mirror running. */
+    void copyFrom(SnapshotSession session, Prepared prepared) {
+        Lsn point = session.consistentPoint();
+        mirror.resetSnapshotProgress(clock.instant());
+        mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
+        LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
+                mirror.snapshotRowsEstimated, settings.snapshotParallelism());
+        Batches batches = new Batches(prepared.schema(), RowVersion.snapshot(point));
+        try {
+            session.copy(prepared.described(), mirror.spec.settings().excludeColumns(), settings.snapshotParallelism(),
+                    batches::accept);
+            batches.writeRemaining();
+        } finally {
+            batches.close();
+        }
+        // Before the copy counts as done: a crash in between copies again, and that copy turns it off first.
+        if (mirror.shape.hardDeletes(prepared.described())
+                && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), true))) {
             return;
         }
-        if (!run.writeIfActive(() -> sink.truncate(mirror.target()))) {
-            return;
-        }
-        try (SnapshotSession session = source.openSnapshot()) {
-            Lsn point = session.consistentPoint();
-            if (!host.pointChosen(mirror, run, point)) {
-                return;
-            }
-            mirror.resetSnapshotProgress(clock.instant());
-            mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
-            LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
-                    mirror.snapshotRowsEstimated, settings.snapshotParallelism());
-            Batches batches = new Batches(schema, RowVersion.snapshot(point));
-            try {
-                session.copy(full, mirror.spec.settings().excludeColumns(), settings.snapshotParallelism(),
-                        batches::accept);
-                batches.writeRemaining();
-            } finally {
-                batches.close();
-            }
-            // Before the copy counts as done: a crash in between copies again, and that copy turns it off first.
-            if (mirror.shape.hardDeletes(full) && !run.writeIfActive(() -> sink.allowPurge(mirror.target(), true))) {
-                return;
-            }
-            host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
-        }
+        host.completed(mirror, run, point, mirror.snapshotRowsDone.get());
+    }
+
+    MirrorRuntime mirror() {
+        return mirror;
     }
 
     /**

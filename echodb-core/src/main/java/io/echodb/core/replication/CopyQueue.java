@@ -1,0 +1,52 @@
+package io.echodb.core.replication;
+
+import io.echodb.core.port.ChangeSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Copies waiting for a copy worker. A worker takes its share of everything waiting (split evenly between the
+ * workers, at most {@value #MOST_PER_SNAPSHOT} tables) and copies it from one shared snapshot, so copies scheduled
+ * close together — 200 tables created by one migration — share exported snapshots instead of queueing for one each.
+ * Thread-safe.
+ */
+final class CopyQueue {
+
+    /** Tables copied from one snapshot at most: bounds how long one snapshot is held and how long a copy waits. */
+    static final int MOST_PER_SNAPSHOT = 50;
+
+    private final Deque<SnapshotTask> waiting = new ArrayDeque<>();
+    private final int workers;
+    private final ChangeSource source;
+
+    CopyQueue(int workers, ChangeSource source) {
+        this.workers = Math.max(1, workers);
+        this.source = source;
+    }
+
+    /** Adds a copy; a worker must then run {@link #copyWaiting} (one call per copy added). */
+    synchronized void add(SnapshotTask task) {
+        waiting.add(task);
+    }
+
+    /** Copies this worker's share of the waiting copies, if any are left. */
+    void copyWaiting() {
+        List<SnapshotTask> share = takeShare();
+        if (share.size() == 1) {
+            share.get(0).run();
+        } else if (share.size() > 1) {
+            new SharedSnapshotCopy(share, source).run();
+        }
+    }
+
+    private synchronized List<SnapshotTask> takeShare() {
+        int n = Math.min(MOST_PER_SNAPSHOT, (waiting.size() + workers - 1) / workers);
+        List<SnapshotTask> share = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            share.add(waiting.poll());
+        }
+        return share;
+    }
+}
