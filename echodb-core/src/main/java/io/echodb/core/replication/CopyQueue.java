@@ -20,10 +20,12 @@ final class CopyQueue {
     private final Deque<SnapshotTask> waiting = new ArrayDeque<>();
     private final int workers;
     private final ChangeSource source;
+    private final SnapshotHost host;
 
-    CopyQueue(int workers, ChangeSource source) {
+    CopyQueue(int workers, ChangeSource source, SnapshotHost host) {
         this.workers = Math.max(1, workers);
         this.source = source;
+        this.host = host;
     }
 
     /** Adds a copy; a worker must then run {@link #copyWaiting} (one call per copy added). */
@@ -37,7 +39,7 @@ final class CopyQueue {
         if (share.size() == 1) {
             share.get(0).run();
         } else if (share.size() > 1) {
-            new SharedSnapshotCopy(share, source).run();
+            new SharedSnapshotCopy(share, source, host).run();
         }
     }
 

@@ -58,7 +58,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         this.lock = lock;
         this.running = running;
         this.ensurePrepared = ensurePrepared;
-        this.copies = new CopyQueue(settings.concurrentSnapshots(), source);
+        this.copies = new CopyQueue(settings.concurrentSnapshots(), source, this);
     }
 
     /** Completes the wiring: the applier is built with this object as its {@link MirrorEvents}. */
@@ -283,6 +283,14 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
             }
             m.copyPointChosen(point);
             return true;
+        });
+    }
+
+    @Override
+    public void inOneTurn(Runnable calls) {
+        lock.locked(() -> {
+            calls.run();
+            return null;
         });
     }
 

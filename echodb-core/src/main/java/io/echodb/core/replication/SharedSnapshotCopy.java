@@ -24,10 +24,12 @@ final class SharedSnapshotCopy implements Runnable {
 
     private final List<SnapshotTask> tasks;
     private final ChangeSource source;
+    private final SnapshotHost host;
 
-    SharedSnapshotCopy(List<SnapshotTask> tasks, ChangeSource source) {
+    SharedSnapshotCopy(List<SnapshotTask> tasks, ChangeSource source, SnapshotHost host) {
         this.tasks = List.copyOf(tasks);
         this.source = source;
+        this.host = host;
     }
 
     @Override
@@ -69,12 +71,8 @@ final class SharedSnapshotCopy implements Runnable {
         try (SnapshotSession session = source.openSnapshot()) {
             Lsn point = session.consistentPoint();
             LOG.info("copying {} tables from one snapshot at {}", ready.size(), point);
-            // Every point first: the stream stops holding these mirrors' changes before the first table is copied.
-            for (SnapshotTask task : List.copyOf(pending)) {
-                if (!task.pointChosen(point)) {
-                    pending.remove(task);
-                }
-            }
+            // Every point first, in one turn: the stream stops holding these mirrors' changes before the first copy.
+            host.inOneTurn(() -> pending.removeIf(task -> !task.pointChosen(point)));
             while (!pending.isEmpty()) {
                 SnapshotTask task = pending.remove(0);
                 try {

@@ -28,6 +28,9 @@ interface SnapshotHost {
      */
     boolean pointChosen(MirrorRuntime mirror, SnapshotRun run, Lsn point);
 
+    /** Runs {@code calls} (calls of this host) under one acquisition of the engine lock: one wait for a group of copies. */
+    void inOneTurn(Runnable calls);
+
     /** The copy is complete at {@code point}: the mirror runs. */
     void completed(MirrorRuntime mirror, SnapshotRun run, Lsn point, long rows);
 

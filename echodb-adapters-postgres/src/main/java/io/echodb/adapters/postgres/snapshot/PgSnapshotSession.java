@@ -56,6 +56,7 @@ public final class PgSnapshotSession implements SnapshotSession {
     private final String snapshotName;
     private final int serverMajor;
     private volatile boolean closed;
+    private final AtomicReference<Connection> idleWorker = new AtomicReference<>();
 
     private PgSnapshotSession(PgConnectionFactory connections, PgReplicationConfig config, Connection exporter,
                               String slotName, Lsn consistentPoint, String snapshotName, int serverMajor) {
@@ -192,7 +193,7 @@ public final class PgSnapshotSession implements SnapshotSession {
         int workers = Math.max(1, parallelism);
         Connection first = null;
         try {
-            first = openWorkerConnection();
+            first = workerConnection();
             List<CopyItem> items = plan(first, described, schema, workers);
             ConcurrentLinkedQueue<CopyItem> work = new ConcurrentLinkedQueue<>(items);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -213,7 +214,8 @@ public final class PgSnapshotSession implements SnapshotSession {
             if (f != null) {
                 throw rethrow(schema.table(), f);
             }
-            commitQuietly(first);
+            keepForNextCopy(first);
+            first = null;
         } catch (SQLException e) {
             throw translate(schema.table(), e);
         } finally {
@@ -232,6 +234,33 @@ public final class PgSnapshotSession implements SnapshotSession {
                 throw PgSourceException.tableNotFound(table.qualified());
             }
             throw PgSql.translate("count the rows of " + table + " in snapshot " + snapshotName, e);
+        }
+    }
+
+    /**
+     * A connection already reading the snapshot: the one the previous copy of this session left (a burst of new tables
+     * is copied from one session, and opening a connection cost more than copying a small table), else a new one.
+     */
+    private Connection workerConnection() throws SQLException {
+        Connection spare = idleWorker.getAndSet(null);
+        return spare != null ? spare : openWorkerConnection();
+    }
+
+    /** Keeps {@code c} (its snapshot transaction still open, no statement running) for the next copy. */
+    private void keepForNextCopy(Connection c) {
+        if (closed || !idleWorker.compareAndSet(null, c)) {
+            commitQuietly(c);
+            closeQuietly(c);
+        } else if (closed) {
+            releaseIdleWorker(); // closed meanwhile: close() may have looked before the connection was kept
+        }
+    }
+
+    private void releaseIdleWorker() {
+        Connection c = idleWorker.getAndSet(null);
+        if (c != null) {
+            commitQuietly(c);
+            closeQuietly(c);
         }
     }
 
@@ -488,6 +517,7 @@ public final class PgSnapshotSession implements SnapshotSession {
             return;
         }
         closed = true;
+        releaseIdleWorker();
         closeQuietly(exporter);
         LOG.debug("released snapshot {} (temporary slot {})", snapshotName, slotName);
     }
