@@ -359,6 +359,26 @@ public abstract class ChangeSourceContract {
         assertThat(commits.get(2).commitLsn()).as("a commit after the snapshot").isGreaterThanOrEqualTo(point);
     }
 
+    /** A burst of new tables is copied from one session, table after table, every one at its consistent point. */
+    @Test
+    void oneSnapshotCopiesSeveralTablesOneAfterAnotherAllAtItsPoint() {
+        TableRef first = givenTable();
+        TableRef second = givenTable();
+        TableRef third = givenTable();
+        commit(List.of(insert(first, 1, "first", 1), insert(second, 2, "second", 2), insert(third, 3, "third", 3)));
+
+        SnapshotSession snapshot = source.openSnapshot();
+        snapshots.add(snapshot);
+        commit(List.of(insert(first, 10, "after", 10), insert(second, 20, "after", 20), insert(third, 30, "after", 30)));
+
+        assertThat(copy(snapshot, source.describe(first).orElseThrow(), 1)).containsExactly(Row.of(1L, "first", 1));
+        assertThat(copy(snapshot, source.describe(second).orElseThrow(), 2)).containsExactly(Row.of(2L, "second", 2));
+        commit(List.of(new SourceOp.Delete(third, RowKey.of(3L))));
+        assertThat(copy(snapshot, source.describe(third).orElseThrow(), 1)).containsExactly(Row.of(3L, "third", 3));
+        assertThat(copy(snapshot, source.describe(first).orElseThrow(), 1)).as("the first table again")
+                .containsExactly(Row.of(1L, "first", 1));
+    }
+
     @Test
     void aParallelCopyDeliversEveryRowExactlyOnce() {
         TableRef t = givenTable();
