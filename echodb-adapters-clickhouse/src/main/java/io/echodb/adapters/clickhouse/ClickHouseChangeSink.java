@@ -130,8 +130,10 @@ public final class ClickHouseChangeSink implements ChangeSink {
             MetadataColumns keyed = MetadataColumns.avoiding(schema.columnNames());
             MetadataColumns metadata = layout.isMultiset() ? keyed.multiset() : keyed;
             List<String> sortBy = layout.isMultiset() ? layout.multisetOrder() : schema.keyColumns();
-            String create = ddl.createTable(target, columns, sortBy, mapper.needsNullableKey(schema, sortBy), layout,
-                    metadata);
+            // A partition expression may read any column: PostgreSQL's usual partition column, a timestamp, is nullable.
+            boolean nullableKey = mapper.needsNullableKey(schema, sortBy)
+                    || (layout.partitionBy() != null && columns.values().stream().anyMatch(ChType::isNullable));
+            String create = ddl.createTable(target, columns, sortBy, nullableKey, layout, metadata);
             try {
                 executeDdl(create, "create table " + target);
             } catch (ClickHouseRejectedException e) {

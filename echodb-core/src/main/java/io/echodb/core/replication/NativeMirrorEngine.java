@@ -746,7 +746,16 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                         schema.keyColumns(), appended.isEmpty() ? "" : " (source key columns " + appended
                                 + " appended to order_by)");
             }
-            SchemaSync sync = shape.ensure(sink, spec.targetTable(), schema);
+            SchemaSync sync;
+            try {
+                sync = shape.ensure(sink, spec.targetTable(), schema);
+            } catch (RuntimeException e) {
+                if (Retrier.isTransient(e) || e instanceof FencedOutException) {
+                    throw e;
+                }
+                // e.g. a partition expression ClickHouse refuses: reported on the mirror, not only in the log
+                sync = new SchemaSync.Incompatible(e.getMessage());
+            }
             // A rebuildable target (left by an earlier table of this name in another shape) is rebuilt by the copy.
             if (sync instanceof SchemaSync.Incompatible inc && !inc.rebuildable()) {
                 String reason = "target table '" + spec.targetTable() + "' does not fit " + spec.source() + ": " + inc.reason();

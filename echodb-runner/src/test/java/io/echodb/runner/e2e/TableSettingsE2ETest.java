@@ -108,6 +108,36 @@ class TableSettingsE2ETest {
         awaitExact("events", "events_v2");
     }
 
+    /**
+     * The usual partition column is a nullable timestamp (PostgreSQL's default): ClickHouse refuses such a partition
+     * key unless the table allows nullable keys. And a rule ClickHouse cannot create a table from is reported on the
+     * mirror, not only logged.
+     */
+    @Test
+    void aPartitionKeyOnANullableColumnWorksAndAnExpressionClickHouseRefusesFailsTheMirrorWithItsReason()
+            throws Exception {
+        stack = new Stack("e2e_table_settings_nullable");
+        EchoDbApplication app = start("""
+                - match: public.visits
+                  partition_by: toYYYYMM(seen_at)
+                - match: public.broken
+                  partition_by: no_such_function(id)
+                """);
+        stack.sql("CREATE TABLE visits (id bigint PRIMARY KEY, seen_at timestamptz, v text)",
+                "INSERT INTO visits SELECT g, CASE WHEN g % 4 = 0 THEN NULL ELSE timestamptz '2026-01-01 00:00Z' + g * interval"
+                        + " '5 days' END, 'v' || g FROM generate_series(1, 100) g",
+                "CREATE TABLE broken (id bigint PRIMARY KEY, v text)", "INSERT INTO broken VALUES (1, 'a')");
+        awaitState(app, "visits_mirror", "RUNNING");
+        eventually(WAIT, () -> assertThat(stack.chFinal("visits", "id, toUnixTimestamp64Micro(seen_at), v"))
+                .isEqualTo(stack.pgRows("SELECT id, (extract(epoch FROM seen_at) * 1000000)::bigint, v FROM visits"
+                        + " ORDER BY id")));
+        assertThat(tableMeta("visits", "partition_key")).isEqualTo("toYYYYMM(seen_at)");
+
+        awaitState(app, "broken_mirror", "FAILED");
+        assertThat(stack.get(app, "/mirrors/broken_mirror").path("last_error").asText())
+                .contains("broken").contains("no_such_function");
+    }
+
     @Test
     void hardDeletesLeaveNoDeletedRowsBehindOnceTheCopyIsDone() throws Exception {
         stack = new Stack("e2e_table_settings_hard");
