@@ -211,7 +211,8 @@ final class StreamApplier {
                 events.unsupported(m, reason.get());
                 return;
             }
-            TableBatcher b = buffers.get(table);
+            // The mirror's buffer, under the mirror's name: a table renamed since is still named the old way here.
+            TableBatcher b = buffers.get(m.table());
             if (b != null && !b.schema().equals(schema)) {
                 flush(m, b);
                 if (!m.isActive()) {
@@ -225,7 +226,7 @@ final class StreamApplier {
             } else if (!coveredByTarget(m, schema)) {
                 // Possibly older than the target (a replay, or a copy described the table meanwhile): add what the
                 // Relation has without ever removing what the table has now.
-                Optional<TableSchema> current = retrySource(m, "describe " + table, () -> source.describe(table));
+                Optional<TableSchema> current = retrySource(m, "describe " + m.table(), () -> source.describe(m.table()));
                 ensure(m, current.map(c -> union(schema, m.shape.schema(c))).orElse(schema));
             }
         });

@@ -63,6 +63,31 @@ class NativeMirrorEngineRenameTest {
         f.assertMirroredInto(customers, "customers");
     }
 
+    /**
+     * Schema chaos seed 978150693, round 56: a new leader replays changes the stream still names the old way after its
+     * mirror followed the rename. A change buffered under the new name, then a Relation message of the old name with an
+     * added column, then a row of the new width: the new shape must reach the buffer the mirror writes through.
+     */
+    @Test
+    void aColumnAddedBeforeTheRenameReachesTheMirrorThatFollowedIt() {
+        TableRef users = table("users", 41, 20);
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(users));
+        f.settle(engine);
+
+        f.source.insert(users, Row.of(21L, "before the new column", 21));
+        f.source.addColumn(users, io.echodb.core.schema.Column.of("extra", io.echodb.core.schema.ColumnType.TEXT, true));
+        f.source.update(users, Row.of(21L, "with the new column", 21, "x"));
+        TableRef customers = TableRef.of("public", "customers");
+        f.source.renameTable(users, customers);
+        // The mirror follows the rename before the stream has read any of the changes above.
+        assertThat(engine.rename(new MirrorName("users_mirror"), EngineFixture.spec(customers))).isPresent();
+        f.settle(engine);
+
+        assertThat(engine.status(new MirrorName("customers_mirror")).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirroredInto(customers, "customers");
+    }
+
     @Test
     void aRewriteMarkerCopiesTheTableAgainAlsoWhenTheMirrorFollowedARenameSince() {
         TableRef users = table("users", 41, 20);
