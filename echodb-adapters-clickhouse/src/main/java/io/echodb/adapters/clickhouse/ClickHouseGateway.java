@@ -152,6 +152,19 @@ public final class ClickHouseGateway implements AutoCloseable {
     }
 
     /**
+     * Inserts rows already encoded in RowBinary (e.g. read from another ClickHouse with {@code FORMAT RowBinary}) by the
+     * sink's own insert path, unfenced; blocking. For extensions and benchmarks that bring their own rows.
+     *
+     * @param table   the quoted, database-qualified table
+     * @param columns the quoted column names, in the order the rows were encoded
+     */
+    public void insertEncodedRowBinary(String table, List<String> columns, byte[] rowBinary, String what) {
+        RowBinaryOutput out = new RowBinaryOutput(rowBinary.length);
+        out.writeRaw(rowBinary);
+        insertRowBinary(table, columns, out, Map.of(), what);
+    }
+
+    /**
      * Sends {@code INSERT INTO table (columns) SELECT columns FROM input('structure') WHERE condition FORMAT RowBinary}
      * with {@code data} as the body, under {@code queryId}: the server decides whether the rows are written.
      *

@@ -10,7 +10,7 @@ import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.MirrorEngineException;
 import io.echodb.core.port.MirrorNotFoundException;
-import io.echodb.core.service.ManualClock;
+import io.echodb.core.testing.ManualClock;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.echodb.adapters.postgres.testing.PostgresTestService;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.service.ManualClock;
+import io.echodb.core.testing.ManualClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.sql.Connection;

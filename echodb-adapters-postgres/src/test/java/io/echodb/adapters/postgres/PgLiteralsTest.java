@@ -2,6 +2,7 @@ package io.echodb.adapters.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import java.sql.Connection;
@@ -49,11 +50,11 @@ class PgLiteralsTest {
     @Test
     void bothRenderersMeanTheSameTextWhateverTheSetting() throws Exception {
         for (String conforming : List.of("on", "off")) {
-            roundTrips(PgSql::quoteLiteral, conforming);
-            roundTrips(io.echodb.adapters.postgres.ddl.PgQuoting::literal, conforming);
+            roundTrips(PgQuoting::literal, conforming);
+            roundTrips(io.echodb.adapters.postgres.jdbc.PgQuoting::literal, conforming);
         }
         for (String text : TRICKY) {
-            assertThat(PgSql.quoteLiteral(text)).isEqualTo(io.echodb.adapters.postgres.ddl.PgQuoting.literal(text));
+            assertThat(PgQuoting.literal(text)).isEqualTo(io.echodb.adapters.postgres.jdbc.PgQuoting.literal(text));
         }
     }
 }

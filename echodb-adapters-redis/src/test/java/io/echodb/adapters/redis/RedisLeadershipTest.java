@@ -1,5 +1,6 @@
 package io.echodb.adapters.redis;
 
+import static io.echodb.core.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.adapters.redis.testing.RedisTestService;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -235,18 +235,4 @@ class RedisLeadershipTest {
         assertThat(RedisSettings.of("redis", 6379, "").password()).isNull();
     }
 
-    static void eventually(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
-    }
 }

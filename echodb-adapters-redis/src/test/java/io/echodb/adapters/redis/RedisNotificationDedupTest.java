@@ -3,6 +3,7 @@ package io.echodb.adapters.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.adapters.redis.testing.RedisTestService;
+import io.echodb.core.testing.Eventually;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ class RedisNotificationDedupTest {
             String id = "create:public.users:" + UUID.randomUUID();
             assertThat(a.firstSeen(id, Duration.ofMillis(300))).isTrue();
             assertThat(b.firstSeen(id, Duration.ofMillis(300))).isFalse();
-            RedisLeadershipTest.eventually(Duration.ofSeconds(5), "dedup key expires",
+            Eventually.eventually(Duration.ofSeconds(5), "dedup key expires",
                     () -> b.firstSeen(id, Duration.ofSeconds(30)));
             assertThat(a.firstSeen(id, Duration.ofSeconds(30))).isFalse();
         }

@@ -68,86 +68,182 @@ public record EngineSettings(
         Objects.requireNonNull(keylessTables, "keylessTables");
     }
 
+    /** The defaults listed above. */
     public static EngineSettings defaults() {
-        return new EngineSettings(50_000, 32 * MIB, Duration.ofMillis(200), Duration.ofSeconds(1), 2, 50_000, 2,
-                Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofMillis(100), 256 * MIB,
-                Duration.ofSeconds(30), Duration.ofSeconds(5), KeylessTables.REPORT);
+        return builder().build();
+    }
+
+    /** A builder holding the defaults; set what differs, then {@link Builder#build()} validates. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.batchRows = batchRows;
+        b.batchBytes = batchBytes;
+        b.maxBatchAge = maxBatchAge;
+        b.ackInterval = ackInterval;
+        b.snapshotParallelism = snapshotParallelism;
+        b.snapshotBatchRows = snapshotBatchRows;
+        b.concurrentSnapshots = concurrentSnapshots;
+        b.retryInitialBackoff = retryInitialBackoff;
+        b.retryMaxBackoff = retryMaxBackoff;
+        b.pollTimeout = pollTimeout;
+        b.maxBufferedBytes = maxBufferedBytes;
+        b.controlTimeout = controlTimeout;
+        b.progressLogInterval = progressLogInterval;
+        b.keylessTables = keylessTables;
+        return b;
     }
 
     public EngineSettings withBatchRows(int v) {
-        return new EngineSettings(v, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().batchRows(v).build();
     }
 
+    /** Also raises {@code maxBufferedBytes} to {@code v} when it was lower (it must hold one batch). */
     public EngineSettings withBatchBytes(long v) {
-        return new EngineSettings(batchRows, v, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, Math.max(v, maxBufferedBytes),
-                controlTimeout, progressLogInterval, keylessTables);
+        return toBuilder().batchBytes(v).maxBufferedBytes(Math.max(v, maxBufferedBytes)).build();
     }
 
     public EngineSettings withMaxBatchAge(Duration v) {
-        return new EngineSettings(batchRows, batchBytes, v, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().maxBatchAge(v).build();
     }
 
     public EngineSettings withAckInterval(Duration v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, v, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().ackInterval(v).build();
     }
 
     public EngineSettings withSnapshotParallelism(int v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, v, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().snapshotParallelism(v).build();
     }
 
     public EngineSettings withSnapshotBatchRows(int v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, v,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().snapshotBatchRows(v).build();
     }
 
     public EngineSettings withConcurrentSnapshots(int v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                v, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().concurrentSnapshots(v).build();
     }
 
     public EngineSettings withRetryBackoff(Duration initial, Duration max) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, initial, max, pollTimeout, maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
+        return toBuilder().retryBackoff(initial, max).build();
     }
 
     public EngineSettings withPollTimeout(Duration v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, v, maxBufferedBytes, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().pollTimeout(v).build();
     }
 
     public EngineSettings withMaxBufferedBytes(long v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, v, controlTimeout,
-                progressLogInterval, keylessTables);
+        return toBuilder().maxBufferedBytes(v).build();
     }
 
     public EngineSettings withControlTimeout(Duration v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, v,
-                progressLogInterval, keylessTables);
+        return toBuilder().controlTimeout(v).build();
     }
 
     public EngineSettings withProgressLogInterval(Duration v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout, v, keylessTables);
+        return toBuilder().progressLogInterval(v).build();
     }
 
     public EngineSettings withKeylessTables(KeylessTables v) {
-        return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism, snapshotBatchRows,
-                concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout, maxBufferedBytes, controlTimeout,
-                progressLogInterval, v);
+        return toBuilder().keylessTables(v).build();
+    }
+
+    /** Mutable and unchecked until {@link #build()}; starts at the defaults. */
+    public static final class Builder {
+        private int batchRows = 50_000;
+        private long batchBytes = 32 * MIB;
+        private Duration maxBatchAge = Duration.ofMillis(200);
+        private Duration ackInterval = Duration.ofSeconds(1);
+        private int snapshotParallelism = 2;
+        private int snapshotBatchRows = 50_000;
+        private int concurrentSnapshots = 2;
+        private Duration retryInitialBackoff = Duration.ofMillis(100);
+        private Duration retryMaxBackoff = Duration.ofSeconds(30);
+        private Duration pollTimeout = Duration.ofMillis(100);
+        private long maxBufferedBytes = 256 * MIB;
+        private Duration controlTimeout = Duration.ofSeconds(30);
+        private Duration progressLogInterval = Duration.ofSeconds(5);
+        private KeylessTables keylessTables = KeylessTables.REPORT;
+
+        private Builder() {
+        }
+
+        public Builder batchRows(int v) {
+            this.batchRows = v;
+            return this;
+        }
+
+        public Builder batchBytes(long v) {
+            this.batchBytes = v;
+            return this;
+        }
+
+        public Builder maxBatchAge(Duration v) {
+            this.maxBatchAge = v;
+            return this;
+        }
+
+        public Builder ackInterval(Duration v) {
+            this.ackInterval = v;
+            return this;
+        }
+
+        public Builder snapshotParallelism(int v) {
+            this.snapshotParallelism = v;
+            return this;
+        }
+
+        public Builder snapshotBatchRows(int v) {
+            this.snapshotBatchRows = v;
+            return this;
+        }
+
+        public Builder concurrentSnapshots(int v) {
+            this.concurrentSnapshots = v;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration v) {
+            this.pollTimeout = v;
+            return this;
+        }
+
+        public Builder maxBufferedBytes(long v) {
+            this.maxBufferedBytes = v;
+            return this;
+        }
+
+        public Builder controlTimeout(Duration v) {
+            this.controlTimeout = v;
+            return this;
+        }
+
+        public Builder progressLogInterval(Duration v) {
+            this.progressLogInterval = v;
+            return this;
+        }
+
+        public Builder keylessTables(KeylessTables v) {
+            this.keylessTables = v;
+            return this;
+        }
+
+        /** The first wait after a transient failure and the longest (the wait doubles up to it). */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryInitialBackoff = initial;
+            this.retryMaxBackoff = max;
+            return this;
+        }
+
+        /** Validates (one {@link InvalidValueException} naming the first bad field). */
+        public EngineSettings build() {
+            return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism,
+                    snapshotBatchRows, concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout,
+                    maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
+        }
     }
 
     private static void positive(String field, long value) {

@@ -14,6 +14,7 @@ import io.echodb.core.schema.TableSchema;
 import io.echodb.core.testing.InMemoryChangeSink;
 import io.echodb.core.testing.InMemoryChangeSource;
 import io.echodb.core.testing.InMemoryCheckpointStore;
+import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -29,11 +30,11 @@ final class EngineFixture {
     static final Column NAME = Column.of("name", ColumnType.TEXT, true);
     static final Column QTY = Column.of("qty", ColumnType.INT32, true);
 
-    final TestClock clock = new TestClock(Instant.parse("2025-01-01T00:00:00Z"));
+    final ManualClock clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
     final InMemoryChangeSource source = new InMemoryChangeSource(clock);
     final InMemoryChangeSink sink = new InMemoryChangeSink();
     final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
-    final RecordingSleeper sleeper = new RecordingSleeper(clock);
+    final ManualClock sleeper = clock;
     final List<String> events = new CopyOnWriteArrayList<>();
     QueuedExecutor snapshots = new QueuedExecutor();
     EngineSettings settings = EngineSettings.defaults().withPollTimeout(Duration.ZERO).withBatchRows(1_000)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.port.SinkUnavailableException;
 import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class RetrierTest {
 
-    private final TestClock clock = new TestClock(Instant.EPOCH);
-    private final RecordingSleeper sleeper = new RecordingSleeper(clock);
+    private final ManualClock clock = new ManualClock(Instant.EPOCH);
+    private final ManualClock sleeper = clock;
     private final Retrier retrier = new Retrier(
             EngineSettings.defaults().withRetryBackoff(Duration.ofMillis(100), Duration.ofMillis(500)), sleeper);
 

@@ -7,6 +7,7 @@ import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.Lease;
 import io.echodb.core.port.Leadership;
 import io.echodb.core.testing.InMemoryLeadership;
+import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.echodb.core.service;
 
+import io.echodb.core.testing.ManualClock;
 import io.echodb.core.time.Sleeper;
 
 import static org.assertj.core.api.Assertions.assertThat;

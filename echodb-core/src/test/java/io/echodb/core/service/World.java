@@ -9,6 +9,7 @@ import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.testing.InMemoryDdlEventSource;
 import io.echodb.core.testing.InMemoryMirrorControl;
 import io.echodb.core.testing.InMemorySourceCatalog;
+import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 

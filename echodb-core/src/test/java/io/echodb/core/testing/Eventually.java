@@ -1,9 +1,10 @@
-package io.echodb.runner.testing;
+package io.echodb.core.testing;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Polls an asynchronous outcome until it holds or a deadline passes (integration tests only). */
+/** Polls an asynchronous outcome until it holds or a deadline passes (tests against real services only). */
 public final class Eventually {
 
     private Eventually() {
@@ -27,6 +28,26 @@ public final class Eventually {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while waiting", e);
             }
+        }
+    }
+
+    /** Polls {@code condition} until it holds; fails naming {@code what} after {@code timeout}. */
+    public static void eventually(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            pause(what);
+        }
+    }
+
+    private static void pause(String what) {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + what, e);
         }
     }
 

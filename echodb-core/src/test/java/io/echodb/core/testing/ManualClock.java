@@ -1,4 +1,4 @@
-package io.echodb.core.service;
+package io.echodb.core.testing;
 
 import io.echodb.core.time.Sleeper;
 
@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock that only moves when told, and a {@link Sleeper} that "sleeps" by moving it: tests step time instead of
- * waiting. Thread-safe. {@link #onSleep} runs an action after each sleep (e.g. "the target caught up meanwhile").
+ * The one hand-moved clock of the tests: it only moves when told, and as a {@link Sleeper} it "sleeps" by moving
+ * itself and recording the wait, so tests step time instead of waiting. Thread-safe. {@link #onSleep} runs an action after each sleep (e.g. "the target caught up meanwhile").
  */
 public final class ManualClock extends Clock implements Sleeper {
 
@@ -27,6 +27,11 @@ public final class ManualClock extends Clock implements Sleeper {
 
     public ManualClock(Instant start) {
         now = new AtomicReference<>(start);
+    }
+
+    /** A clock at {@code iso} (an ISO-8601 instant). */
+    public static ManualClock at(String iso) {
+        return new ManualClock(Instant.parse(iso));
     }
 
     public void advance(Duration d) {
@@ -67,6 +72,6 @@ public final class ManualClock extends Clock implements Sleeper {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("ManualClock is UTC only");
+        return this; // the instant is what tests move; zones do not matter to them
     }
 }

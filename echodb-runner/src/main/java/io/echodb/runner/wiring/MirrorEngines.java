@@ -34,12 +34,15 @@ final class MirrorEngines {
         EchoDbConfig.Engine e = config.engine();
         PgCheckpointStore store = new PgCheckpointStore(pg, e.stateSchema());
         PgReplicationConfig replication = replicationConfig(config);
-        EngineSettings settings = EngineSettings.defaults()
-                .withBatchRows(e.batchMaxRows())
-                .withBatchBytes(e.batchMaxBytes())
-                .withMaxBatchAge(e.batchMaxAge())
-                .withSnapshotParallelism(e.snapshotParallelism())
-                .withKeylessTables(config.policy().keylessTables());
+        EngineSettings defaults = EngineSettings.defaults();
+        EngineSettings settings = defaults.toBuilder()
+                .batchRows(e.batchMaxRows())
+                .batchBytes(e.batchMaxBytes())
+                .maxBufferedBytes(Math.max(e.batchMaxBytes(), defaults.maxBufferedBytes()))
+                .maxBatchAge(e.batchMaxAge())
+                .snapshotParallelism(e.snapshotParallelism())
+                .keylessTables(config.policy().keylessTables())
+                .build();
         // A fresh source per engine: each leadership term streams on its own connections.
         // Tokens compare only within one leadership lock (Redis and advisory-lock tokens are unrelated numbers).
         String fence = config.leadership().kind() + ":" + config.leadership().lockName();

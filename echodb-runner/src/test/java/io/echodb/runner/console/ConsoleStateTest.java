@@ -9,7 +9,7 @@ import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.replication.EngineListener;
 import io.echodb.core.testing.InMemoryDdlEventSource;
-import io.echodb.runner.testing.MutableClock;
+import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** What the console's feed, lag history and latest checks keep. */
 class ConsoleStateTest {
 
-    private final MutableClock clock = MutableClock.at("2026-12-03T10:00:00Z");
+    private final ManualClock clock = ManualClock.at("2026-12-03T10:00:00Z");
     private final ActivityFeed feed = new ActivityFeed(clock);
     private final TableRef orders = TableRef.of("public", "orders");
 

@@ -1,6 +1,6 @@
 package io.echodb.runner.e2e;
 
-import static io.echodb.runner.testing.Eventually.eventually;
+import static io.echodb.core.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.runner.EchoDbApplication;

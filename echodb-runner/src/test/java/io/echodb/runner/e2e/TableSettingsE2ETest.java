@@ -1,6 +1,6 @@
 package io.echodb.runner.e2e;
 
-import static io.echodb.runner.testing.Eventually.eventually;
+import static io.echodb.core.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +8,6 @@ import io.echodb.runner.EchoDbApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.echodb.runner.engine;
 
-import io.echodb.runner.testing.Eventually;
+import io.echodb.core.testing.Eventually;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;

@@ -23,7 +23,7 @@ import io.echodb.runner.config.Redactor;
 import io.echodb.runner.config.Secret;
 import io.echodb.runner.resilience.Resilience;
 import io.echodb.runner.resilience.ResilientMirrorControl;
-import io.echodb.runner.testing.MutableClock;
+import io.echodb.core.testing.ManualClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +45,7 @@ class HttpApiTest {
     private static final String TOKEN = "admin-token-0123456789abcdef";
     private static final String PG_SECRET = "pg-super-secret-pw";
 
-    private final MutableClock clock = MutableClock.at("2025-03-01T12:00:00Z");
+    private final ManualClock clock = ManualClock.at("2025-03-01T12:00:00Z");
     private final WatchPolicy policy = WatchPolicy.fromCommaLists("public", "");
     private final TableRef users = TableRef.of("public", "users");
     private final TableRef orders = TableRef.of("public", "orders");
@@ -478,7 +478,7 @@ class HttpApiTest {
         assertThat(body(get("/commands/" + id)).get("state").asText()).isEqualTo("running");
 
         backend.hang.countDown();
-        io.echodb.runner.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
+        io.echodb.core.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
             JsonNode done = unchecked("/commands/" + id);
             assertThat(done.get("state").asText()).isEqualTo("succeeded");
             assertThat(done.get("http_status").asInt()).isEqualTo(200);
@@ -497,7 +497,7 @@ class HttpApiTest {
         String id = body(r).get("command_id").asText();
 
         backend.hang.countDown();
-        io.echodb.runner.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
+        io.echodb.core.testing.Eventually.eventually(Duration.ofSeconds(10), () -> {
             JsonNode done = unchecked("/commands/" + id);
             assertThat(done.get("state").asText()).isEqualTo("failed");
             assertThat(done.get("http_status").asInt()).isEqualTo(404);

@@ -17,7 +17,7 @@ import io.echodb.core.testing.InMemoryMirrorControl;
 import io.echodb.core.testing.InMemorySourceCatalog;
 import io.echodb.runner.config.ConfigSource;
 import io.echodb.runner.config.EchoDbConfig;
-import io.echodb.runner.testing.MutableClock;
+import io.echodb.core.testing.ManualClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class ResilienceTest {
 
-    private final MutableClock clock = MutableClock.at("2025-01-01T00:00:00Z");
+    private final ManualClock clock = ManualClock.at("2025-01-01T00:00:00Z");
     private final TableRef users = TableRef.of("public", "users");
     private final MirrorSpec usersSpec = WatchPolicy.fromCommaLists("public", "").specFor(users);
 

@@ -1,6 +1,7 @@
 package io.echodb.adapters.postgres.checksum;
 
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.snapshot.PgPositionedSnapshot;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
@@ -54,9 +55,9 @@ public final class PgRowChecksums implements RowChecksums {
             if (isWholeTable(query)) {
                 // one flat aggregate: the key hash is the grouping key (computed once), and the planner may scan in parallel
                 TableSchema schema = query.scope().schema();
-                sql = "SELECT " + PgCanonicalSql.keyHash(PgCanonicalSql.keyText(schema, PgSql::quoteIdent), utf8) + " >> "
+                sql = "SELECT " + PgCanonicalSql.keyHash(PgCanonicalSql.keyText(schema, PgQuoting::ident), utf8) + " >> "
                         + (KEY_HASH_BITS - bits) + ", count(*), sum("
-                        + PgCanonicalSql.rowHash(PgCanonicalSql.rowText(query.scope(), PgSql::quoteIdent), utf8) + ")"
+                        + PgCanonicalSql.rowHash(PgCanonicalSql.rowText(query.scope(), PgQuoting::ident), utf8) + ")"
                         + " FROM " + PgSql.quote(schema.table()) + " GROUP BY 1";
             } else {
                 sql = "SELECT x." + KH + " >> " + (KEY_HASH_BITS - bits) + ", count(*), sum("
@@ -112,15 +113,15 @@ public final class PgRowChecksums implements RowChecksums {
     private static String inner(Query query, boolean utf8) {
         TableSchema schema = query.scope().schema();
         StringBuilder sb = new StringBuilder("SELECT ")
-                .append(PgCanonicalSql.keyHash(PgCanonicalSql.keyText(schema, PgSql::quoteIdent), utf8)).append(" AS ").append(KH);
+                .append(PgCanonicalSql.keyHash(PgCanonicalSql.keyText(schema, PgQuoting::ident), utf8)).append(" AS ").append(KH);
         for (String c : query.scope().columns()) {
-            sb.append(", ").append(PgSql.quoteIdent(c));
+            sb.append(", ").append(PgQuoting.ident(c));
         }
         return sb.append(" FROM ").append(PgSql.quote(schema.table())).append(" OFFSET 0").toString();
     }
 
     private static Function<String, String> outer() {
-        return c -> "x." + PgSql.quoteIdent(c);
+        return c -> "x." + PgQuoting.ident(c);
     }
 
     private static boolean isWholeTable(Query query) {

@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 /**
  * The connected role may not install DDL capture. PostgreSQL lets only superusers create event triggers (true of every
  * release through 18; there is no grantable privilege for it). Managed services give their admin role that power:

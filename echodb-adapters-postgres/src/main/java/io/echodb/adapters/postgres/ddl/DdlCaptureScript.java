@@ -1,9 +1,10 @@
 package io.echodb.adapters.postgres.ddl;
 
-import static io.echodb.adapters.postgres.ddl.PgQuoting.dollarQuote;
-import static io.echodb.adapters.postgres.ddl.PgQuoting.ident;
-import static io.echodb.adapters.postgres.ddl.PgQuoting.literal;
+import static io.echodb.adapters.postgres.jdbc.PgQuoting.dollarQuote;
+import static io.echodb.adapters.postgres.jdbc.PgQuoting.ident;
+import static io.echodb.adapters.postgres.jdbc.PgQuoting.literal;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

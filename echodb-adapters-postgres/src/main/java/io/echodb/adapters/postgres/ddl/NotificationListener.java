@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

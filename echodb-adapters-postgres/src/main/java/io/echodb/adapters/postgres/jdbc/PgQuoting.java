@@ -1,8 +1,9 @@
-package io.echodb.adapters.postgres.ddl;
+package io.echodb.adapters.postgres.jdbc;
 
+import io.echodb.core.model.InvalidValueException;
 import java.util.Objects;
 
-/** Quoting for SQL text that cannot use bind parameters (DDL, function bodies). */
+/** The adapter's only quoting, for SQL text that cannot use bind parameters (DDL, replication commands, function bodies). */
 public final class PgQuoting {
 
     private PgQuoting() {
@@ -12,7 +13,7 @@ public final class PgQuoting {
     public static String ident(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty() || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("invalid PostgreSQL identifier '" + name + "': must be non-empty without NUL");
+            throw InvalidValueException.of("SQL identifier", name, "must be non-empty and free of NUL");
         }
         return '"' + name.replace("\"", "\"\"") + '"';
     }
@@ -24,7 +25,7 @@ public final class PgQuoting {
     public static String literal(String value) {
         Objects.requireNonNull(value, "value");
         if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("invalid SQL literal: contains NUL");
+            throw InvalidValueException.of("SQL literal", value, "must not contain NUL");
         }
         String body = value.replace("'", "''");
         if (body.indexOf('\\') >= 0) {

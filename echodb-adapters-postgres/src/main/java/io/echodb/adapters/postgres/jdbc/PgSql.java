@@ -16,31 +16,9 @@ public final class PgSql {
     private PgSql() {
     }
 
-    /** {@code "name"} with embedded quotes doubled. */
-    public static String quoteIdent(String name) {
-        if (name == null || name.isEmpty() || name.indexOf('\0') >= 0) {
-            throw InvalidValueException.of("SQL identifier", name, "must be non-empty and free of NUL");
-        }
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
-
     /** {@code "schema"."table"}. */
     public static String quote(TableRef table) {
-        return quoteIdent(table.schema()) + "." + quoteIdent(table.name());
-    }
-
-    /**
-     * A string literal that means the same text whatever {@code standard_conforming_strings} is (a database may turn it
-     * off): {@code 'text'} with quotes doubled, or the escape-string form {@code E'…'} with backslashes doubled too when
-     * the text has any — as PostgreSQL's own {@code quote_literal} does, and as {@code PgQuoting.literal} in the DDL
-     * capture renders it.
-     */
-    public static String quoteLiteral(String text) {
-        if (text.indexOf('\0') >= 0) {
-            throw InvalidValueException.of("SQL literal", text, "must not contain NUL");
-        }
-        String body = text.replace("'", "''");
-        return body.indexOf('\\') >= 0 ? "E'" + body.replace("\\", "\\\\") + "'" : "'" + body + "'";
+        return PgQuoting.ident(table.schema()) + "." + PgQuoting.ident(table.name());
     }
 
     /** Validates a slot or publication name: lower-case letters, digits and underscores, at most 63 bytes. */

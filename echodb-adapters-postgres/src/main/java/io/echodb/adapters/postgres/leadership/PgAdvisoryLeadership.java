@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.leadership;
 
 import io.echodb.adapters.postgres.ddl.ConnectionFactory;
-import io.echodb.adapters.postgres.ddl.PgQuoting;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.Lease;
 import io.echodb.core.port.Leadership;

@@ -2,6 +2,7 @@ package io.echodb.adapters.postgres.replication;
 
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
@@ -99,7 +100,7 @@ public final class PgChangeSource implements ChangeSource {
                 }
             }
         }
-        String pub = PgSql.quoteIdent(config.publicationName());
+        String pub = PgQuoting.ident(config.publicationName());
         try (Statement st = c.createStatement()) {
             if (!exists) {
                 try {
@@ -164,7 +165,7 @@ public final class PgChangeSource implements ChangeSource {
             try (Statement st = c.createStatement()) {
                 // ONLY: an inheritance parent's children are other tables, maybe without a replica identity (for a
                 // partitioned table ONLY changes nothing: its leaves are published through it).
-                st.execute("ALTER PUBLICATION " + PgSql.quoteIdent(config.publicationName()) + " ADD TABLE ONLY "
+                st.execute("ALTER PUBLICATION " + PgQuoting.ident(config.publicationName()) + " ADD TABLE ONLY "
                         + PgSql.quote(table));
                 LOG.info("added {} to publication {}", table, config.publicationName());
             } catch (SQLException e) {
@@ -187,7 +188,7 @@ public final class PgChangeSource implements ChangeSource {
                 return;
             }
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER PUBLICATION " + PgSql.quoteIdent(config.publicationName()) + " DROP TABLE "
+                st.execute("ALTER PUBLICATION " + PgQuoting.ident(config.publicationName()) + " DROP TABLE "
                         + PgSql.quote(table));
                 LOG.info("removed {} from publication {}", table, config.publicationName());
             } catch (SQLException e) {
@@ -329,7 +330,7 @@ public final class PgChangeSource implements ChangeSource {
         try (Connection c = connections.open()) {
             dropSlot(c);
             try (Statement st = c.createStatement()) {
-                st.execute("DROP PUBLICATION IF EXISTS " + PgSql.quoteIdent(config.publicationName()));
+                st.execute("DROP PUBLICATION IF EXISTS " + PgQuoting.ident(config.publicationName()));
             }
             LOG.info("dropped replication slot {} and publication {}", config.slotName(), config.publicationName());
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.echodb.adapters.postgres.replication;
 
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
@@ -93,10 +94,10 @@ final class PgChangeStream implements ChangeStream {
             try {
                 c = connections.openReplication();
                 var builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-                        .withSlotName(PgSql.quoteIdent(config.slotName()))
+                        .withSlotName(PgQuoting.ident(config.slotName()))
                         .withStartPosition(LogSequenceNumber.valueOf(from.value()))
                         .withSlotOption("proto_version", "1")
-                        .withSlotOption("publication_names", PgSql.quoteIdent(config.publicationName()));
+                        .withSlotOption("publication_names", PgQuoting.ident(config.publicationName()));
                 if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
                     // the DDL capture's stream markers (RENAME COLUMN in place); it emits them only on 14 and later too
                     builder = builder.withSlotOption("messages", "true");

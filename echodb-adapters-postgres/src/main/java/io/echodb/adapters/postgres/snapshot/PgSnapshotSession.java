@@ -3,6 +3,7 @@ package io.echodb.adapters.postgres.snapshot;
 import io.echodb.adapters.postgres.decode.PgTextDecoders;
 import io.echodb.adapters.postgres.decode.TextDecoder;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
@@ -76,7 +77,7 @@ public final class PgSnapshotSession implements SnapshotSession {
         try {
             c = connections.openReplication();
             int major = c.getMetaData().getDatabaseMajorVersion();
-            String sql = "CREATE_REPLICATION_SLOT " + PgSql.quoteIdent(slot) + " TEMPORARY LOGICAL pgoutput"
+            String sql = "CREATE_REPLICATION_SLOT " + PgQuoting.ident(slot) + " TEMPORARY LOGICAL pgoutput"
                     + (major >= 15 ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT");
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 rs.next();
@@ -268,7 +269,7 @@ public final class PgSnapshotSession implements SnapshotSession {
         Connection c = connections.openDedicated();
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            st.execute("SET TRANSACTION SNAPSHOT " + PgSql.quoteLiteral(snapshotName));
+            st.execute("SET TRANSACTION SNAPSHOT " + PgQuoting.literal(snapshotName));
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -467,7 +468,7 @@ public final class PgSnapshotSession implements SnapshotSession {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            sb.append(PgSql.quoteIdent(c.name()));
+            sb.append(PgQuoting.ident(c.name()));
         }
         return sb.toString();
     }

@@ -1,6 +1,7 @@
 package io.echodb.adapters.postgres.state;
 
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.DeleteMode;
@@ -68,8 +69,8 @@ public final class PgCheckpointStore implements CheckpointStore {
     private PgCheckpointStore(PgConnectionFactory connections, String schema, Fence fence) {
         this.connections = Objects.requireNonNull(connections, "connections");
         this.schema = Objects.requireNonNull(schema, "schema");
-        this.table = PgSql.quoteIdent(schema) + "." + PgSql.quoteIdent("mirrors");
-        this.fenceTable = PgSql.quoteIdent(schema) + "." + PgSql.quoteIdent("leader_fence");
+        this.table = PgQuoting.ident(schema) + "." + PgQuoting.ident("mirrors");
+        this.fenceTable = PgQuoting.ident(schema) + "." + PgQuoting.ident("leader_fence");
         this.fence = fence;
     }
 
@@ -291,7 +292,7 @@ public final class PgCheckpointStore implements CheckpointStore {
         if (ensured) {
             return;
         }
-        String ddl = "CREATE SCHEMA IF NOT EXISTS " + PgSql.quoteIdent(schema) + ";"
+        String ddl = "CREATE SCHEMA IF NOT EXISTS " + PgQuoting.ident(schema) + ";"
                 + " CREATE TABLE IF NOT EXISTS " + table + " ("
                 + " name text PRIMARY KEY,"
                 + " source_schema text NOT NULL,"

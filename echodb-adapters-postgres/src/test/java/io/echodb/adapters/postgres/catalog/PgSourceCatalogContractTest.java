@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.catalog;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
@@ -36,7 +37,7 @@ class PgSourceCatalogContractTest extends SourceCatalogContract {
 
     @Override
     protected void createTable(TableRef table, boolean withPrimaryKey) {
-        db().sql("CREATE SCHEMA IF NOT EXISTS " + PgSql.quoteIdent(table.schema()),
+        db().sql("CREATE SCHEMA IF NOT EXISTS " + PgQuoting.ident(table.schema()),
                 "CREATE TABLE " + PgSql.quote(table) + " (id bigint NOT NULL, name text"
                         + (withPrimaryKey ? ", PRIMARY KEY (id)" : "") + ")");
     }

@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.checksum;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.schema.Column;
@@ -26,9 +27,9 @@ final class PgTables {
     static void create(PgTestDatabase db, TableSchema schema, List<Row> rows) {
         List<String> defs = new ArrayList<>();
         for (Column c : schema.columns()) {
-            defs.add(PgSql.quoteIdent(c.name()) + " " + pgType(c.type()) + (c.nullable() ? "" : " NOT NULL"));
+            defs.add(PgQuoting.ident(c.name()) + " " + pgType(c.type()) + (c.nullable() ? "" : " NOT NULL"));
         }
-        List<String> key = schema.keyColumns().stream().map(PgSql::quoteIdent).toList();
+        List<String> key = schema.keyColumns().stream().map(PgQuoting::ident).toList();
         String table = PgSql.quote(schema.table());
         db.sql("DROP TABLE IF EXISTS " + table, "CREATE TABLE " + table + " (" + String.join(", ", defs)
                 + ", PRIMARY KEY (" + String.join(", ", key) + "))");

@@ -3,6 +3,7 @@ package io.echodb.adapters.postgres.ddl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.model.DdlEvent.TableCreated;
 import io.echodb.core.model.DdlEvent.TableDropped;

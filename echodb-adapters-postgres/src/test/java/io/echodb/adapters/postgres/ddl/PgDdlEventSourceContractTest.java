@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.DdlEventSource;
 import io.echodb.core.port.contract.DdlEventSourceContract;

@@ -10,6 +10,7 @@ import io.echodb.core.model.DdlEvent.TableDropped;
 import io.echodb.core.model.DdlEvent.TableRenamed;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.testing.Eventually;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -279,7 +280,7 @@ class PgDdlEventSourceTest {
     void aWaitingReadWakesUpOnTheNotification() throws Exception {
         // polling every 60 s: within the 20 s below, only the notification can end the wait
         PgDdlEventSource source = source(DdlSourceSettings.defaults().withPollInterval(Duration.ofSeconds(60)));
-        PgTestDb.eventually(WAIT, "LISTEN connected", () -> {
+        Eventually.eventually(WAIT, "LISTEN connected", () -> {
             assertThat(source.read(0, 10, Duration.ofMillis(50))).isEmpty();
             return source.listenConnectCount() >= 1;
         });
@@ -296,7 +297,7 @@ class PgDdlEventSourceTest {
     void aKilledListenConnectionIsReopenedAndNoEventIsLost() throws Exception {
         PgDdlEventSource source = source(DdlSourceSettings.defaults().withPollInterval(Duration.ofSeconds(60)));
         // a read opens the LISTEN connection when its wait begins; on a loaded machine the first short read may end first
-        PgTestDb.eventually(WAIT, "LISTEN connected", () -> {
+        Eventually.eventually(WAIT, "LISTEN connected", () -> {
             assertThat(source.read(0, 10, Duration.ofMillis(50))).isEmpty();
             return source.listenConnectCount() >= 1;
         });
@@ -309,7 +310,7 @@ class PgDdlEventSourceTest {
         // the poll interval is 60 s, so this arrives only through the reconnect (which re-reads) well within the wait
         List<DdlEvent> events = source.read(0, 10, Duration.ofSeconds(30));
         assertThat(events).extracting(DdlEvent::table).containsExactly(t("public", "during_outage"));
-        PgTestDb.eventually(WAIT, "LISTEN reconnected", () -> {
+        Eventually.eventually(WAIT, "LISTEN reconnected", () -> {
             source.read(events.get(0).position(), 10, Duration.ofMillis(100));
             return source.listenConnectCount() >= 2;
         });

@@ -3,6 +3,7 @@ package io.echodb.adapters.postgres.ddl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

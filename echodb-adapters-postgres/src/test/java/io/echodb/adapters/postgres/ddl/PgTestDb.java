@@ -5,11 +5,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 
 /** A fresh database on the shared test server, with small helpers for running SQL in tests. */
 public final class PgTestDb implements AutoCloseable {
@@ -79,22 +77,6 @@ public final class PgTestDb implements AutoCloseable {
     public String scalar(String sql) {
         List<String> col = column(sql);
         return col.isEmpty() ? null : col.get(0);
-    }
-
-    /** Polls {@code condition} until it holds or {@code timeout} passes; fails with {@code what} on timeout. */
-    public static void eventually(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what);
-            }
-        }
     }
 
     @Override

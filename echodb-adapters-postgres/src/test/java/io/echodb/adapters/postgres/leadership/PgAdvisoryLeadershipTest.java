@@ -5,18 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.echodb.adapters.postgres.ddl.ConnectionFactory;
 import io.echodb.adapters.postgres.ddl.PgTestDb;
 import io.echodb.core.model.Lease;
+import io.echodb.core.testing.Eventually;
+import io.echodb.core.testing.ManualClock;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +78,7 @@ class PgAdvisoryLeadershipTest {
                 + "AND datname = current_database()")).containsExactly("true");
 
         assertThat(a.renew(lease, TTL)).isEmpty();
-        PgTestDb.eventually(Duration.ofSeconds(10), "b takes over", () -> b.tryAcquire(TTL).isPresent());
+        Eventually.eventually(Duration.ofSeconds(10), "b takes over", () -> b.tryAcquire(TTL).isPresent());
         Lease taken = b.tryAcquire(TTL).orElseThrow();
         assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
         assertThat(a.tryAcquire(TTL)).isEmpty();
@@ -111,7 +110,7 @@ class PgAdvisoryLeadershipTest {
 
     @Test
     void aLeaseExpiredOnTheLocalClockIsGivenUpAndFreed() {
-        MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
         PgAdvisoryLeadership a = worker("a", clock);
         PgAdvisoryLeadership b = worker("b");
         Lease lease = a.tryAcquire(TTL).orElseThrow();
@@ -129,7 +128,7 @@ class PgAdvisoryLeadershipTest {
         a.tryAcquire(Duration.ofSeconds(1)).orElseThrow();
         assertThat(b.tryAcquire(TTL)).isEmpty();
         // a never renews: idle_session_timeout ends its session, which frees the lock
-        PgTestDb.eventually(Duration.ofSeconds(15), "b takes over from a silent holder", () -> b.tryAcquire(TTL).isPresent());
+        Eventually.eventually(Duration.ofSeconds(15), "b takes over from a silent holder", () -> b.tryAcquire(TTL).isPresent());
     }
 
     @Test
@@ -154,33 +153,5 @@ class PgAdvisoryLeadershipTest {
         Optional<Lease> taken = b.tryAcquire(TTL);
         assertThat(taken).isPresent();
         assertThat(a.renew(lease, TTL)).isEmpty();
-    }
-
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MutableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration d) {
-            now.updateAndGet(t -> t.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.replication;
 
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 
@@ -53,12 +54,12 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
         StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(PgSql.quote(table)).append(" (");
         for (int i = 0; i < cols.size(); i++) {
             Column c = cols.get(i);
-            ddl.append(i == 0 ? "" : ", ").append(PgSql.quoteIdent(c.name())).append(' ').append(sqlType(c.type()))
+            ddl.append(i == 0 ? "" : ", ").append(PgQuoting.ident(c.name())).append(' ').append(sqlType(c.type()))
                     .append(c.nullable() ? "" : " NOT NULL");
         }
         if (!keyColumns.isEmpty()) {
             ddl.append(", PRIMARY KEY (")
-                    .append(String.join(", ", keyColumns.stream().map(PgSql::quoteIdent).toList())).append(')');
+                    .append(String.join(", ", keyColumns.stream().map(PgQuoting::ident).toList())).append(')');
         }
         db().sql(ddl.append(')').toString());
         columns.put(table, new ArrayList<>(cols));
@@ -67,7 +68,7 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
 
     @Override
     protected void addColumn(TableRef table, Column column) {
-        db().sql("ALTER TABLE " + PgSql.quote(table) + " ADD COLUMN " + PgSql.quoteIdent(column.name()) + " "
+        db().sql("ALTER TABLE " + PgSql.quote(table) + " ADD COLUMN " + PgQuoting.ident(column.name()) + " "
                 + sqlType(column.type()));
         columns.get(table).add(column);
     }
@@ -88,7 +89,7 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
     private void apply(Connection c, SourceOp op) throws SQLException {
         if (op instanceof SourceOp.Insert i) {
             List<Column> cols = columns.get(i.table());
-            String names = String.join(", ", cols.stream().map(col -> PgSql.quoteIdent(col.name())).toList());
+            String names = String.join(", ", cols.stream().map(col -> PgQuoting.ident(col.name())).toList());
             String marks = String.join(", ", cols.stream().map(col -> "?").toList());
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO " + PgSql.quote(i.table()) + " (" + names + ") VALUES (" + marks + ")")) {
@@ -102,7 +103,7 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
             List<Object> values = new ArrayList<>();
             List<String> sets = new ArrayList<>();
             for (int k = 0; k < cols.size(); k++) {
-                sets.add(PgSql.quoteIdent(cols.get(k).name()) + " = ?");
+                sets.add(PgQuoting.ident(cols.get(k).name()) + " = ?");
                 values.add(u.newRow().get(k));
             }
             update(c, u.table(), sets, values, u.key());
@@ -110,7 +111,7 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
             List<Object> values = new ArrayList<>();
             List<String> sets = new ArrayList<>();
             s.values().forEach((name, value) -> {
-                sets.add(PgSql.quoteIdent(name) + " = ?");
+                sets.add(PgQuoting.ident(name) + " = ?");
                 values.add(value);
             });
             update(c, s.table(), sets, values, s.key());
@@ -145,7 +146,7 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
     }
 
     private String keyPredicate(TableRef table) {
-        return String.join(" AND ", keys.get(table).stream().map(k -> PgSql.quoteIdent(k) + " = ?").toList());
+        return String.join(" AND ", keys.get(table).stream().map(k -> PgQuoting.ident(k) + " = ?").toList());
     }
 
     private static String sqlType(ColumnType type) {

@@ -2,6 +2,7 @@ package io.echodb.adapters.postgres.replication;
 
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
@@ -188,9 +189,9 @@ class PgChangeSourceTest {
                 .withParameter("sslmode", "require");
         assertThat(s.toString()).doesNotContain("topsecret").contains("******").contains("sslmode");
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/my%20db");
-        assertThat(PgSql.quoteIdent("a\"b")).isEqualTo("\"a\"\"b\"");
+        assertThat(PgQuoting.ident("a\"b")).isEqualTo("\"a\"\"b\"");
         assertThat(PgSql.quote(TableRef.of("S", "t x"))).isEqualTo("\"S\".\"t x\"");
-        assertThat(List.of(PgSql.quoteLiteral("it's"))).containsExactly("'it''s'");
+        assertThat(List.of(PgQuoting.literal("it's"))).containsExactly("'it''s'");
         assertThat(PgSourceException.walLevelNotLogical("replica").getMessage())
                 .contains("wal_level = logical", "'replica'", "restart");
     }

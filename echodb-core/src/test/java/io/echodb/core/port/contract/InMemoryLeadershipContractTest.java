@@ -1,7 +1,7 @@
 package io.echodb.core.port.contract;
 
 import io.echodb.core.port.Leadership;
-import io.echodb.core.service.ManualClock;
+import io.echodb.core.testing.ManualClock;
 import io.echodb.core.testing.InMemoryLeadership;
 import java.time.Clock;
 import java.time.Duration;

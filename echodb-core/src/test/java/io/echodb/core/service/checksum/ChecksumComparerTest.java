@@ -14,7 +14,7 @@ import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
-import io.echodb.core.service.ManualClock;
+import io.echodb.core.testing.ManualClock;
 import io.echodb.core.testing.InMemoryRowChecksums;
 import io.echodb.core.testing.InMemorySourceCatalog;
 import java.math.BigDecimal;

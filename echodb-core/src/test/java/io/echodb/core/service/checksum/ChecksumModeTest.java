@@ -17,7 +17,7 @@ import io.echodb.core.schema.RowKey;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.ConsistencyChecker.Mode;
 import io.echodb.core.service.LagProbe;
-import io.echodb.core.service.ManualClock;
+import io.echodb.core.testing.ManualClock;
 import io.echodb.core.service.TableCheck;
 import io.echodb.core.testing.InMemoryMirrorControl;
 import io.echodb.core.testing.InMemoryRowChecksums;
