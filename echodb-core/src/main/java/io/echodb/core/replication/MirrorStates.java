@@ -78,6 +78,22 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         lock.submitAfterUnlock(copies::copyWaiting);
     }
 
+    /**
+     * At start, for a mirror whose copy was cut short (a crash, a leader change): the copy starts over, since its rows
+     * up to then are not known to be complete.
+     */
+    void restartInterruptedCopy(MirrorRuntime m) {
+        m.state = MirrorState.SNAPSHOTTING;
+        scheduleSnapshot(m);
+    }
+
+    /** The mirror is being dropped: nothing is applied to it from now on, even if a later step of the drop fails. */
+    void markDropping(MirrorRuntime m) {
+        stopApplying(m);
+        m.state = MirrorState.DROPPING;
+        m.updatedAt = clock.instant();
+    }
+
     /** Stops the copy in progress, if any, waiting until none of its writes can still land. */
     void cancelSnapshot(MirrorRuntime m) {
         SnapshotRun run = m.run;

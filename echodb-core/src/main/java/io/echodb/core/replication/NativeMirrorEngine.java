@@ -246,9 +246,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 MirrorRuntime m = new MirrorRuntime(record, settings.keylessTables());
                 registry.add(m);
                 if (m.state == MirrorState.SNAPSHOTTING || m.state == MirrorState.CREATING) {
-                    // A copy cut short must start over: its rows up to the crash are not known to be complete.
-                    m.state = MirrorState.SNAPSHOTTING;
-                    states.scheduleSnapshot(m);
+                    states.restartInterruptedCopy(m);
                 }
             }
             // A crash between removing the last mirror and dropping the slot would leave WAL pinned forever.
@@ -794,9 +792,7 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
                 return null;
             }
             MirrorState before = m.state;
-            states.stopApplying(m);
-            m.state = MirrorState.DROPPING; // ignored by the stream from now on, even if a step below fails
-            m.updatedAt = clock.instant();
+            states.markDropping(m);
             source.unpublish(m.table());
             if (dropTarget) {
                 sink.drop(m.target());
