@@ -7,10 +7,10 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Copies waiting for a copy worker. A worker takes its share of everything waiting (split evenly between the
- * workers, at most {@value #MOST_PER_SNAPSHOT} tables) and copies it from one shared snapshot, so copies scheduled
- * close together — 200 tables created by one migration — share exported snapshots instead of queueing for one each.
- * Thread-safe.
+ * Copies waiting for a copy worker. A worker takes its share of what waits (divided by the number of workers, rounded
+ * up, at most {@value #MOST_PER_SNAPSHOT} tables) and copies it from one shared snapshot, so copies scheduled close
+ * together — 200 tables created by one migration — share exported snapshots instead of queueing for one each, and a
+ * lone copy still starts at once. Thread-safe.
  */
 final class CopyQueue {
 
