@@ -8,7 +8,9 @@
 # It builds the bench module (Maven profile "bench", not part of the default build), starts the same real services the
 # tests use (embedded PostgreSQL 17, the local chDB-backed ClickHouse or whatever ECHODB_TEST_* points to), prints a
 # markdown report and writes it into docs/BENCHMARKS.md (only the section of the mode). --jfr records every measured
-# JVM with Java Flight Recorder (target/jfr) and adds the hottest frames to the report.
+# JVM with Java Flight Recorder (target/jfr) and adds the hottest frames to the report; BENCH_JFC=<file.jfc> records the
+# orchestrator with other JFR settings (e.g. a copy of the JDK's profile.jfc with threshold 0 ms for jdk.SocketRead and
+# jdk.ThreadPark, to see every blocking call).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
