@@ -102,9 +102,9 @@ public record EngineSettings(
         return toBuilder().batchRows(v).build();
     }
 
-    /** Also raises {@code maxBufferedBytes} to {@code v} when it was lower (it must hold one batch). */
+    /** Also raises {@code maxBufferedBytes} to {@code v} when it was lower (see {@link Builder#batchBytes}). */
     public EngineSettings withBatchBytes(long v) {
-        return toBuilder().batchBytes(v).maxBufferedBytes(Math.max(v, maxBufferedBytes)).build();
+        return toBuilder().batchBytes(v).build();
     }
 
     public EngineSettings withMaxBatchAge(Duration v) {
@@ -176,8 +176,10 @@ public record EngineSettings(
             return this;
         }
 
+        /** Also raises {@code maxBufferedBytes} to {@code v} when it is lower (all buffers must hold one batch). */
         public Builder batchBytes(long v) {
             this.batchBytes = v;
+            this.maxBufferedBytes = Math.max(v, maxBufferedBytes);
             return this;
         }
 

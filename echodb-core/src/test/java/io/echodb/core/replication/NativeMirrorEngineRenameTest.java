@@ -6,6 +6,8 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
@@ -27,12 +29,18 @@ class NativeMirrorEngineRenameTest {
         return t;
     }
 
+    /** A new engine mirroring {@code t}, its copy done. */
+    private NativeMirrorEngine mirrored(TableRef t) {
+        NativeMirrorEngine engine = f.newEngine();
+        engine.create(EngineFixture.spec(t));
+        f.settle(engine);
+        return engine;
+    }
+
     @Test
     void theMirrorFollowsTheTableAndChangesNamedEitherWayArrive() {
         TableRef users = table("users", 41, 20);
-        NativeMirrorEngine engine = f.newEngine();
-        engine.create(EngineFixture.spec(users));
-        f.settle(engine);
+        NativeMirrorEngine engine = mirrored(users);
         long copied = f.sink.rowsWritten();
 
         // Written before the rename, still in the stream under the old name when the mirror is renamed.
@@ -71,12 +79,10 @@ class NativeMirrorEngineRenameTest {
     @Test
     void aColumnAddedBeforeTheRenameReachesTheMirrorThatFollowedIt() {
         TableRef users = table("users", 41, 20);
-        NativeMirrorEngine engine = f.newEngine();
-        engine.create(EngineFixture.spec(users));
-        f.settle(engine);
+        NativeMirrorEngine engine = mirrored(users);
 
         f.source.insert(users, Row.of(21L, "before the new column", 21));
-        f.source.addColumn(users, io.echodb.core.schema.Column.of("extra", io.echodb.core.schema.ColumnType.TEXT, true));
+        f.source.addColumn(users, Column.of("extra", ColumnType.TEXT, true));
         f.source.update(users, Row.of(21L, "with the new column", 21, "x"));
         TableRef customers = TableRef.of("public", "customers");
         f.source.renameTable(users, customers);
@@ -91,9 +97,7 @@ class NativeMirrorEngineRenameTest {
     @Test
     void aRewriteMarkerCopiesTheTableAgainAlsoWhenTheMirrorFollowedARenameSince() {
         TableRef users = table("users", 41, 20);
-        NativeMirrorEngine engine = f.newEngine();
-        engine.create(EngineFixture.spec(users));
-        f.settle(engine);
+        NativeMirrorEngine engine = mirrored(users);
         int copies = f.source.snapshotsOpened();
 
         // ADD COLUMN ... DEFAULT: rows change without row changes; then the table is renamed and its mirror follows
@@ -113,9 +117,7 @@ class NativeMirrorEngineRenameTest {
     @Test
     void aRenamedColumnKeepsItsValuesAndChangesOnBothSidesOfTheRenameLand() {
         TableRef users = table("users", 41, 20);
-        NativeMirrorEngine engine = f.newEngine();
-        engine.create(EngineFixture.spec(users));
-        f.settle(engine);
+        NativeMirrorEngine engine = mirrored(users);
         long copied = f.sink.rowsWritten();
 
         f.source.begin().set(users, io.echodb.core.schema.RowKey.of(1L), java.util.Map.of("name", "before"))

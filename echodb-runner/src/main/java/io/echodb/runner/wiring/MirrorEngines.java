@@ -34,11 +34,9 @@ final class MirrorEngines {
         EchoDbConfig.Engine e = config.engine();
         PgCheckpointStore store = new PgCheckpointStore(pg, e.stateSchema());
         PgReplicationConfig replication = replicationConfig(config);
-        EngineSettings defaults = EngineSettings.defaults();
-        EngineSettings settings = defaults.toBuilder()
+        EngineSettings settings = EngineSettings.builder()
                 .batchRows(e.batchMaxRows())
                 .batchBytes(e.batchMaxBytes())
-                .maxBufferedBytes(Math.max(e.batchMaxBytes(), defaults.maxBufferedBytes()))
                 .maxBatchAge(e.batchMaxAge())
                 .snapshotParallelism(e.snapshotParallelism())
                 .keylessTables(config.policy().keylessTables())

@@ -18,6 +18,7 @@ import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.TableSchema;
+import io.echodb.core.testing.Eventually;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -76,7 +77,7 @@ class PgChangeSourceTest {
         Lsn start = source.prepare();
         String slot = source.config().slotName();
         try (var stream = source.openStream(start)) {
-            PgTestDatabase.await("slot active", java.time.Duration.ofSeconds(10), () -> "true".equals(
+            Eventually.eventually(java.time.Duration.ofSeconds(10), "slot active", () -> "true".equals(
                     db.queryString("SELECT active::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'")));
             source.teardown();
             assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))

@@ -11,6 +11,7 @@ import io.echodb.core.port.ChangeStream;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import io.echodb.core.schema.UnchangedToast;
+import io.echodb.core.testing.Eventually;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -203,7 +204,7 @@ class PgChangeStreamTest {
             c.untilCommits(1, WAIT);
             ChangeEvent.Commit commit = c.ofType(ChangeEvent.Commit.class).get(0);
             c.stream().acknowledge(commit.endLsn());
-            PgTestDatabase.await("confirmed_flush_lsn to reach " + commit.endLsn(), WAIT, () -> {
+            Eventually.eventually(WAIT, "confirmed_flush_lsn to reach " + commit.endLsn(), () -> {
                 Lsn confirmed = Lsn.parse(db.queryString(
                         "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
                 return confirmed.compareTo(commit.endLsn()) >= 0;

@@ -11,6 +11,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.ChangeStream;
 import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.testing.Eventually;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +63,8 @@ class PgStreamResilienceTest {
                     .withSlotOption("proto_version", "1").withSlotOption("publication_names", "p_control")
                     .withStatusInterval(60, TimeUnit.SECONDS).start();
             assertThat(silent).isNotNull();
-            PgTestDatabase.await("control walsender active", WAIT, () -> slotActivePid(controlSlot) != null);
-            PgTestDatabase.await("the server to drop the silent control walsender", WAIT,
+            Eventually.eventually(WAIT, "control walsender active", () -> slotActivePid(controlSlot) != null);
+            Eventually.eventually(WAIT, "the server to drop the silent control walsender",
                     () -> slotActivePid(controlSlot) == null);
         }
         db.sql("SELECT pg_drop_replication_slot('" + controlSlot + "')", "DROP PUBLICATION p_control");
@@ -75,7 +76,7 @@ class PgStreamResilienceTest {
             source.publish(TableRef.of("public", "slow"));
             try (ChangeStream stream = source.openStream(start)) {
                 db.sql("INSERT INTO slow SELECT g, 'row ' || g FROM generate_series(1, 300) g");
-                PgTestDatabase.await("walsender active", WAIT, () -> slotActivePid(source.config().slotName()) != null);
+                Eventually.eventually(WAIT, "walsender active", () -> slotActivePid(source.config().slotName()) != null);
                 String pid = slotActivePid(source.config().slotName());
                 // the consumer is "blocked on a slow sink" for 8 s: far beyond the 3 s timeout, queue full meanwhile
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
@@ -108,7 +109,7 @@ class PgStreamResilienceTest {
                 c.untilCommits(1, WAIT);
                 acked = c.ofType(ChangeEvent.Commit.class).get(0).endLsn();
                 stream.acknowledge(acked);
-                PgTestDatabase.await("acknowledgement to reach the slot", WAIT, () -> Lsn.parse(db.queryString(
+                Eventually.eventually(WAIT, "acknowledgement to reach the slot", () -> Lsn.parse(db.queryString(
                         "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
                                 + source.config().slotName() + "'")).compareTo(acked) >= 0);
 

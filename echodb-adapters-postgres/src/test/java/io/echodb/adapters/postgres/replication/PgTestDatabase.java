@@ -8,9 +8,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /** A fresh database on the shared test server, with helpers to run SQL and build the adapters' factories. */
 public final class PgTestDatabase {
@@ -79,30 +76,5 @@ public final class PgTestDatabase {
     /** Drops the database (and its inactive slots). */
     public void drop() {
         pg.dropDatabase(name);
-    }
-
-    /** Polls {@code condition} until it holds or {@code timeout} passes. */
-    public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
-    }
-
-    /** Polls {@code value} until it is non-null or {@code timeout} passes. */
-    public static <T> T awaitValue(String what, Duration timeout, Supplier<T> value) {
-        Object[] holder = new Object[1];
-        await(what, timeout, () -> (holder[0] = value.get()) != null);
-        @SuppressWarnings("unchecked")
-        T t = (T) holder[0];
-        return t;
     }
 }
