@@ -1,69 +1,49 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
+import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
+import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.MirrorRecord;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.ChangeSource;
-import io.echodb.core.port.CheckpointStore;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves mirrors through their life cycle: state changes (saved, logged, reported), starting and cancelling copies,
- * and the requests of the stream side ({@link MirrorEvents}) and of copies ({@link SnapshotHost}). Everything except
- * the {@link SnapshotHost} entry points expects the engine lock to be held; those take it themselves.
+ * The one owner of a mirror's life cycle: every change of its state (saved, logged, reported) goes through the methods
+ * here, named for why it happens; so do starting and cancelling its copies. The stream side calls them with the
+ * engine lock held; copies, on their own threads, through {@link SnapshotHost}, whose entry points take the lock.
  */
-final class MirrorStates implements MirrorEvents, SnapshotHost {
+final class MirrorStates implements SnapshotHost {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorStates.class);
 
+    private final EngineEnv env;
     private final MirrorRegistry registry;
-    private final CheckpointStore store;
-    private final ChangeSource source;
-    private final ChangeSink sink;
-    private final EngineSettings settings;
-    private final Clock clock;
-    private final EngineListener listener;
-    private final Retrier retrier;
     private final EngineLock lock;
-    private final BooleanSupplier running;
-    private final Runnable ensurePrepared;
-    private StreamApplier applier;
-    private long nextRunId;
+    private final ChangeBuffers buffers;
+    private final SlotKeeper slot;
+    private final TargetSchemas schemas;
     private final CopyQueue copies;
+    private long nextRunId;
     /** Guarded by the engine lock: mirrors whose last state change could not be saved. */
     private final Set<MirrorRuntime> unsaved = new HashSet<>();
 
-    MirrorStates(MirrorRegistry registry, CheckpointStore store, ChangeSource source, ChangeSink sink, EngineSettings settings,
-            Clock clock, EngineListener listener, Retrier retrier, EngineLock lock, BooleanSupplier running,
-            Runnable ensurePrepared) {
+    MirrorStates(EngineEnv env, MirrorRegistry registry, EngineLock lock, ChangeBuffers buffers, SlotKeeper slot) {
+        this.env = env;
         this.registry = registry;
-        this.store = store;
-        this.source = source;
-        this.sink = sink;
-        this.settings = settings;
-        this.clock = clock;
-        this.listener = listener;
-        this.retrier = retrier;
         this.lock = lock;
-        this.running = running;
-        this.ensurePrepared = ensurePrepared;
-        this.copies = new CopyQueue(settings.concurrentSnapshots(), source, this);
-    }
-
-    /** Completes the wiring: the applier is built with this object as its {@link MirrorEvents}. */
-    void attach(StreamApplier streamApplier) {
-        this.applier = streamApplier;
+        this.buffers = buffers;
+        this.slot = slot;
+        this.schemas = new TargetSchemas(env.sink());
+        this.copies = new CopyQueue(env.settings().concurrentSnapshots(), env.source(), this);
     }
 
     // ================================================================ lock held
@@ -73,8 +53,8 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         SnapshotRun run = new SnapshotRun(++nextRunId);
         m.run = run;
         m.holdChangesForCopy();
-        m.resetSnapshotProgress(clock.instant());
-        copies.add(new SnapshotTask(m, run, source, sink, settings, clock, listener, retrier, this));
+        m.resetSnapshotProgress(env.clock().instant());
+        copies.add(new SnapshotTask(env, m, run, this));
         lock.submitAfterUnlock(copies::copyWaiting);
     }
 
@@ -91,7 +71,71 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     void markDropping(MirrorRuntime m) {
         stopApplying(m);
         m.state = MirrorState.DROPPING;
-        m.updatedAt = clock.instant();
+        m.updatedAt = env.clock().instant();
+    }
+
+    /** A new mirror that cannot run ({@code state} FAILED or UNSUPPORTED, with {@code reason}) is recorded as such. */
+    MirrorRuntime addStopped(MirrorSpec spec, MirrorState state, String reason, long relationId) {
+        MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, state, null, 0, reason, env.clock().instant(), relationId),
+                env.settings().keylessTables());
+        env.store().save(m.toRecord());
+        registry.add(m);
+        if (state == MirrorState.FAILED) {
+            LOG.error("mirror {}: {}", spec.name(), reason);
+        } else {
+            LOG.warn("mirror {}: table {} cannot be mirrored: {}", spec.name(), spec.source(), reason);
+        }
+        env.listener().stateChanged(spec.name(), null, state, reason);
+        return m;
+    }
+
+    /**
+     * A new mirror of {@code schema} is recorded and its first copy scheduled; {@code targetCreatedEmpty}: its target
+     * was just created for it, so that copy neither shapes nor empties it again.
+     */
+    MirrorRuntime addCopying(MirrorSpec spec, TableSchema schema, boolean targetCreatedEmpty) {
+        MirrorRuntime m = new MirrorRuntime(new MirrorRecord(spec, MirrorState.SNAPSHOTTING, null, 0, null,
+                env.clock().instant(), schema.relationId()), env.settings().keylessTables());
+        m.latestSchema = schema;
+        if (targetCreatedEmpty) {
+            m.targetCreatedEmpty(schema);
+        }
+        // Otherwise not marked ensured: the copy's preparation checks the target again and rebuilds one that an
+        // earlier table of this name left in another shape or other column types.
+        m.shapedUpTo = env.source().currentLsn();
+        env.store().save(m.toRecord());
+        registry.add(m);
+        scheduleSnapshot(m);
+        LOG.info("mirror {}: created for {} -> {}; copying", spec.name(), spec.source(), spec.targetTable());
+        env.listener().stateChanged(spec.name(), null, MirrorState.SNAPSHOTTING, null);
+        return m;
+    }
+
+    /** The dropped mirror's record is gone: the mirror leaves the engine. */
+    void removeDropped(MirrorRuntime m, MirrorState before) {
+        env.store().delete(m.name());
+        registry.remove(m);
+        env.listener().stateChanged(m.name(), before, MirrorState.DROPPING, null);
+    }
+
+    /** Stops applying changes until the mirror is resumed (which copies it again). */
+    void pause(MirrorRuntime m) {
+        stopApplying(m);
+        transition(m, MirrorState.PAUSED, null, true);
+    }
+
+    /**
+     * Copies the table again while changes keep flowing (resync, resume, a recreated slot): the target is emptied,
+     * then filled at a new consistent point. Throws for a mirror being dropped.
+     */
+    void resync(MirrorRuntime m) {
+        if (m.state == MirrorState.DROPPING) {
+            throw MirrorEngineException.fatal("mirror " + m.name() + " is being dropped", null);
+        }
+        stopApplying(m);
+        m.ensuredSchemas.clear();
+        transition(m, MirrorState.SNAPSHOTTING, null, true);
+        scheduleSnapshot(m);
     }
 
     /** Stops the copy in progress, if any, waiting until none of its writes can still land. */
@@ -106,7 +150,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     /** The mirror no longer applies anything: copy cancelled, buffered changes dropped. */
     void stopApplying(MirrorRuntime m) {
         cancelSnapshot(m);
-        applier.forget(m.table());
+        buffers.forget(m.table());
     }
 
     /** Changes state, clears or sets the error, saves the record (throwing on failure when {@code mustSave}). */
@@ -115,21 +159,21 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         m.state = to;
         m.lastError = error;
         m.errorIsTransient = false;
-        m.updatedAt = clock.instant();
+        m.updatedAt = env.clock().instant();
         if (mustSave) {
-            store.save(m.toRecord());
+            env.store().save(m.toRecord());
         } else {
             saveQuietly(m);
         }
         if (from != to) {
             LOG.info("mirror {}: {} -> {}{}", m.name(), from, to, error == null ? "" : " (" + error + ")");
-            listener.stateChanged(m.name(), from, to, error);
+            env.listener().stateChanged(m.name(), from, to, error);
         }
     }
 
     void saveQuietly(MirrorRuntime m) {
         try {
-            store.save(m.toRecord());
+            env.store().save(m.toRecord());
             unsaved.remove(m);
         } catch (RuntimeException e) {
             unsaved.add(m);
@@ -138,8 +182,12 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         }
     }
 
-    @Override
-    public boolean statesDurable() {
+    /**
+     * Whether every mirror's state is durable (saving again what could not be saved before). The stream must not be
+     * acknowledged past changes a mirror stopped applying while its stop is only in memory: after a crash the mirror
+     * would come back RUNNING without them.
+     */
+    boolean statesDurable() {
         if (unsaved.isEmpty()) {
             return true;
         }
@@ -149,7 +197,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 continue;
             }
             try {
-                store.save(m.toRecord());
+                env.store().save(m.toRecord());
                 unsaved.remove(m);
                 LOG.info("mirror {}: state saved ({})", m.name(), m.state);
             } catch (RuntimeException e) {
@@ -160,36 +208,42 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
     }
 
     MirrorStatus statusOf(MirrorRuntime m, long lagBytes) {
-        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lagBytes, m.progress(clock.instant()), m.lastError, m.updatedAt);
+        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lagBytes, m.progress(env.clock().instant()), m.lastError, m.updatedAt);
     }
 
-    // ================================================================ MirrorEvents (lock held)
+    // ================================================================ the stream side (lock held)
 
-    @Override
-    public void failed(MirrorRuntime m, String reason, Throwable cause) {
+    /** The mirror stops with {@code reason}; its copy is cancelled and its buffered changes dropped. */
+    void failed(MirrorRuntime m, String reason, Throwable cause) {
         stopApplying(m);
         transition(m, MirrorState.FAILED, reason, false);
         LOG.error("mirror {} failed: {} (it stays stopped: resync it once the cause is fixed)", m.name(), reason, cause);
-        listener.error(m.name(), "mirror", cause != null ? cause : new IllegalStateException(reason));
+        env.listener().error(m.name(), "mirror", cause != null ? cause : new IllegalStateException(reason));
     }
 
-    @Override
-    public void unsupported(MirrorRuntime m, String reason) {
+    /** The table can no longer be mirrored (e.g. it lost its key). */
+    void unsupported(MirrorRuntime m, String reason) {
         stopApplying(m);
         transition(m, MirrorState.UNSUPPORTED, reason, false);
         LOG.warn("mirror {}: table {} cannot be mirrored: {}", m.name(), m.table(), reason);
     }
 
-    @Override
-    public void restartSnapshot(MirrorRuntime m, String why, Runnable inBetween) {
+    /**
+     * Stops the copy in progress (waiting for its writes), runs {@code inBetween}, then starts a fresh copy, whose
+     * consistent point is after every change applied so far; {@code why} is for the log.
+     */
+    void restartSnapshot(MirrorRuntime m, String why, Runnable inBetween) {
         cancelSnapshot(m);
         inBetween.run();
         LOG.info("mirror {}: {} during its copy; copying again", m.name(), why);
         scheduleSnapshot(m);
     }
 
-    @Override
-    public void copyAgain(MirrorRuntime m, String why) {
+    /**
+     * A RUNNING mirror's table took a shape its target cannot take in place (but a copy can rebuild it for): stops
+     * applying, drops the buffered changes and copies the table again at a new consistent point.
+     */
+    void copyAgain(MirrorRuntime m, String why) {
         stopApplying(m);
         m.ensuredSchemas.clear();
         LOG.warn("mirror {}: {}; copying the table again, which rebuilds the target", m.name(), why);
@@ -197,22 +251,22 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
         scheduleSnapshot(m);
     }
 
-    @Override
-    public void rowsWritten(MirrorRuntime m, int rows) {
+    /** The stream wrote {@code rows} rows of the mirror. */
+    void rowsWritten(MirrorRuntime m, int rows) {
         m.rowsSynced.addAndGet(rows);
-        m.updatedAt = clock.instant();
+        m.updatedAt = env.clock().instant();
     }
 
-    @Override
-    public void transientFailure(MirrorRuntime m, String operation, RuntimeException error) {
+    /** A call failed transiently and will be retried: shown on the mirror until {@link #recovered}. */
+    void transientFailure(MirrorRuntime m, String operation, RuntimeException error) {
         m.lastError = operation + ": " + error.getMessage();
         m.errorIsTransient = true;
         LOG.warn("mirror {}: {} failed, retrying: {}", m.name(), operation, error.getMessage());
-        listener.error(m.name(), operation, error);
+        env.listener().error(m.name(), operation, error);
     }
 
-    @Override
-    public void recovered(MirrorRuntime m) {
+    /** A call succeeded: a transient error shown on the mirror is cleared. */
+    void recovered(MirrorRuntime m) {
         if (m.errorIsTransient) {
             m.lastError = null;
             m.errorIsTransient = false;
@@ -224,7 +278,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
 
     @Override
     public boolean isCurrent(MirrorRuntime m, SnapshotRun run) {
-        return running.getAsBoolean() && m.run == run && !run.isCancelled() && registry.contains(m);
+        return env.isRunning() && m.run == run && !run.isCancelled() && registry.contains(m);
     }
 
     @Override
@@ -249,46 +303,23 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 }
                 registry.follow(m, schema.relationId());
                 m.ensuredSchemas.clear();
-                applier.forget(m.table());
+                buffers.forget(m.table());
                 saveQuietly(m);
             }
-            if (!m.ensuredSchemas.contains(schema)) {
-                SchemaSync sync = m.shape.ensure(sink, m.target(), schema);
-                String rebuild = rebuildReason(m, schema, sync);
-                if (rebuild != null) {
-                    LOG.warn("mirror {}: target {} {}; rebuilding it for the copy of {}", m.name(), m.target(), rebuild,
-                            m.table());
-                    sink.drop(m.target());
-                    sync = m.shape.ensure(sink, m.target(), schema);
-                }
-                if (sync instanceof SchemaSync.Incompatible inc) {
-                    failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
-                    return Target.STOP;
-                }
-                m.ensuredSchemas.add(schema);
+            if (schemas.prepareForCopy(m, schema) instanceof SchemaSync.Incompatible inc) {
+                failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
+                return Target.STOP;
             }
-            m.shapedUpTo = source.currentLsn();
-            ensurePrepared.run();
+            m.shapedUpTo = env.source().currentLsn();
+            slot.ensurePrepared();
             try {
-                source.publish(m.table());
+                env.source().publish(m.table());
             } catch (TableNotPublishableException e) {
                 unsupported(m, e.getMessage());
                 return Target.STOP;
             }
             return createdEmpty ? Target.EMPTY : Target.MAY_HOLD_ROWS;
         });
-    }
-
-    /**
-     * Why a copy should drop and recreate the target (it empties it anyway), or null: it cannot take the new shape in
-     * place (e.g. real -> double precision), or could hold it only in types a fresh table would not have (a String
-     * column kept for what is now a timestamp: exact, yet not what readers and checksums expect).
-     */
-    private String rebuildReason(MirrorRuntime m, TableSchema schema, SchemaSync sync) {
-        if (sync instanceof SchemaSync.Incompatible inc) {
-            return inc.rebuildable() ? "cannot take the new shape in place (" + inc.reason() + ")" : null;
-        }
-        return sink.isCanonicalFor(m.target(), schema) ? null : "keeps older column types than the table now has";
     }
 
     @Override
@@ -317,7 +348,7 @@ final class MirrorStates implements MirrorEvents, SnapshotHost {
                 m.run = null;
                 m.snapshotPoint = point;
                 m.snapshotDone = true;
-                Duration took = m.snapshotStartedAt == null ? Duration.ZERO : Duration.between(m.snapshotStartedAt, clock.instant());
+                Duration took = m.snapshotStartedAt == null ? Duration.ZERO : Duration.between(m.snapshotStartedAt, env.clock().instant());
                 LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
                 transition(m, MirrorState.RUNNING, null, false);
             }

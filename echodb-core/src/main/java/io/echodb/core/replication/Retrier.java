@@ -23,6 +23,11 @@ final class Retrier {
         this.sleeper = sleeper;
     }
 
+    /** How waits are spent (wall-clock sleep, or a test's hand-moved clock). */
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
     static boolean isTransient(Throwable e) {
         return e instanceof SinkUnavailableException || e instanceof SourceUnavailableException;
     }

@@ -3,7 +3,11 @@ package io.echodb.core.replication;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.schema.TableSchema;
 
-/** What a copy needs from the engine; each call takes the engine lock and ignores runs that are no longer current. */
+/**
+ * What a copy, on its worker thread, may ask of the engine: the thread boundary between copies and the mirrors' life
+ * cycle ({@link MirrorStates} implements it). Each call takes the engine lock and ignores runs that are no longer
+ * current, so a cancelled copy can never change a mirror.
+ */
 interface SnapshotHost {
 
     /** True while {@code run} is the mirror's current copy and the engine is running. */

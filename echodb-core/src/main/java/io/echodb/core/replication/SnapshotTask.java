@@ -55,16 +55,15 @@ final class SnapshotTask implements Runnable {
     private final SnapshotHost host;
     private final AtomicLong lastProgressLog = new AtomicLong();
 
-    SnapshotTask(MirrorRuntime mirror, SnapshotRun run, ChangeSource source, ChangeSink sink, EngineSettings settings,
-            Clock clock, EngineListener listener, Retrier retrier, SnapshotHost host) {
+    SnapshotTask(EngineEnv env, MirrorRuntime mirror, SnapshotRun run, SnapshotHost host) {
         this.mirror = mirror;
         this.run = run;
-        this.source = source;
-        this.sink = sink;
-        this.settings = settings;
-        this.clock = clock;
-        this.listener = listener;
-        this.retrier = retrier;
+        this.source = env.source();
+        this.sink = env.sink();
+        this.settings = env.settings();
+        this.clock = env.clock();
+        this.listener = env.listener();
+        this.retrier = env.retrier();
         this.host = host;
     }
 
