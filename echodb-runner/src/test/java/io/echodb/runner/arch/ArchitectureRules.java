@@ -57,6 +57,25 @@ final class ArchitectureRules {
                 .because("a package cycle means no package can be understood or changed on its own");
     }
 
+    /** The fields of a mirror's life cycle, which only the life cycle's owner may change. */
+    static final List<String> LIFE_CYCLE_FIELDS = List.of("state", "lastError", "errorIsTransient", "snapshotPoint");
+
+    /**
+     * A mirror's life cycle has one owner: outside {@code MirrorRuntime}'s constructor, only {@code MirrorStates}
+     * writes its state, its error or its copy's point, so every change is saved, logged and reported the same way.
+     */
+    static ArchRule onlyMirrorStatesChangesALifeCycle(String root) {
+        String runtime = root + ".core.replication.MirrorRuntime";
+        var rule = noClasses().that().resideInAPackage(root + "..")
+                .and().doNotHaveFullyQualifiedName(runtime)
+                .and().doNotHaveFullyQualifiedName(root + ".core.replication.MirrorStates")
+                .should().setField(runtime, LIFE_CYCLE_FIELDS.get(0));
+        for (String field : LIFE_CYCLE_FIELDS.subList(1, LIFE_CYCLE_FIELDS.size())) {
+            rule = rule.orShould().setField(runtime, field);
+        }
+        return rule.because("a state changed anywhere else bypasses saving, logging and reporting it");
+    }
+
     static ArchRule confined(String root, Confinement c) {
         return noClasses().that().resideInAPackage(root + "..")
                 .and().resideOutsideOfPackage(root + "." + c.ownerModulePackage() + "..")

@@ -53,7 +53,9 @@ class ArchitectureTest {
                 new NamedRule("adapters do not depend on the runner", ArchitectureRules::adaptersDoNotDependOnRunner,
                         "adapters.redis.RedisUsingRunner"),
                 new NamedRule("no cycles between packages", ArchitectureRules::noCyclesBetweenPackages,
-                        "core.ports.CyclicPort")));
+                        "core.ports.CyclicPort"),
+                new NamedRule("only MirrorStates changes a mirror's life cycle",
+                        ArchitectureRules::onlyMirrorStatesChangesALifeCycle, "core.replication.SneakyStateWriter")));
         java.util.Map<String, String> offenders = java.util.Map.of("Javalin", "core.CoreUsingJavalin",
                 "pgjdbc", "adapters.clickhouse.ClickHouseUsingPgjdbc", "clickhouse-jdbc", "adapters.redis.RedisUsingRunner",
                 "lettuce", "adapters.postgres.PostgresThing");
