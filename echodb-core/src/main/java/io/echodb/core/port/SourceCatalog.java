@@ -7,11 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Outbound query: lists and describes source tables; blocking; never returns null. */
-public interface SourceCatalog {
+public interface SourceCatalog extends TableDescriber {
 
     /** Ordinary and partitioned-root tables of the given schemas (partitions and the engine's own tables excluded), sorted. */
     List<TableRef> listTables(Set<String> schemas);
-
-    /** The table's current shape, or empty when it does not exist. */
-    Optional<TableSchema> describe(TableRef table);
 }

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.SnapshotSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,10 +19,10 @@ final class CopyQueue {
 
     private final Deque<SnapshotTask> waiting = new ArrayDeque<>();
     private final int workers;
-    private final ChangeSource source;
+    private final SnapshotSource source;
     private final SnapshotHost host;
 
-    CopyQueue(int workers, ChangeSource source, SnapshotHost host) {
+    CopyQueue(int workers, SnapshotSource source, SnapshotHost host) {
         this.workers = Math.max(1, workers);
         this.source = source;
         this.host = host;

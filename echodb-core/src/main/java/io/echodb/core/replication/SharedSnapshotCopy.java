@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.SnapshotSource;
 import io.echodb.core.port.FencedOutException;
 import io.echodb.core.port.SnapshotSession;
 import java.util.ArrayList;
@@ -23,10 +23,10 @@ final class SharedSnapshotCopy implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedSnapshotCopy.class);
 
     private final List<SnapshotTask> tasks;
-    private final ChangeSource source;
+    private final SnapshotSource source;
     private final SnapshotHost host;
 
-    SharedSnapshotCopy(List<SnapshotTask> tasks, ChangeSource source, SnapshotHost host) {
+    SharedSnapshotCopy(List<SnapshotTask> tasks, SnapshotSource source, SnapshotHost host) {
         this.tasks = List.copyOf(tasks);
         this.source = source;
         this.host = host;

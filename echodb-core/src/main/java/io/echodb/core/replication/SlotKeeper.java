@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.ReplicationSlot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +14,13 @@ final class SlotKeeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotKeeper.class);
 
-    private final ChangeSource source;
+    private final ReplicationSlot source;
     private final EngineListener listener;
     private boolean prepared;
     private Lsn position = Lsn.ZERO;
     private boolean teardownPending;
 
-    SlotKeeper(ChangeSource source, EngineListener listener) {
+    SlotKeeper(ReplicationSlot source, EngineListener listener) {
         this.source = source;
         this.listener = listener;
     }

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.ReplicationSlot;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -15,14 +15,14 @@ final class SlotLag {
     private static final Logger LOG = LoggerFactory.getLogger(SlotLag.class);
     private static final long CACHE_MILLIS = 1000;
 
-    private final ChangeSource source;
+    private final ReplicationSlot source;
     private final Clock clock;
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long bytes;
     private volatile long readAtMillis;
     private volatile boolean read;
 
-    SlotLag(ChangeSource source, Clock clock) {
+    SlotLag(ReplicationSlot source, Clock clock) {
         this.source = source;
         this.clock = clock;
     }

@@ -4,7 +4,7 @@ import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.TablePublication;
 import io.echodb.core.port.SchemaSync;
 import io.echodb.core.port.TableNotPublishableException;
 import io.echodb.core.port.TargetLayout;
@@ -57,7 +57,7 @@ final class TargetShape {
      * old rows yet — its shape after the source set REPLICA IDENTITY FULL, which it needs before it is published and
      * copied. Throws {@link TableNotPublishableException} when the source refuses.
      */
-    TableSchema withFullIdentityIfKeyless(ChangeSource source, TableSchema described) {
+    TableSchema withFullIdentityIfKeyless(TablePublication source, TableSchema described) {
         if (keylessTables != KeylessTables.FULL || !described.keylessWithoutFullIdentity()) {
             return described;
         }
