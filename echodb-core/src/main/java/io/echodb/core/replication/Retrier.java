@@ -1,5 +1,6 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Backoff;
 import io.echodb.core.time.Sleeper;
 
 import io.echodb.core.port.SinkUnavailableException;

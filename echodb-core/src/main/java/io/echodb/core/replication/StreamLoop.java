@@ -1,5 +1,6 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Backoff;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.port.ChangeStream;

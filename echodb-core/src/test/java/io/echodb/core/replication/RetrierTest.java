@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.time.Backoff;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
+import io.echodb.core.time.Backoff;
 import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,7 +27,7 @@ final class NotificationListener implements AutoCloseable {
     private final ConnectionFactory connections;
     private final String channel;
     private Connection connection;
-    private long backoffMs = MIN_BACKOFF_MS;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
     private long nextAttemptNanos;
     private long lastTrafficNanos;
     private int failedAttempts;
@@ -93,7 +94,7 @@ final class NotificationListener implements AutoCloseable {
                 LOG.info("DDL LISTEN connection re-established after {} failed attempts", failedAttempts);
             }
             failedAttempts = 0;
-            backoffMs = MIN_BACKOFF_MS;
+            backoff.reset();
             return true;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -103,9 +104,9 @@ final class NotificationListener implements AutoCloseable {
             } else {
                 LOG.debug("DDL LISTEN reconnect attempt {} failed: {}", failedAttempts, e.getMessage());
             }
+            long backoffMs = backoff.nextDelay().toMillis();
             nextAttemptNanos = System.nanoTime() + backoffMs * 1_000_000L;
             long slept = Math.min(backoffMs, timeoutMs);
-            backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
             sleep(slept);
             return false;
         }

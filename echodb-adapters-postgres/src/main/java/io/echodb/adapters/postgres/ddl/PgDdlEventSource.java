@@ -1,5 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
+import io.echodb.core.time.Backoff;
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.TableRef;
@@ -79,7 +80,8 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
     private List<DdlEvent> readLocked(long after, int max, Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
         long cursor = skipFrom <= after && after < skipThrough ? skipThrough : after;
-        long blockedWaitMs = MIN_BLOCKED_WAIT_MS;
+        Backoff blockedWait = new Backoff(Duration.ofMillis(MIN_BLOCKED_WAIT_MS),
+                Duration.ofMillis(Math.max(MIN_BLOCKED_WAIT_MS, settings.pollInterval().toMillis())));
         while (true) {
             Batch batch = fetch(cursor, max);
             if (batch.blocked()) {
@@ -87,11 +89,10 @@ public final class PgDdlEventSource implements DdlEventSource, AutoCloseable {
                 if (remainingMs <= 0 || Thread.currentThread().isInterrupted()) {
                     return List.of();
                 }
-                listener.await(Duration.ofMillis(Math.min(blockedWaitMs, remainingMs)));
-                blockedWaitMs = Math.min(blockedWaitMs * 2, settings.pollInterval().toMillis());
+                listener.await(Duration.ofMillis(Math.min(blockedWait.nextDelay().toMillis(), remainingMs)));
                 continue;
             }
-            blockedWaitMs = MIN_BLOCKED_WAIT_MS;
+            blockedWait.reset();
             List<DdlEvent> events = new ArrayList<>();
             for (OutboxRow row : batch.rows()) {
                 DdlEvent e = toEvent(row);
