@@ -623,9 +623,9 @@ class ClickHouseChangeSinkTest {
     @Test
     void aBatchReservesAtMostAFewMegabytesUpFrontWhateverItsShape() {
         // 50,000 rows of 200 columns reserved about 121 MB before; a million rows of 1,000 columns overflowed an int
-        assertThat(ClickHouseChangeSink.initialBufferBytes(50_000, 200)).isEqualTo(ClickHouseChangeSink.MAX_PREALLOCATED_BYTES);
-        assertThat(ClickHouseChangeSink.initialBufferBytes(1 << 20, 1_000)).isEqualTo(ClickHouseChangeSink.MAX_PREALLOCATED_BYTES);
-        assertThat(ClickHouseChangeSink.initialBufferBytes(10, 2)).isEqualTo(400);
+        assertThat(TargetRows.initialBufferBytes(50_000, 200)).isEqualTo(TargetRows.MAX_PREALLOCATED_BYTES);
+        assertThat(TargetRows.initialBufferBytes(1 << 20, 1_000)).isEqualTo(TargetRows.MAX_PREALLOCATED_BYTES);
+        assertThat(TargetRows.initialBufferBytes(10, 2)).isEqualTo(400);
     }
 
     @Test
