@@ -1,0 +1,158 @@
+package io.echodb.adapters.postgres.snapshot;
+
+import io.echodb.adapters.postgres.jdbc.PgQuoting;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.adapters.postgres.jdbc.PgSourceException;
+import io.echodb.adapters.postgres.jdbc.PgSql;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.Column;
+import io.echodb.core.port.SourceTableChangedException;
+import io.echodb.core.schema.TableSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits a table's copy into work items: CTID page ranges of large leaves (PostgreSQL 14+, for parallel workers),
+ * whole leaves otherwise, the partitioned table through the executor when a leaf is not a plain table; and checks
+ * first that the snapshot holds the very table (relation and columns) the copy was described for.
+ */
+final class CopyPlan {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopyPlan.class);
+
+    /** One COPY statement of a table's copy, and what it reads (for the log). */
+    record CopyItem(String sql, String description) {
+    }
+
+    private record Leaf(TableRef table, long pages) {
+    }
+
+    private final PgReplicationConfig config;
+    private final int serverMajor;
+
+    CopyPlan(PgReplicationConfig config, int serverMajor) {
+        this.config = config;
+        this.serverMajor = serverMajor;
+    }
+
+    /** Work items: CTID ranges of large leaves (PostgreSQL 14+), whole leaves otherwise. */
+    List<CopyItem> plan(Connection c, TableSchema schema, TableSchema read, int workers) throws SQLException {
+        TableRef table = schema.table();
+        String columns = columnList(read);
+        long oid;
+        char relkind;
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid::bigint, c.relkind FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"
+                + " AND c.relkind IN ('r', 'p')")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw PgSourceException.tableNotFound(table.qualified());
+                }
+                oid = rs.getLong(1);
+                relkind = rs.getString(2).charAt(0);
+            }
+        }
+        checkSameTable(c, schema, oid);
+        List<Leaf> leaves = new ArrayList<>();
+        boolean onlyPlainLeaves = true;
+        try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE tree(oid) AS (SELECT ?::oid UNION ALL"
+                + " SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)"
+                + " SELECT n.nspname, c.relname, c.relkind,"
+                + " pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint"
+                + " FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.oid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                + (relkind == 'r' ? " WHERE c.oid = ?::oid" : " WHERE c.relkind NOT IN ('p')"))) {
+            ps.setLong(1, oid);
+            if (relkind == 'r') {
+                ps.setLong(2, oid);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    char kind = rs.getString(3).charAt(0);
+                    if (kind != 'r') {
+                        onlyPlainLeaves = false;
+                    }
+                    leaves.add(new Leaf(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(4)));
+                }
+            }
+        }
+        List<CopyItem> items = new ArrayList<>();
+        if (!onlyPlainLeaves) {
+            // e.g. a foreign-table partition: let the executor read the whole partitioned table
+            items.add(new CopyItem("COPY (SELECT " + columns + " FROM " + PgSql.quote(table) + ") TO STDOUT",
+                    table.qualified()));
+            return items;
+        }
+        boolean ranges = serverMajor >= 14 && workers > 1;
+        for (Leaf leaf : leaves) {
+            long min = config.minPagesPerCopyRange();
+            if (!ranges || leaf.pages < 2 * min) {
+                items.add(new CopyItem("COPY " + PgSql.quote(leaf.table) + " (" + columns + ") TO STDOUT",
+                        leaf.table.qualified()));
+                continue;
+            }
+            long size = Math.max(min, (leaf.pages + workers * 4L - 1) / (workers * 4L));
+            for (long start = 0; start < leaf.pages; start += size) {
+                long end = start + size;
+                // the last range is open-ended so pages added after the size was measured are still covered
+                String where = " WHERE ctid >= '(" + start + ",0)'::tid"
+                        + (end < leaf.pages ? " AND ctid < '(" + end + ",0)'::tid" : "");
+                items.add(new CopyItem("COPY (SELECT " + columns + " FROM ONLY " + PgSql.quote(leaf.table) + where
+                        + ") TO STDOUT", leaf.table.qualified() + " pages " + start + ".."
+                        + (end < leaf.pages ? end : "end")));
+            }
+        }
+        LOG.debug("copy plan for {}: {} item(s) over {} leaf table(s)", table, items.size(), leaves.size());
+        return items;
+    }
+
+    /**
+     * The snapshot must hold the table that {@code schema} describes: the same relation (not a table dropped and
+     * created again under the name) with the same column names and types, or copied values would land in the wrong
+     * generation or under another shape (a column added before the snapshot would be copied as NULL).
+     */
+    private static void checkSameTable(Connection c, TableSchema schema, long oid) throws SQLException {
+        if (schema.relationId() != TableSchema.UNKNOWN_RELATION && schema.relationId() != oid) {
+            throw SourceTableChangedException.replaced(schema.table(), schema.relationId(), oid);
+        }
+        List<String> inSnapshot = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + (c.getMetaData().getDatabaseMajorVersion() >= 12 ? " AND a.attgenerated = ''" : "")
+                + " ORDER BY a.attnum")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inSnapshot.add(rs.getString(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        List<String> described = new ArrayList<>();
+        for (var column : schema.columns()) {
+            described.add(column.name() + " " + column.sourceType());
+        }
+        if (!described.equals(inSnapshot)) {
+            throw SourceTableChangedException.reshaped(schema.table(), described, inSnapshot);
+        }
+    }
+
+    private static String columnList(TableSchema schema) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : schema.columns()) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(PgQuoting.ident(c.name()));
+        }
+        return sb.toString();
+    }
+
+}

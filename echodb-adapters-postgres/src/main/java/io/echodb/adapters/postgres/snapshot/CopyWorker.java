@@ -1,0 +1,92 @@
+package io.echodb.adapters.postgres.snapshot;
+
+import io.echodb.adapters.postgres.decode.PgTextDecoders;
+import io.echodb.adapters.postgres.decode.TextDecoder;
+import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
+import io.echodb.core.schema.Column;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One copy worker: takes work items until none is left or another worker failed, reads each with COPY text output on
+ * its connection (already in the snapshot), decodes the rows and hands them over in batches bounded in values.
+ */
+final class CopyWorker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopyWorker.class);
+
+    /** Values (rows × columns) handed over per batch at most: about 5–10 MiB of decoded Java objects. */
+    static final int MAX_VALUES_PER_BATCH = 250_000;
+
+    private final PgReplicationConfig config;
+
+    CopyWorker(PgReplicationConfig config) {
+        this.config = config;
+    }
+
+    void work(Connection c, TableSchema schema, ConcurrentLinkedQueue<CopyPlan.CopyItem> work,
+              Consumer<List<Row>> batches, AtomicReference<Throwable> failure) {
+        try {
+            List<Column> cols = schema.columns();
+            TextDecoder[] decoders = new TextDecoder[cols.size()];
+            String[] names = new String[cols.size()];
+            for (int i = 0; i < decoders.length; i++) {
+                decoders[i] = PgTextDecoders.forType(cols.get(i).type());
+                names[i] = schema.table() + "." + cols.get(i).name();
+            }
+            CopyTextParser parser = new CopyTextParser(decoders, names);
+            // Batches are bounded in values, not only rows: a 1,000-column table fills memory long before 5,000 rows.
+            int batchRows = Math.max(1, Math.min(config.copyBatchRows(), MAX_VALUES_PER_BATCH / Math.max(1, cols.size())));
+            CopyPlan.CopyItem item;
+            while (failure.get() == null && (item = work.poll()) != null) {
+                LOG.debug("copying {}", item.description());
+                List<Row>[] batch = newBatch(batchRows);
+                CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(item.sql());
+                try {
+                    byte[] chunk;
+                    while ((chunk = out.readFromCopy()) != null) {
+                        parser.feed(chunk, values -> {
+                            batch[0].add(Row.wrap(values));
+                            if (batch[0].size() >= batchRows) {
+                                batches.accept(batch[0]);
+                                batch[0] = new ArrayList<>(batchRows);
+                            }
+                        });
+                        if (failure.get() != null) {
+                            out.cancelCopy();
+                            return;
+                        }
+                    }
+                    parser.finish();
+                } finally {
+                    if (out.isActive()) {
+                        out.cancelCopy();
+                    }
+                }
+                if (!batch[0].isEmpty()) {
+                    batches.accept(batch[0]);
+                }
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Row>[] newBatch(int rows) {
+        List<Row>[] holder = new List[1];
+        holder[0] = new ArrayList<>(rows);
+        return holder;
+    }
+
+}
