@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  * work is done by {@link StreamLoop} (the stream thread), {@link StreamApplier} (one event at a time),
  * {@link MirrorCommands} (what each command does), {@link MirrorStates} (every state change) and copies
  * ({@link CopyQueue}, {@link SnapshotTask}); docs/ARCHITECTURE.md follows a change and a new table through them.
+ * It is somewhat over the project's ~400-line guide because it also holds its public {@link Builder} and this
+ * documentation of the engine's guarantees, which belong with its face.
  */
 public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
 

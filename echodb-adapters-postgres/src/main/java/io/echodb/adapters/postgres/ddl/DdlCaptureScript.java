@@ -13,6 +13,9 @@ import java.util.Map;
  * The SQL that installs DDL capture. Table and schema names of captured events only ever travel as values (record
  * fields, bind-free plpgsql variables, {@code json_build_object} arguments); the only names spliced into SQL text are
  * the configured capture names, quoted with {@link PgQuoting}.
+ *
+ * <p>Longer than the project's ~400-line guide on purpose: it is the text of one SQL script (tables, functions and
+ * event triggers that call each other), kept in one place so that it can be read and reviewed as the script it is.
  */
 final class DdlCaptureScript {
 
