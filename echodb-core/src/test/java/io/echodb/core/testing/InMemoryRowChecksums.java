@@ -1,5 +1,11 @@
 package io.echodb.core.testing;
 
+import io.echodb.core.model.checksum.RowDigests;
+import io.echodb.core.model.checksum.RowDigest;
+import io.echodb.core.model.checksum.Query;
+import io.echodb.core.model.checksum.HashRange;
+import io.echodb.core.model.checksum.Digests;
+import io.echodb.core.model.checksum.BucketDigest;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowChecksums;

@@ -1,5 +1,11 @@
 package io.echodb.adapters.clickhouse.checksum;
 
+import io.echodb.core.model.checksum.RowDigests;
+import io.echodb.core.model.checksum.RowDigest;
+import io.echodb.core.model.checksum.Query;
+import io.echodb.core.model.checksum.HashRange;
+import io.echodb.core.model.checksum.Digests;
+import io.echodb.core.model.checksum.BucketDigest;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
 

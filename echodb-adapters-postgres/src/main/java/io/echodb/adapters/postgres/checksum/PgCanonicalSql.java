@@ -3,7 +3,7 @@ package io.echodb.adapters.postgres.checksum;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 
 import io.echodb.adapters.postgres.decode.PgTextDecoders;
-import io.echodb.core.port.RowChecksums.Scope;
+import io.echodb.core.model.checksum.Scope;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.PgInterval;
 import io.echodb.core.schema.TableSchema;

@@ -1,5 +1,11 @@
 package io.echodb.adapters.postgres.checksum;
 
+import io.echodb.core.model.checksum.RowDigests;
+import io.echodb.core.model.checksum.RowDigest;
+import io.echodb.core.model.checksum.Query;
+import io.echodb.core.model.checksum.HashRange;
+import io.echodb.core.model.checksum.Digests;
+import io.echodb.core.model.checksum.BucketDigest;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.snapshot.PgPositionedSnapshot;

@@ -2,8 +2,8 @@ package io.echodb.core.service.checksum;
 
 import io.echodb.core.model.ConsistencyReport.KeyDifference;
 import io.echodb.core.model.InvalidValueException;
-import io.echodb.core.port.RowChecksums.HashRange;
-import io.echodb.core.port.RowChecksums.Scope;
+import io.echodb.core.model.checksum.HashRange;
+import io.echodb.core.model.checksum.Scope;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

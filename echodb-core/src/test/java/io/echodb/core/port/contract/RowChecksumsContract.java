@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.RowChecksums;
-import io.echodb.core.port.RowChecksums.BucketDigest;
-import io.echodb.core.port.RowChecksums.HashRange;
-import io.echodb.core.port.RowChecksums.Query;
-import io.echodb.core.port.RowChecksums.RowDigest;
-import io.echodb.core.port.RowChecksums.Scope;
+import io.echodb.core.model.checksum.BucketDigest;
+import io.echodb.core.model.checksum.HashRange;
+import io.echodb.core.model.checksum.Query;
+import io.echodb.core.model.checksum.RowDigest;
+import io.echodb.core.model.checksum.Scope;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;

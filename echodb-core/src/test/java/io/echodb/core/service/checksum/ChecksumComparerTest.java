@@ -1,5 +1,8 @@
 package io.echodb.core.service.checksum;
 
+import io.echodb.core.model.checksum.RowDigests;
+import io.echodb.core.model.checksum.Query;
+import io.echodb.core.model.checksum.Digests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
