@@ -2,7 +2,7 @@ package io.echodb.bench;
 
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.replication.NativeMirrorEngine;
 import java.io.IOException;
 import java.nio.file.Files;

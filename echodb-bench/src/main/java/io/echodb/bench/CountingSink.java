@@ -1,8 +1,8 @@
 package io.echodb.bench;
 
 import io.echodb.core.change.SinkRow;
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;

@@ -5,7 +5,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.echodb.adapters.postgres.replication.PgChangeSource;
-import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.replication.NativeMirrorEngine;
 import java.util.LinkedHashMap;
 import java.util.Map;

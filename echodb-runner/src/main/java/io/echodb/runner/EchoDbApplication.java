@@ -4,7 +4,7 @@ import io.echodb.runner.wiring.StartupException;
 
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.ControlPlaneStats;
 import io.echodb.core.service.TableCheck;

@@ -1,9 +1,9 @@
 package io.echodb.adapters.clickhouse;
 
 import io.echodb.core.change.SinkRow;
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.SchemaSync;
-import io.echodb.core.port.TargetLayout;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.SchemaSync;
+import io.echodb.core.port.out.TargetLayout;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
 import java.util.Collection;
@@ -53,7 +53,7 @@ public final class ClickHouseChangeSink implements ChangeSink {
     /**
      * The same sink for a leader holding fencing {@code token} of the lock {@code fenceName} (I4): its first write claims
      * the database for the token, and from the moment a newer leader has claimed it, its row writes and removals take
-     * no effect in ClickHouse (and fail with {@link io.echodb.core.port.FencedOutException}), its DDL is refused.
+     * no effect in ClickHouse (and fail with {@link io.echodb.core.port.out.FencedOutException}), its DDL is refused.
      */
     public ClickHouseChangeSink fencedBy(String fenceName, long token) {
         return new ClickHouseChangeSink(gateway, new TargetFence(gateway, fenceName, token));

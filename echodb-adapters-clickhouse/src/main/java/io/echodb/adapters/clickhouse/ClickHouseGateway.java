@@ -12,7 +12,7 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
-import io.echodb.core.port.SinkUnavailableException;
+import io.echodb.core.port.out.SinkUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,9 +3,9 @@ package io.echodb.adapters.clickhouse;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.AsOfCount;
-import io.echodb.core.port.RowCounter;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.AsOfCount;
+import io.echodb.core.port.out.RowCounter;
+import io.echodb.core.port.out.RowCounterAsOf;
 import java.util.List;
 import java.time.Clock;
 import java.util.Objects;
@@ -17,7 +17,7 @@ import java.util.function.Function;
  * layout only) each key's latest version before that position decides, the versions carrying the commit LSN in their
  * high 64 bits; when no stored version is from that position on, that is what {@code FINAL} reads, which is cheaper.
  * A key-less table's multiset target is counted as the sum of its row images' signs. Throws {@link ClickHouseRejectedException} when the target
- * table does not exist, {@link io.echodb.core.port.SinkUnavailableException} when ClickHouse cannot be reached.
+ * table does not exist, {@link io.echodb.core.port.out.SinkUnavailableException} when ClickHouse cannot be reached.
  */
 public final class ClickHouseRowCounter implements RowCounter, RowCounterAsOf {
 

@@ -3,7 +3,7 @@ package io.echodb.adapters.clickhouse;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.onCluster;
 
-import io.echodb.core.port.TargetLayout;
+import io.echodb.core.port.out.TargetLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

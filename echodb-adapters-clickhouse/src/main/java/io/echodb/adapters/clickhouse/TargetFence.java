@@ -3,7 +3,7 @@ package io.echodb.adapters.clickhouse;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
 import static io.echodb.adapters.clickhouse.ClickHouseSql.onCluster;
 
-import io.echodb.core.port.FencedOutException;
+import io.echodb.core.port.out.FencedOutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

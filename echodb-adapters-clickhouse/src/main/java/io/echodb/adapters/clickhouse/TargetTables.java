@@ -2,8 +2,8 @@ package io.echodb.adapters.clickhouse;
 
 import static io.echodb.adapters.clickhouse.ClickHouseSql.identifier;
 
-import io.echodb.core.port.SchemaSync;
-import io.echodb.core.port.TargetLayout;
+import io.echodb.core.port.out.SchemaSync;
+import io.echodb.core.port.out.TargetLayout;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ReplicaIdentity;
 import io.echodb.core.schema.TableSchema;

@@ -1,6 +1,6 @@
 package io.echodb.adapters.clickhouse;
 
-import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.port.contract.ChangeSinkContract;
 import java.sql.Connection;
 import java.sql.ResultSet;

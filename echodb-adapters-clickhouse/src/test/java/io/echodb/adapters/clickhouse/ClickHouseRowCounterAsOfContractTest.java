@@ -4,7 +4,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.RowCounterAsOf;
 import io.echodb.core.port.contract.RowCounterAsOfContract;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
@@ -58,9 +58,9 @@ class ClickHouseRowCounterAsOfContractTest extends RowCounterAsOfContract {
         givenVersion(t, 1, Lsn.of(300), false);
         db.gateway.execute("OPTIMIZE TABLE " + ClickHouseSql.table(db.gateway.database(), t.name()) + " FINAL", "merge");
 
-        io.echodb.core.port.AsOfCount at200 = newCounter().countBefore(t, Lsn.of(200));
+        io.echodb.core.port.out.AsOfCount at200 = newCounter().countBefore(t, Lsn.of(200));
 
-        org.assertj.core.api.Assertions.assertThat(at200).isEqualTo(new io.echodb.core.port.AsOfCount(1, 1));
+        org.assertj.core.api.Assertions.assertThat(at200).isEqualTo(new io.echodb.core.port.out.AsOfCount(1, 1));
         org.assertj.core.api.Assertions.assertThat(at200.allows(2)).isTrue();
         org.assertj.core.api.Assertions.assertThat(at200.allows(3)).isFalse();
     }

@@ -4,7 +4,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.out.RowCounter;
 import io.echodb.core.port.contract.RowCounterContract;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;

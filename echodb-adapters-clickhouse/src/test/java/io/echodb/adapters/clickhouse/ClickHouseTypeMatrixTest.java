@@ -8,7 +8,7 @@ import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.model.TableSettings;
-import io.echodb.core.port.TargetLayout;
+import io.echodb.core.port.out.TargetLayout;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.PgInterval;

@@ -1,6 +1,6 @@
 package io.echodb.adapters.clickhouse;
 
-import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.out.ChangeSink;
 import java.util.UUID;
 
 /** The ChangeSink contract for a leader's fenced sink: conditional inserts and removals, checked DDL. */

@@ -3,7 +3,7 @@ package io.echodb.adapters.clickhouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.DeleteMode;
-import io.echodb.core.port.TargetLayout;
+import io.echodb.core.port.out.TargetLayout;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.echodb.adapters.peerdb;
 
 import io.echodb.core.model.MirrorSpec;
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 
 /** PeerDB already has a mirror of that name that is not this spec's (another table, peers or mapping); fatal. */
 public final class MirrorNameTakenException extends MirrorEngineException {

@@ -1,7 +1,7 @@
 package io.echodb.adapters.peerdb;
 
 import io.echodb.core.model.MirrorName;
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 
 /** PeerDB cannot do the requested change from the mirror's current state (it would silently ignore it); fatal. */
 public final class MirrorStateConflictException extends MirrorEngineException {

@@ -1,6 +1,6 @@
 package io.echodb.adapters.peerdb;
 
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 
 /**
  * A table or schema name that PeerDB's SQL interface cannot carry faithfully, so no mirror is created (fatal).

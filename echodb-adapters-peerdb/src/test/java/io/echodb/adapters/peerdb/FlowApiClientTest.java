@@ -3,7 +3,7 @@ package io.echodb.adapters.peerdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

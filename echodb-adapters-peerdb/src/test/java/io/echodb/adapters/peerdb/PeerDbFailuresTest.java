@@ -2,7 +2,7 @@ package io.echodb.adapters.peerdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.sql.SQLException;

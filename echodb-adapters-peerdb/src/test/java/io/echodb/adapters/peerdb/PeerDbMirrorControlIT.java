@@ -1,7 +1,7 @@
 package io.echodb.adapters.peerdb;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.port.contract.MirrorControlContract;
 import java.net.URI;
 import java.sql.Connection;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.adapters.postgres.testing.PostgresTestService;
 import io.echodb.core.model.MirrorName;
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 import io.echodb.core.testing.ManualClock;
 import java.io.IOException;
 import java.net.ServerSocket;

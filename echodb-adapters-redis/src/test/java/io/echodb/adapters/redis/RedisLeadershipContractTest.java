@@ -1,7 +1,7 @@
 package io.echodb.adapters.redis;
 
 import io.echodb.adapters.redis.testing.RedisTestService;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import io.echodb.core.port.contract.LeadershipContract;
 import java.time.Clock;
 import java.time.Duration;

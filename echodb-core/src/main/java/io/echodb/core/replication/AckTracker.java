@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.out.ChangeStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

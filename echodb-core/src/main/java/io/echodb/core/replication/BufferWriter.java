@@ -3,7 +3,7 @@ package io.echodb.core.replication;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.MirrorState;
-import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.SnapshotSource;
+import io.echodb.core.port.out.SnapshotSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,8 +1,8 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.ChangeSource;
-import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.CheckpointStore;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;

@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.FencedOutException;
+import io.echodb.core.port.out.FencedOutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.MirrorRecord;
+import io.echodb.core.port.out.MirrorRecord;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.change.RowVersion;

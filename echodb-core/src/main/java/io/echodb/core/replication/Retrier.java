@@ -3,8 +3,8 @@ package io.echodb.core.replication;
 import io.echodb.core.time.Backoff;
 import io.echodb.core.time.Sleeper;
 
-import io.echodb.core.port.SinkUnavailableException;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SinkUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;

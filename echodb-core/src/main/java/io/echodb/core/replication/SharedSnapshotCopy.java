@@ -1,9 +1,9 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.SnapshotSource;
-import io.echodb.core.port.FencedOutException;
-import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.out.SnapshotSource;
+import io.echodb.core.port.out.FencedOutException;
+import io.echodb.core.port.out.SnapshotSession;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

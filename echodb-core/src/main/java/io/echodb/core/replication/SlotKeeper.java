@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.ReplicationSlot;
+import io.echodb.core.port.out.ReplicationSlot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.ReplicationSlot;
+import io.echodb.core.port.out.ReplicationSlot;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;

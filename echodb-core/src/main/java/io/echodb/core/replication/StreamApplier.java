@@ -2,7 +2,7 @@ package io.echodb.core.replication;
 
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
-import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.out.ChangeStream;
 import java.time.Duration;
 
 /**

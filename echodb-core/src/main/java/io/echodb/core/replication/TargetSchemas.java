@@ -1,8 +1,8 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.FencedOutException;
-import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.FencedOutException;
+import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.TableSchema;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.echodb.core.service;
 
-import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.port.SinkUnavailableException;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.in.MirrorEngineException;
+import io.echodb.core.port.out.SinkUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 
 /** How the control plane classifies failures of the ports it calls. */
 final class Failures {

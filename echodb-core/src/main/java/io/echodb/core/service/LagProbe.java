@@ -2,7 +2,7 @@ package io.echodb.core.service;
 
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 
 /** How far a table's mirror trails the source, in bytes of WAL not yet applied (0 when caught up or unknown). */
 @FunctionalInterface

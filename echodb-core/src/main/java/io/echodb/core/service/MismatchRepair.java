@@ -4,7 +4,7 @@ import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

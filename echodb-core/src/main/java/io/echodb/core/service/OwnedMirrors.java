@@ -4,7 +4,7 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.model.WatchPolicy;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.echodb.core.service;
 
 import io.echodb.core.model.Lease;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.MirrorRecord;
+import io.echodb.core.port.out.MirrorRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

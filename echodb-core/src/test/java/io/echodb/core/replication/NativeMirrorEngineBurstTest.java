@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.Row;
 import java.util.ArrayList;
 import java.util.List;

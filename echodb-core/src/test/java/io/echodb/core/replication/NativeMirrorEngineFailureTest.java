@@ -8,7 +8,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorEngineException;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.testing.InMemoryChangeSource;
@@ -280,7 +280,7 @@ class NativeMirrorEngineFailureTest {
         AtomicInteger batches = new AtomicInteger();
         f.source.onSnapshotBatch(() -> {
             if (batches.incrementAndGet() == 3) {
-                throw io.echodb.core.port.SourceUnavailableException.of("copy", new IllegalStateException("connection reset"));
+                throw io.echodb.core.port.out.SourceUnavailableException.of("copy", new IllegalStateException("connection reset"));
             }
         });
 

@@ -1,7 +1,7 @@
 package io.echodb.core.replication;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.port.contract.MirrorControlContract;
 import io.echodb.core.schema.Row;
 import io.echodb.core.testing.InMemoryChangeSink;

@@ -5,8 +5,8 @@ import io.echodb.core.time.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.echodb.core.port.SinkUnavailableException;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SinkUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;

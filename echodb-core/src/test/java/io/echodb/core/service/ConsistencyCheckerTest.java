@@ -11,7 +11,7 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorNotFoundException;
+import io.echodb.core.port.in.MirrorNotFoundException;
 import io.echodb.core.testing.InMemoryRowCounter;
 import java.time.Duration;
 import java.util.List;

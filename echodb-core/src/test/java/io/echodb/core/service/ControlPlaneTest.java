@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.in.MirrorEngineException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.testing.InMemoryLeadership;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class ControlPlaneTest {
     private final LeaderLoop leaderB =
             new LeaderLoop(new InMemoryLeadership(store, "worker-b"), world.clock, ELECTION, LeaderLoop.Listener.NONE);
 
-    private ControlPlane plane(LeaderView leader, io.echodb.core.port.MirrorControl mirrors) {
+    private ControlPlane plane(LeaderView leader, io.echodb.core.port.in.MirrorControl mirrors) {
         AutoMirror autoMirror = new AutoMirror(world.events, world.catalog, mirrors, world.policy, world.metrics,
                 new AutoMirror.Settings(2, Duration.ZERO, false));
         Reconciler reconciler = new Reconciler(world.catalog, mirrors, world.policy, world.metrics, false);

@@ -3,7 +3,7 @@ package io.echodb.core.service;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import java.util.List;
 import java.util.Optional;
 

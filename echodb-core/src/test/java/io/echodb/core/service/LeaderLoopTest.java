@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.Lease;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import io.echodb.core.testing.InMemoryLeadership;
 import io.echodb.core.testing.ManualClock;
 import java.time.Duration;

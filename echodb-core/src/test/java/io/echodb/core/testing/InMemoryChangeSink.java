@@ -2,10 +2,10 @@ package io.echodb.core.testing;
 
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.SchemaSync;
-import io.echodb.core.port.TargetLayout;
-import io.echodb.core.port.SinkUnavailableException;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.SchemaSync;
+import io.echodb.core.port.out.TargetLayout;
+import io.echodb.core.port.out.SinkUnavailableException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;

@@ -3,10 +3,10 @@ package io.echodb.core.testing;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSource;
-import io.echodb.core.port.ChangeStream;
-import io.echodb.core.port.SnapshotSession;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.SnapshotSession;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;
@@ -507,7 +507,7 @@ public final class InMemoryChangeSource implements ChangeSource {
             throw new IllegalStateException("replication slot does not exist; call prepare() first");
         }
         if (slotInvalidated) {
-            throw io.echodb.core.port.SlotInvalidatedException.of("in-memory", new IllegalStateException("WAL removed"));
+            throw io.echodb.core.port.out.SlotInvalidatedException.of("in-memory", new IllegalStateException("WAL removed"));
         }
         if (!liveStreams.isEmpty()) {
             throw SourceUnavailableException.of("start replication", new IllegalStateException("replication slot is active"));

@@ -1,9 +1,9 @@
 package io.echodb.core.testing;
 
 import io.echodb.core.model.MirrorName;
-import io.echodb.core.port.CheckpointStore;
-import io.echodb.core.port.SourceUnavailableException;
-import io.echodb.core.port.MirrorRecord;
+import io.echodb.core.port.out.CheckpointStore;
+import io.echodb.core.port.out.SourceUnavailableException;
+import io.echodb.core.port.out.MirrorRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,7 +44,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     @Override
     public synchronized void rename(MirrorName from, MirrorRecord renamed) {
         if (records.remove(from) == null) {
-            throw io.echodb.core.port.MirrorNotFoundException.of(from);
+            throw io.echodb.core.port.in.MirrorNotFoundException.of(from);
         }
         records.put(renamed.spec().name(), renamed);
     }

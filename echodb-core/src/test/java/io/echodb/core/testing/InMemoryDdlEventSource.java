@@ -2,7 +2,7 @@ package io.echodb.core.testing;
 
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.out.DdlEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

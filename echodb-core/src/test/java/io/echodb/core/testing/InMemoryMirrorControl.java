@@ -6,10 +6,10 @@ import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
-import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.port.MirrorNotFoundException;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.in.MirrorControl;
+import io.echodb.core.port.in.MirrorEngineException;
+import io.echodb.core.port.in.MirrorNotFoundException;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.schema.TableSchema;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -148,7 +148,7 @@ public final class InMemoryMirrorControl implements MirrorControl {
         checkAvailable();
         MirrorStatus current = mirrors.get(name);
         if (current == null) {
-            throw io.echodb.core.port.MirrorNotFoundException.of(name);
+            throw io.echodb.core.port.in.MirrorNotFoundException.of(name);
         }
         if (!renamesInPlace.test(current.spec().source(), to.source())
                 || (!name.equals(to.name()) && mirrors.containsKey(to.name()))) {

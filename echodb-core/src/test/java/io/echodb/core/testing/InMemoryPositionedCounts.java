@@ -2,10 +2,10 @@ package io.echodb.core.testing;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.AsOfCount;
-import io.echodb.core.port.PositionedCount;
-import io.echodb.core.port.PositionedRowCounter;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.AsOfCount;
+import io.echodb.core.port.out.PositionedCount;
+import io.echodb.core.port.out.PositionedRowCounter;
+import io.echodb.core.port.out.RowCounterAsOf;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;

@@ -8,7 +8,7 @@ import io.echodb.core.model.checksum.Digests;
 import io.echodb.core.model.checksum.BucketDigest;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.Row;

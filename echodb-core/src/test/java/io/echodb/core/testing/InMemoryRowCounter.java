@@ -2,7 +2,7 @@ package io.echodb.core.testing;
 
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.out.RowCounter;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;

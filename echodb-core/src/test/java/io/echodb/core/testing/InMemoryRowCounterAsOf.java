@@ -2,8 +2,8 @@ package io.echodb.core.testing;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.AsOfCount;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.AsOfCount;
+import io.echodb.core.port.out.RowCounterAsOf;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;

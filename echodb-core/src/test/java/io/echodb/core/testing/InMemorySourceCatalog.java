@@ -1,7 +1,7 @@
 package io.echodb.core.testing;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;

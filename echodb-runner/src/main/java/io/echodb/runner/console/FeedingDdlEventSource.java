@@ -1,7 +1,7 @@
 package io.echodb.runner.console;
 
 import io.echodb.core.model.DdlEvent;
-import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.out.DdlEventSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -2,7 +2,7 @@ package io.echodb.runner.http;
 
 import io.echodb.core.model.ConsistencyReport;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.TableCheck;
 import io.echodb.core.service.checksum.ChecksumUnavailableException;

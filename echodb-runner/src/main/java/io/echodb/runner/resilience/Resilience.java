@@ -1,9 +1,9 @@
 package io.echodb.runner.resilience;
 
-import io.echodb.core.port.MirrorEngineException;
-import io.echodb.core.port.MirrorNotFoundException;
-import io.echodb.core.port.SinkUnavailableException;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.in.MirrorEngineException;
+import io.echodb.core.port.in.MirrorNotFoundException;
+import io.echodb.core.port.out.SinkUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.runner.config.EchoDbConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

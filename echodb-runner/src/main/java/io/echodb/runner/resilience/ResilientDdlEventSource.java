@@ -1,8 +1,8 @@
 package io.echodb.runner.resilience;
 
 import io.echodb.core.model.DdlEvent;
-import io.echodb.core.port.DdlEventSource;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.DdlEventSource;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.time.Duration;
 import java.util.List;
 

@@ -3,8 +3,8 @@ package io.echodb.runner.resilience;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.MirrorControl;
-import io.echodb.core.port.MirrorEngineException;
+import io.echodb.core.port.in.MirrorControl;
+import io.echodb.core.port.in.MirrorEngineException;
 import java.util.List;
 import java.util.Optional;
 

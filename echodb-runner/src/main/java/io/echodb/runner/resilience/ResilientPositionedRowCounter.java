@@ -1,9 +1,9 @@
 package io.echodb.runner.resilience;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.PositionedCount;
-import io.echodb.core.port.PositionedRowCounter;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.PositionedCount;
+import io.echodb.core.port.out.PositionedRowCounter;
+import io.echodb.core.port.out.SourceUnavailableException;
 
 /** The source-side {@link PositionedRowCounter} behind the {@code postgres_connection} breaker. */
 public final class ResilientPositionedRowCounter implements PositionedRowCounter {

@@ -2,8 +2,8 @@ package io.echodb.runner.resilience;
 
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.RowCounter;
+import io.echodb.core.port.out.SourceUnavailableException;
 
 /** The source-side {@link RowCounter} behind the {@code postgres_connection} breaker. */
 public final class ResilientRowCounter implements RowCounter {

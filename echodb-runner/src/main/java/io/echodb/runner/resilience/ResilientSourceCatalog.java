@@ -1,8 +1,8 @@
 package io.echodb.runner.resilience;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceCatalog;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.TableSchema;
 import java.util.List;
 import java.util.Optional;

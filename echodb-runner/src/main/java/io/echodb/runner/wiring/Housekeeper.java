@@ -4,7 +4,7 @@ import io.echodb.adapters.clickhouse.ClickHouseGateway;
 import io.echodb.adapters.clickhouse.ClickHouseHousekeeping;
 import io.echodb.adapters.clickhouse.ClickHouseSql;
 import io.echodb.core.model.MirrorStatus;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.echodb.runner.wiring;
 
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.echodb.runner.wiring;
 
 import io.echodb.adapters.peerdb.PeerDbMirrorControl;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.replication.WriteGate;
 import io.echodb.runner.http.ReadinessReport.Check;
 

@@ -57,6 +57,17 @@ final class ArchitectureRules {
                 .because("a package cycle means no package can be understood or changed on its own");
     }
 
+    /**
+     * Ports are split by direction: {@code core.port.in} is what drives the core (the mirror engine's commands, called
+     * by the runner's API and the control plane), {@code core.port.out} what the core drives (sources, sinks, stores).
+     * The driving side never needs the driven one.
+     */
+    static ArchRule drivingPortsDoNotDependOnDrivenPorts(String root) {
+        return noClasses().that().resideInAPackage(root + ".core.port.in..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".core.port.out..")
+                .because("a driving port is what the outside asks of the core; how the core reaches out is its own business");
+    }
+
     /** The fields of a mirror's life cycle, which only the life cycle's owner may change. */
     static final List<String> LIFE_CYCLE_FIELDS = List.of("state", "lastError", "errorIsTransient", "snapshotPoint");
 

@@ -54,6 +54,8 @@ class ArchitectureTest {
                         "adapters.redis.RedisUsingRunner"),
                 new NamedRule("no cycles between packages", ArchitectureRules::noCyclesBetweenPackages,
                         "core.ports.CyclicPort"),
+                new NamedRule("driving ports do not depend on driven ports",
+                        ArchitectureRules::drivingPortsDoNotDependOnDrivenPorts, "core.port.in.CommandsThatReachOut"),
                 new NamedRule("only MirrorStates changes a mirror's life cycle",
                         ArchitectureRules::onlyMirrorStatesChangesALifeCycle, "core.replication.SneakyStateWriter")));
         java.util.Map<String, String> offenders = java.util.Map.of("Javalin", "core.CoreUsingJavalin",

@@ -5,13 +5,13 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSink;
-import io.echodb.core.port.ChangeSource;
-import io.echodb.core.port.ChangeStream;
-import io.echodb.core.port.CheckpointStore;
-import io.echodb.core.port.SchemaSync;
-import io.echodb.core.port.SnapshotSession;
-import io.echodb.core.port.MirrorRecord;
+import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.CheckpointStore;
+import io.echodb.core.port.out.SchemaSync;
+import io.echodb.core.port.out.SnapshotSession;
+import io.echodb.core.port.out.MirrorRecord;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
@@ -158,7 +158,7 @@ final class Forwarding {
         }
 
         @Override
-        public SchemaSync ensureTable(String target, TableSchema schema, io.echodb.core.port.TargetLayout layout) {
+        public SchemaSync ensureTable(String target, TableSchema schema, io.echodb.core.port.out.TargetLayout layout) {
             return delegate.ensureTable(target, schema, layout);
         }
 
@@ -226,7 +226,7 @@ final class Forwarding {
         }
 
         @Override
-        public void rename(MirrorName from, io.echodb.core.port.MirrorRecord renamed) {
+        public void rename(MirrorName from, io.echodb.core.port.out.MirrorRecord renamed) {
             delegate.rename(from, renamed);
         }
     }

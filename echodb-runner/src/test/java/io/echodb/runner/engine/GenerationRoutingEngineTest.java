@@ -7,8 +7,8 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeStream;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,7 +146,7 @@ class GenerationRoutingEngineTest {
     private static final class GatedSource extends Forwarding.Source {
         volatile boolean open;
 
-        GatedSource(io.echodb.core.port.ChangeSource delegate) {
+        GatedSource(io.echodb.core.port.out.ChangeSource delegate) {
             super(delegate);
         }
 

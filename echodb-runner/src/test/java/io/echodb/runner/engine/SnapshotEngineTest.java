@@ -8,7 +8,7 @@ import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.time.Duration;

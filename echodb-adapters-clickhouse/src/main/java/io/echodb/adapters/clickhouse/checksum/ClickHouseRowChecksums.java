@@ -19,7 +19,7 @@ import io.echodb.adapters.clickhouse.ClickHouseSql;
 import io.echodb.adapters.clickhouse.ClickHouseTypeMapper;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.schema.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.echodb.adapters.clickhouse.testing.ClickHouseTestService;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SchemaSync;
+import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.util.ArrayList;

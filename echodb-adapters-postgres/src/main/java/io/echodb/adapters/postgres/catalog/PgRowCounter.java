@@ -5,7 +5,7 @@ import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.out.RowCounter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

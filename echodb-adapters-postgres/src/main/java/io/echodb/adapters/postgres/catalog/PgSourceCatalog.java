@@ -3,7 +3,7 @@ package io.echodb.adapters.postgres.catalog;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Array;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.catalog;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.TableNotPublishableException;
+import io.echodb.core.port.out.TableNotPublishableException;
 
 /**
  * Whether PostgreSQL can identify the rows of a table in the old tuples of UPDATE and DELETE — the condition for

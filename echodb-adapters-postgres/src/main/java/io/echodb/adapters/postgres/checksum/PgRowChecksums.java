@@ -12,7 +12,7 @@ import io.echodb.adapters.postgres.snapshot.PgPositionedSnapshot;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.schema.TableSchema;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.ddl;
 
 import io.echodb.adapters.postgres.catalog.ReplicaIdentityCheck;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package io.echodb.adapters.postgres.ddl;
 
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,7 +4,7 @@ import java.sql.SQLException;
 
 /**
  * The source refused an operation for a reason that retrying will not fix (configuration, privileges, a missing
- * object, invalid data). Transient failures are {@link io.echodb.core.port.SourceUnavailableException} instead.
+ * object, invalid data). Transient failures are {@link io.echodb.core.port.out.SourceUnavailableException} instead.
  */
 public final class PgSourceException extends RuntimeException {
 

@@ -2,7 +2,7 @@ package io.echodb.adapters.postgres.jdbc;
 
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.regex.Pattern;

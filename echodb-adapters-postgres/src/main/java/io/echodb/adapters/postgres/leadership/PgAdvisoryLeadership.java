@@ -4,7 +4,7 @@ import io.echodb.adapters.postgres.ddl.ConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.core.model.InvalidValueException;
 import io.echodb.core.model.Lease;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -13,10 +13,10 @@ import io.echodb.adapters.postgres.catalog.ReplicaIdentityCheck;
 import io.echodb.adapters.postgres.snapshot.PgSnapshotSession;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSource;
-import io.echodb.core.port.TableNotPublishableException;
-import io.echodb.core.port.ChangeStream;
-import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.TableNotPublishableException;
+import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The PostgreSQL side of the native engine: one publication and one pgoutput slot per source database, streamed
  * with pgjdbc's replication API. Every method opens the connections it needs, so a restarted server is picked up by
- * the next call. Transient failures throw {@link io.echodb.core.port.SourceUnavailableException}; configuration
+ * the next call. Transient failures throw {@link io.echodb.core.port.out.SourceUnavailableException}; configuration
  * and privilege problems throw {@link PgSourceException} with a message that says what to change.
  */
 public final class PgChangeSource implements ChangeSource {

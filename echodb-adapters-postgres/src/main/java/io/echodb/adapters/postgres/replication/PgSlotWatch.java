@@ -43,7 +43,7 @@ public final class PgSlotWatch {
         return slotName;
     }
 
-    /** Blocking; throws {@link io.echodb.core.port.SourceUnavailableException} when PostgreSQL cannot be asked. */
+    /** Blocking; throws {@link io.echodb.core.port.out.SourceUnavailableException} when PostgreSQL cannot be asked. */
     public SlotState read() {
         try (Connection c = connections.open();
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(pg_catalog.pg_wal_lsn_diff("

@@ -6,7 +6,7 @@ import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Column;
-import io.echodb.core.port.SourceTableChangedException;
+import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -7,7 +7,7 @@ import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SnapshotSession;
+import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;

@@ -3,7 +3,7 @@ package io.echodb.adapters.postgres.catalog;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.out.RowCounter;
 import io.echodb.core.port.contract.RowCounterContract;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;

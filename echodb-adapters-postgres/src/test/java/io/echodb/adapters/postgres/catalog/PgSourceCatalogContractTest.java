@@ -4,7 +4,7 @@ import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.port.contract.SourceCatalogContract;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.checksum;
 
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.port.contract.RowChecksumsContract;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;

@@ -2,7 +2,7 @@ package io.echodb.adapters.postgres.ddl;
 
 import io.echodb.adapters.postgres.jdbc.PgQuoting;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.out.DdlEventSource;
 import io.echodb.core.port.contract.DdlEventSourceContract;
 import java.util.ArrayList;
 import java.util.List;

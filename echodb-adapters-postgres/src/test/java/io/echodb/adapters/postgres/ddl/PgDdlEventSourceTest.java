@@ -9,7 +9,7 @@ import io.echodb.core.model.DdlEvent.TableCreated;
 import io.echodb.core.model.DdlEvent.TableDropped;
 import io.echodb.core.model.DdlEvent.TableRenamed;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceUnavailableException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.testing.Eventually;
 import java.net.ServerSocket;
 import java.sql.Connection;

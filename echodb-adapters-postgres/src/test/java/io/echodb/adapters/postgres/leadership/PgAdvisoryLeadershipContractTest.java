@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.leadership;
 
 import io.echodb.adapters.postgres.ddl.PgTestDb;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import io.echodb.core.port.contract.LeadershipContract;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.out.ChangeSource;
 import io.echodb.core.port.contract.ChangeSourceContract;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;

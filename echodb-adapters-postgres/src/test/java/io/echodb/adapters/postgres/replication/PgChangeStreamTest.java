@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.out.ChangeStream;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import io.echodb.core.schema.UnchangedToast;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.out.ChangeStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

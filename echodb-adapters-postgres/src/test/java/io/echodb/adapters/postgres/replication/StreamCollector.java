@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.replication;
 
 import io.echodb.core.change.ChangeEvent;
-import io.echodb.core.port.ChangeStream;
+import io.echodb.core.port.out.ChangeStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.PositionedRowCounter;
+import io.echodb.core.port.out.PositionedRowCounter;
 import io.echodb.core.port.contract.PositionedRowCounterContract;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

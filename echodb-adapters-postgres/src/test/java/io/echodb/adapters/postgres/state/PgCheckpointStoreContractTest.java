@@ -1,7 +1,7 @@
 package io.echodb.adapters.postgres.state;
 
 import io.echodb.adapters.postgres.replication.PgTestDatabase;
-import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.out.CheckpointStore;
 import io.echodb.core.port.contract.CheckpointStoreContract;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,7 +1,7 @@
 package io.echodb.core.service.checksum;
 
 import io.echodb.core.model.InvalidValueException;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -8,8 +8,8 @@ import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.CheckpointStore;
-import io.echodb.core.port.MirrorRecord;
+import io.echodb.core.port.out.CheckpointStore;
+import io.echodb.core.port.out.MirrorRecord;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -96,7 +96,7 @@ public abstract class CheckpointStoreContract {
 
         assertThat(reopen(store).loadAll()).containsExactly(other, after);
         assertThatThrownBy(() -> store.rename(before.spec().name(), after))
-                .isInstanceOf(io.echodb.core.port.MirrorNotFoundException.class);
+                .isInstanceOf(io.echodb.core.port.in.MirrorNotFoundException.class);
         assertThat(reopen(store).loadAll()).containsExactly(other, after);
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.DdlEvent;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.out.DdlEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.echodb.core.port.contract;
 
-import io.echodb.core.port.ChangeSink;
+import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.testing.InMemoryChangeSink;
 import java.util.List;
 import java.util.Map;

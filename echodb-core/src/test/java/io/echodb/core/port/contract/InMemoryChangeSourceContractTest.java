@@ -1,7 +1,7 @@
 package io.echodb.core.port.contract;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.ChangeSource;
+import io.echodb.core.port.out.ChangeSource;
 import io.echodb.core.schema.Column;
 import io.echodb.core.testing.InMemoryChangeSource;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.echodb.core.port.contract;
 
-import io.echodb.core.port.CheckpointStore;
+import io.echodb.core.port.out.CheckpointStore;
 import io.echodb.core.testing.InMemoryCheckpointStore;
 
 class InMemoryCheckpointStoreContractTest extends CheckpointStoreContract {

@@ -1,7 +1,7 @@
 package io.echodb.core.port.contract;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.DdlEventSource;
+import io.echodb.core.port.out.DdlEventSource;
 import io.echodb.core.testing.InMemoryDdlEventSource;
 
 class InMemoryDdlEventSourceContractTest extends DdlEventSourceContract {

@@ -1,6 +1,6 @@
 package io.echodb.core.port.contract;
 
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import io.echodb.core.testing.ManualClock;
 import io.echodb.core.testing.InMemoryLeadership;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package io.echodb.core.port.contract;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.MirrorControl;
+import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.testing.InMemoryMirrorControl;
 import io.echodb.core.testing.InMemorySourceCatalog;
 import java.time.Clock;

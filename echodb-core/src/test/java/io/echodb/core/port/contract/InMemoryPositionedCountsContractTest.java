@@ -2,8 +2,8 @@ package io.echodb.core.port.contract;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.PositionedRowCounter;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.PositionedRowCounter;
+import io.echodb.core.port.out.RowCounterAsOf;
 import io.echodb.core.testing.InMemoryPositionedCounts;
 import io.echodb.core.testing.InMemoryRowCounterAsOf;
 import org.junit.jupiter.api.Nested;

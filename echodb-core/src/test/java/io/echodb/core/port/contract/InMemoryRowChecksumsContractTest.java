@@ -1,6 +1,6 @@
 package io.echodb.core.port.contract;
 
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import io.echodb.core.testing.InMemoryRowChecksums;

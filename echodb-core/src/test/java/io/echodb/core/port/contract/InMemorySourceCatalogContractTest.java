@@ -1,7 +1,7 @@
 package io.echodb.core.port.contract;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.testing.InMemorySourceCatalog;
 
 class InMemorySourceCatalogContractTest extends SourceCatalogContract {

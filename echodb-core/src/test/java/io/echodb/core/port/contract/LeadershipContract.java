@@ -3,7 +3,7 @@ package io.echodb.core.port.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.Lease;
-import io.echodb.core.port.Leadership;
+import io.echodb.core.port.out.Leadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.PositionedCount;
-import io.echodb.core.port.PositionedRowCounter;
+import io.echodb.core.port.out.PositionedCount;
+import io.echodb.core.port.out.PositionedRowCounter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

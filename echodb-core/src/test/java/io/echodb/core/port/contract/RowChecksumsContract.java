@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.model.checksum.BucketDigest;
 import io.echodb.core.model.checksum.HashRange;
 import io.echodb.core.model.checksum.Query;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.AsOfCount;
-import io.echodb.core.port.RowCounterAsOf;
+import io.echodb.core.port.out.AsOfCount;
+import io.echodb.core.port.out.RowCounterAsOf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

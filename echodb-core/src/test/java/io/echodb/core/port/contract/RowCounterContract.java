@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowCounter;
+import io.echodb.core.port.out.RowCounter;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.echodb.core.port.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.SourceCatalog;
+import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.TableSchema;

@@ -10,7 +10,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.model.ConsistencyReport.DifferenceKind;
 import io.echodb.core.model.ConsistencyReport.KeyDifference;
 import io.echodb.core.model.TableRef;
-import io.echodb.core.port.RowChecksums;
+import io.echodb.core.port.out.RowChecksums;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;

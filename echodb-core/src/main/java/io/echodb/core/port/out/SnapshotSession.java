@@ -1,0 +1,39 @@
+package io.echodb.core.port.out;
+
+import io.echodb.core.change.Lsn;
+import io.echodb.core.model.TableRef;
+import io.echodb.core.schema.Row;
+import io.echodb.core.schema.TableSchema;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Inbound: a consistent read of the source at exactly {@link #consistentPoint()}: every commit up to that point is
+ * visible, none after. Blocking; closing releases the exported snapshot.
+ */
+public interface SnapshotSession extends AutoCloseable {
+
+    Lsn consistentPoint();
+
+    /** Planner estimate of the table's rows (0 when unknown). */
+    long estimateRows(TableRef table);
+
+    /**
+     * Copies every row of {@code table} (in {@code schema}'s column order) into {@code batches}, using up to
+     * {@code parallelism} workers on the same snapshot; batches may arrive from several threads concurrently.
+     * Throws {@link SourceTableChangedException} before delivering any row when the snapshot's table is not the one
+     * {@code schema} describes (another relation id, or other columns).
+     */
+    /**
+     * Copies every row of {@code schema}'s table but the columns named in {@code omitted} (never read): rows hold
+     * {@code schema}'s other columns in its order, using up to {@code parallelism} workers on the same snapshot; batches
+     * may arrive from several threads concurrently. Throws {@link SourceTableChangedException} before delivering any
+     * row when the snapshot's table is not the one {@code schema} describes (another relation id, or other columns —
+     * omitted ones included). One method on purpose: an overload that wrappers override would be bypassed.
+     */
+    void copy(TableSchema schema, Set<String> omitted, int parallelism, Consumer<List<Row>> batches);
+
+    @Override
+    void close();
+}
