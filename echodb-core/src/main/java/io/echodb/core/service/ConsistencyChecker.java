@@ -166,6 +166,75 @@ public final class ConsistencyChecker {
         this.atPositions = positions == null ? null : new CountAtPositions(positions, lag, clock, sleeper);
     }
 
+    /**
+     * Starts a checker of the mirrors {@code policy} watches, comparing what {@code source} and {@code target} count;
+     * everything else has defaults: lag read from {@code mirrors}, the system clock, wall-clock sleeps, default
+     * settings, count mode only.
+     */
+    public static Builder builder(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy) {
+        return new Builder(source, target, mirrors, policy);
+    }
+
+    /** Options of a {@link ConsistencyChecker}. */
+    public static final class Builder {
+        private final RowCounter source;
+        private final RowCounter target;
+        private final MirrorControl mirrors;
+        private final WatchPolicy policy;
+        private LagProbe lag;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Settings settings = Settings.defaults();
+        private ChecksumComparer checksums;
+        private Positions positions;
+
+        private Builder(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy) {
+            this.source = Objects.requireNonNull(source, "source");
+            this.target = Objects.requireNonNull(target, "target");
+            this.mirrors = Objects.requireNonNull(mirrors, "mirrors");
+            this.policy = Objects.requireNonNull(policy, "policy");
+            this.lag = LagProbe.fromMirrors(mirrors);
+        }
+
+        /** How far behind a mirror is (default: the lag its status reports). */
+        public Builder lag(LagProbe value) {
+            this.lag = Objects.requireNonNull(value, "lag");
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** How waits between rechecks are spent (default: wall-clock sleep). */
+        public Builder sleeper(Sleeper value) {
+            this.sleeper = Objects.requireNonNull(value, "sleeper");
+            return this;
+        }
+
+        public Builder settings(Settings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            return this;
+        }
+
+        /** Enables checksum mode (default: count mode only; checksum mode then throws). */
+        public Builder checksums(ChecksumComparer value) {
+            this.checksums = Objects.requireNonNull(value, "checksums");
+            return this;
+        }
+
+        /** Count mode compares both sides at one source position (the native engine); default: counts now, rechecked. */
+        public Builder positions(Positions value) {
+            this.positions = Objects.requireNonNull(value, "positions");
+            return this;
+        }
+
+        public ConsistencyChecker build() {
+            return new ConsistencyChecker(source, target, mirrors, policy, lag, clock, sleeper, settings, checksums, positions);
+        }
+    }
+
     /** True when checksum mode is available. */
     public boolean supportsChecksums() {
         return checksums != null;

@@ -30,8 +30,8 @@ class ConsistencyCheckerTest {
     private final InMemoryRowCounter target = new InMemoryRowCounter(world.clock);
 
     private ConsistencyChecker checker(ConsistencyChecker.Settings settings) {
-        return new ConsistencyChecker(source, target, world.mirrors, world.policy, LagProbe.fromMirrors(world.mirrors),
-                world.clock, world.clock, settings);
+        return ConsistencyChecker.builder(source, target, world.mirrors, world.policy).clock(world.clock)
+                .sleeper(world.clock).settings(settings).build();
     }
 
     private ConsistencyChecker checker() {
@@ -236,10 +236,10 @@ class ConsistencyCheckerTest {
         world.existingMirror(USERS);
         source.givenRows(USERS, 10);
         target.givenRows(USERS, 7);
-        ConsistencyChecker interrupted = new ConsistencyChecker(source, target, world.mirrors, world.policy,
-                LagProbe.NONE, world.clock, d -> {
+        ConsistencyChecker interrupted = ConsistencyChecker.builder(source, target, world.mirrors, world.policy)
+                .lag(LagProbe.NONE).clock(world.clock).sleeper(d -> {
                     throw new InterruptedException();
-                }, SETTINGS);
+                }).settings(SETTINGS).build();
 
         ConsistencyReport report = interrupted.check(USERS);
 

@@ -27,10 +27,11 @@ class CountAtPositionsTest {
     private final MirrorName mirror = world.existingMirror(USERS).name();
 
     private ConsistencyChecker checker() {
-        return new ConsistencyChecker(unusedSource, unusedTarget, world.mirrors, world.policy, table -> 0, world.clock,
-                world.clock, ConsistencyChecker.Settings.defaults(), null,
-                new ConsistencyChecker.Positions(counts.source(), counts.target(), table -> Optional.of(counts.applied()),
-                        Duration.ofSeconds(10), Duration.ofMillis(100)));
+        return ConsistencyChecker.builder(unusedSource, unusedTarget, world.mirrors, world.policy).lag(table -> 0)
+                .clock(world.clock).sleeper(world.clock)
+                .positions(new ConsistencyChecker.Positions(counts.source(), counts.target(),
+                        table -> Optional.of(counts.applied()), Duration.ofSeconds(10), Duration.ofMillis(100)))
+                .build();
     }
 
     @Test

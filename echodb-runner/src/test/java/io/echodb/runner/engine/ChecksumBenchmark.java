@@ -23,7 +23,6 @@ import io.echodb.core.model.checksum.Scope;
 import io.echodb.core.schema.TableSchema;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.ConsistencyChecker.Mode;
-import io.echodb.core.service.LagProbe;
 import io.echodb.core.time.Sleeper;
 import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumSettings;
@@ -84,13 +83,14 @@ class ChecksumBenchmark {
         ClickHouseRowChecksums target = new ClickHouseRowChecksums(rig.gateway, policy::targetTableFor);
         ChecksumComparer comparer = new ChecksumComparer(new PgSourceCatalog(pg), source, target,
                 table -> slot.confirmedFlush(), ChecksumSettings.defaults(), clock, Sleeper.SYSTEM);
-        ConsistencyChecker checker = new ConsistencyChecker(new PgRowCounter(pg, clock),
-                new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock), rig.engine, policy,
-                LagProbe.fromMirrors(rig.engine), clock, Sleeper.SYSTEM,
-                new ConsistencyChecker.Settings(3, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), comparer,
-                new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
+        ConsistencyChecker checker = ConsistencyChecker.builder(new PgRowCounter(pg, clock),
+                        new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock), rig.engine, policy)
+                .clock(clock).settings(new ConsistencyChecker.Settings(3, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)))
+                .checksums(comparer)
+                .positions(new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
                         env.publication)), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
-                        table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100)));
+                        table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100)))
+                .build();
 
         // each side's share: one top-level bucket reading (4096 buckets)
         TableSchema schema = new PgSourceCatalog(pg).describe(bench).orElseThrow();

@@ -21,7 +21,6 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.ConsistencyChecker.Mode;
-import io.echodb.core.service.LagProbe;
 import io.echodb.core.time.Sleeper;
 import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.service.checksum.ChecksumSettings;
@@ -77,12 +76,14 @@ class ChecksumE2ETest {
                 new ClickHouseRowChecksums(rig.gateway, policy::targetTableFor), table -> slot.confirmedFlush(),
                 ChecksumSettings.defaults().withCommonPoint(Duration.ofSeconds(20), Duration.ofMillis(100)), clock,
                 Sleeper.SYSTEM);
-        return new ConsistencyChecker(new PgRowCounter(pg, clock), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
-                rig.engine, policy, LagProbe.fromMirrors(rig.engine), clock, Sleeper.SYSTEM,
-                new ConsistencyChecker.Settings(15, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)), checksums,
-                new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
+        return ConsistencyChecker.builder(new PgRowCounter(pg, clock),
+                        new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock), rig.engine, policy)
+                .clock(clock).settings(new ConsistencyChecker.Settings(15, Duration.ofSeconds(1), WAIT, Duration.ofMillis(200)))
+                .checksums(checksums)
+                .positions(new ConsistencyChecker.Positions(new PgPositionedRowCounter(pg, PgReplicationConfig.defaults().withNames(env.slot,
                         env.publication)), new ClickHouseRowCounter(rig.gateway, policy::targetTableFor, clock),
-                        table -> slot.confirmedFlush(), Duration.ofSeconds(20), Duration.ofMillis(100)));
+                        table -> slot.confirmedFlush(), Duration.ofSeconds(20), Duration.ofMillis(100)))
+                .build();
     }
 
     /** Single-statement transactions of every kind on the accounts table, one per {@code pace}, on its own thread. */

@@ -13,7 +13,6 @@ import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.port.in.MirrorEngineException;
 import io.echodb.core.service.ConsistencyChecker;
-import io.echodb.core.service.LagProbe;
 import io.echodb.core.service.TableCheck;
 import io.echodb.core.testing.InMemoryMirrorControl;
 import io.echodb.core.testing.InMemoryRowCounter;
@@ -106,8 +105,8 @@ class HttpApiTest {
                     return engine.status(name);
                 }
             }, resilience);
-            checker = new ConsistencyChecker(pgRows, chRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
-                    d -> { }, new ConsistencyChecker.Settings(1, Duration.ZERO, Duration.ZERO, Duration.ofMillis(1)));
+            checker = ConsistencyChecker.builder(pgRows, chRows, mirrors, policy).clock(clock).sleeper(d -> { })
+                    .settings(new ConsistencyChecker.Settings(1, Duration.ZERO, Duration.ZERO, Duration.ofMillis(1))).build();
         }
 
         public WorkerSnapshot worker() {

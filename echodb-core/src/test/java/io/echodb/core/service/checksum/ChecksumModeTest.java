@@ -16,7 +16,6 @@ import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.service.ConsistencyChecker.Mode;
-import io.echodb.core.service.LagProbe;
 import io.echodb.core.testing.ManualClock;
 import io.echodb.core.service.TableCheck;
 import io.echodb.core.testing.InMemoryMirrorControl;
@@ -61,8 +60,8 @@ class ChecksumModeTest {
     ConsistencyChecker checker(ConsistencyChecker.Settings settings) {
         ChecksumComparer comparer = new ChecksumComparer(catalog, source, target,
                 table -> Optional.ofNullable(applied.get()), ChecksumSettings.defaults(), clock, clock);
-        return new ConsistencyChecker(sourceCounts, targetCounts, mirrors, POLICY, LagProbe.fromMirrors(mirrors), clock,
-                clock, settings, comparer);
+        return ConsistencyChecker.builder(sourceCounts, targetCounts, mirrors, POLICY).clock(clock).sleeper(clock)
+                .settings(settings).checksums(comparer).build();
     }
 
     ConsistencyChecker checker() {
@@ -193,8 +192,8 @@ class ChecksumModeTest {
 
     @Test
     void checksumModeWithoutChecksumsConfiguredSaysSo() {
-        ConsistencyChecker countOnly = new ConsistencyChecker(sourceCounts, targetCounts, mirrors, POLICY,
-                LagProbe.fromMirrors(mirrors), clock, clock, ConsistencyChecker.Settings.defaults());
+        ConsistencyChecker countOnly = ConsistencyChecker.builder(sourceCounts, targetCounts, mirrors, POLICY)
+                .clock(clock).sleeper(clock).build();
 
         assertThat(countOnly.supportsChecksums()).isFalse();
         assertThatThrownBy(() -> countOnly.check(USERS, Mode.CHECKSUM))
