@@ -28,16 +28,15 @@ final class BufferWriter {
     private final MirrorStates states;
     private final AckTracker ack;
 
-    BufferWriter(EngineEnv env, MirrorRegistry registry, ChangeBuffers buffers, ChangeRouter router,
-            TargetSchemas schemas, MirrorGuard guard, MirrorStates states, AckTracker ack) {
-        this.env = env;
-        this.registry = registry;
-        this.buffers = buffers;
-        this.router = router;
+    BufferWriter(StreamContext context, TargetSchemas schemas) {
+        this.env = context.env();
+        this.registry = context.registry();
+        this.buffers = context.buffers();
+        this.router = context.router();
         this.schemas = schemas;
-        this.guard = guard;
-        this.states = states;
-        this.ack = ack;
+        this.guard = context.guard();
+        this.states = context.states();
+        this.ack = context.ack();
     }
 
     /** The mirror's buffer, opened in the shape of the relation's latest Relation message (else the known schema). */

@@ -26,14 +26,13 @@ final class RowChanges {
     private final MirrorGuard guard;
     private final MirrorStates states;
 
-    RowChanges(EngineEnv env, VersionAssigner versions, ChangeRouter router, BufferWriter writer, MirrorGuard guard,
-            MirrorStates states) {
-        this.env = env;
-        this.versions = versions;
-        this.router = router;
+    RowChanges(StreamContext context, BufferWriter writer) {
+        this.env = context.env();
+        this.versions = context.versions();
+        this.router = context.router();
         this.writer = writer;
-        this.guard = guard;
-        this.states = states;
+        this.guard = context.guard();
+        this.states = context.states();
     }
 
     void insert(ChangeEvent.Insert i) {

@@ -34,9 +34,10 @@ final class StreamApplier {
         this.router = new ChangeRouter(registry, versions);
         this.ack = new AckTracker(buffers, states, env.settings(), env.clock(), env.listener());
         MirrorGuard guard = new MirrorGuard(registry, states, ack, env.retrier(), env.running());
-        this.writer = new BufferWriter(env, registry, buffers, router, new TargetSchemas(env.sink()), guard, states, ack);
-        this.rows = new RowChanges(env, versions, router, writer, guard, states);
-        this.tables = new TableChanges(env, versions, router, buffers, writer, guard, states);
+        StreamContext context = new StreamContext(env, registry, versions, router, buffers, guard, states, ack);
+        this.writer = new BufferWriter(context, new TargetSchemas(env.sink()));
+        this.rows = new RowChanges(context, writer);
+        this.tables = new TableChanges(context, writer);
     }
 
     // ---------------------------------------------------------------- session

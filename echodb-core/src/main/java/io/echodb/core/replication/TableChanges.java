@@ -31,15 +31,14 @@ final class TableChanges {
     private final MirrorGuard guard;
     private final MirrorStates states;
 
-    TableChanges(EngineEnv env, VersionAssigner versions, ChangeRouter router, ChangeBuffers buffers,
-            BufferWriter writer, MirrorGuard guard, MirrorStates states) {
-        this.env = env;
-        this.versions = versions;
-        this.router = router;
-        this.buffers = buffers;
+    TableChanges(StreamContext context, BufferWriter writer) {
+        this.env = context.env();
+        this.versions = context.versions();
+        this.router = context.router();
+        this.buffers = context.buffers();
         this.writer = writer;
-        this.guard = guard;
-        this.states = states;
+        this.guard = context.guard();
+        this.states = context.states();
     }
 
     void relation(TableSchema announced) {
