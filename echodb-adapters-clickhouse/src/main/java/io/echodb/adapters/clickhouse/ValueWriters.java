@@ -6,11 +6,7 @@ import io.echodb.core.schema.UnchangedToast;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
@@ -21,13 +17,6 @@ import java.util.UUID;
  * their infinities clamp to ClickHouse's range, numeric NaN/±Infinity become NULL in Decimal columns.
  */
 final class ValueWriters {
-
-    /** Date32's range (ClickHouse 24+): 1900-01-01 .. 2299-12-31. */
-    static final LocalDate MIN_DATE = LocalDate.of(1900, 1, 1);
-    static final LocalDate MAX_DATE = LocalDate.of(2299, 12, 31);
-    /** DateTime64's range, the same days, to the last microsecond. */
-    static final LocalDateTime MIN_TIMESTAMP = MIN_DATE.atStartOfDay();
-    static final LocalDateTime MAX_TIMESTAMP = MAX_DATE.atTime(23, 59, 59, 999_999_000);
 
     private ValueWriters() {
     }
@@ -94,7 +83,7 @@ final class ValueWriters {
         return new ValueWriter() {
             @Override
             public void write(RowBinaryOutput out, Object value) {
-                if (value != null && wouldClamp(value)) {
+                if (value != null && DateRange.wouldClamp(value)) {
                     throw new BadValueException("key value " + value + " is outside ClickHouse's range (1900-01-01 .."
                             + " 2299-12-31) and would be clamped, making it equal to other keys; such a table cannot be"
                             + " keyed by this column in ClickHouse");
@@ -112,23 +101,6 @@ final class ValueWriters {
                 return inner.writesAsNull(value);
             }
         };
-    }
-
-    /** Whether {@link #clampDate} / {@link #clampInstant} would change this date or timestamp value. */
-    static boolean wouldClamp(Object v) {
-        if (v instanceof SpecialValue) {
-            return true;
-        }
-        if (v instanceof LocalDate d) {
-            return !clampDate(d).equals(d);
-        }
-        if (v instanceof LocalDateTime ldt) {
-            return !clampInstant(ldt).equals(ldt.toInstant(ZoneOffset.UTC));
-        }
-        if (v instanceof Instant i) {
-            return !clampInstant(i).equals(i);
-        }
-        return false;
     }
 
     static ValueWriter forType(ChType target, ColumnType source) {
@@ -179,7 +151,7 @@ final class ValueWriters {
                 // Sent as text; the insert sets input_format_binary_read_json_as_string = 1.
                 return fixed((out, v) -> out.writeString(NeutralText.render(source, v)), out -> out.writeString("{}"));
             case DATE32:
-                return fixed((out, v) -> out.writeInt((int) clampDate(v).toEpochDay()), out -> out.writeInt(0));
+                return fixed((out, v) -> out.writeInt((int) DateRange.clampDate(v).toEpochDay()), out -> out.writeInt(0));
             case UUID:
                 return fixed((out, v) -> {
                     UUID u = asUuid(v);
@@ -315,60 +287,9 @@ final class ValueWriters {
         long ticksPerSecond = BigInteger.TEN.pow(precision).longValueExact();
         long nanosPerTick = BigInteger.TEN.pow(9 - precision).longValueExact();
         return fixed((out, v) -> {
-            Instant i = clampInstant(v);
+            Instant i = DateRange.clampInstant(v);
             out.writeLong(Math.addExact(Math.multiplyExact(i.getEpochSecond(), ticksPerSecond), i.getNano() / nanosPerTick));
         }, out -> out.writeLong(0));
-    }
-
-    /** Dates outside 1900-01-01..2299-12-31 and ±infinity clamp to the nearest bound. */
-    static LocalDate clampDate(Object v) {
-        if (v instanceof SpecialValue sv) {
-            return switch (sv) {
-                case POSITIVE_INFINITY -> MAX_DATE;
-                case NEGATIVE_INFINITY -> MIN_DATE;
-                case NAN -> throw new BadValueException("NaN is not a date");
-            };
-        }
-        LocalDate d;
-        if (v instanceof LocalDate ld) {
-            d = ld;
-        } else if (v instanceof LocalDateTime ldt) {
-            d = ldt.toLocalDate();
-        } else {
-            throw unexpected("a LocalDate", v);
-        }
-        return d.isBefore(MIN_DATE) ? MIN_DATE : d.isAfter(MAX_DATE) ? MAX_DATE : d;
-    }
-
-    /**
-     * Timestamps outside 1900-01-01 00:00:00 .. 2299-12-31 23:59:59.999999 (UTC) and ±infinity clamp to the nearest
-     * bound. A timestamp without time zone is stored as if it were UTC, so its wall-clock fields survive.
-     */
-    static Instant clampInstant(Object v) {
-        LocalDateTime ts;
-        if (v instanceof SpecialValue sv) {
-            ts = switch (sv) {
-                case POSITIVE_INFINITY -> MAX_TIMESTAMP;
-                case NEGATIVE_INFINITY -> MIN_TIMESTAMP;
-                case NAN -> throw new BadValueException("NaN is not a timestamp");
-            };
-        } else if (v instanceof LocalDateTime ldt) {
-            ts = ldt;
-        } else if (v instanceof Instant i) {
-            if (i.isBefore(MIN_TIMESTAMP.toInstant(ZoneOffset.UTC))) {
-                return MIN_TIMESTAMP.toInstant(ZoneOffset.UTC);
-            }
-            if (i.isAfter(MAX_TIMESTAMP.toInstant(ZoneOffset.UTC))) {
-                return MAX_TIMESTAMP.toInstant(ZoneOffset.UTC);
-            }
-            return i;
-        } else if (v instanceof LocalDate d) {
-            ts = d.atStartOfDay();
-        } else {
-            throw unexpected("a LocalDateTime or Instant", v);
-        }
-        ts = ts.isBefore(MIN_TIMESTAMP) ? MIN_TIMESTAMP : ts.isAfter(MAX_TIMESTAMP) ? MAX_TIMESTAMP : ts;
-        return ts.toInstant(ZoneOffset.UTC);
     }
 
     private static long integral(Object v, long min, long max, String type) {
@@ -380,7 +301,7 @@ final class ValueWriters {
         } else if (v instanceof Boolean b) {
             l = b ? 1 : 0;
         } else {
-            throw unexpected("an integer", v);
+            throw BadValueException.unexpected("an integer", v);
         }
         if (l < min || l > max) {
             throw new BadValueException("value " + l + " does not fit " + type);
@@ -392,7 +313,7 @@ final class ValueWriters {
         if (v instanceof Number n && !(v instanceof BigDecimal)) {
             return n;
         }
-        throw unexpected("a number", v);
+        throw BadValueException.unexpected("a number", v);
     }
 
     private static BigDecimal asDecimal(Object v) {
@@ -402,14 +323,14 @@ final class ValueWriters {
         if (v instanceof Long || v instanceof Integer || v instanceof Short) {
             return BigDecimal.valueOf(((Number) v).longValue());
         }
-        throw unexpected("a BigDecimal", v);
+        throw BadValueException.unexpected("a BigDecimal", v);
     }
 
     private static boolean asBoolean(Object v) {
         if (v instanceof Boolean b) {
             return b;
         }
-        throw unexpected("a Boolean", v);
+        throw BadValueException.unexpected("a Boolean", v);
     }
 
     private static UUID asUuid(Object v) {
@@ -423,13 +344,7 @@ final class ValueWriters {
                 throw new BadValueException("'" + NeutralText.abbreviate(s) + "' is not a UUID");
             }
         }
-        throw unexpected("a UUID", v);
-    }
-
-    private static BadValueException unexpected(String expected, Object v) {
-        String shown = v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
-        return new BadValueException("expected " + expected + ", got " + v.getClass().getSimpleName()
-                + " '" + NeutralText.abbreviate(shown) + "'");
+        throw BadValueException.unexpected("a UUID", v);
     }
 
     static String typeName(ColumnType type) {
