@@ -2,42 +2,26 @@ package io.echodb.runner.wiring;
 
 import io.echodb.adapters.clickhouse.ClickHouseGateway;
 import io.echodb.adapters.clickhouse.ClickHouseRowCounter;
-import io.echodb.adapters.clickhouse.ClickHouseSettings;
 import io.echodb.adapters.postgres.catalog.PgRowCounter;
 import io.echodb.adapters.postgres.catalog.PgSourceCatalog;
 import io.echodb.adapters.postgres.ddl.CatalogSweep;
 import io.echodb.adapters.postgres.ddl.DdlCaptureInstaller;
-import io.echodb.adapters.postgres.ddl.DdlCaptureMode;
-import io.echodb.adapters.postgres.ddl.DdlCapturePrivilegeException;
 import io.echodb.adapters.postgres.ddl.DdlCaptureSettings;
 import io.echodb.adapters.postgres.ddl.DdlSourceSettings;
 import io.echodb.adapters.postgres.ddl.PgDdlEventSource;
 import io.echodb.adapters.postgres.replication.PgSlotWatch;
-import io.echodb.adapters.postgres.leadership.PgAdvisoryLeadership;
-import io.echodb.adapters.postgres.leadership.PgLeadershipSettings;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
-import io.echodb.adapters.postgres.jdbc.PgConnectionSettings;
 import io.echodb.adapters.redis.RedisLeadership;
-import io.echodb.core.model.MirrorState;
-import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.out.Leadership;
 import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.port.out.RowCounter;
 import io.echodb.core.port.out.SourceCatalog;
-import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.service.AutoMirror;
 import io.echodb.core.service.ConsistencyChecker;
 import io.echodb.core.replication.EngineListener;
 import java.util.concurrent.ExecutorService;
-import io.echodb.core.service.checksum.ChecksumComparer;
-import io.echodb.core.service.checksum.ChecksumSettings;
-import io.echodb.adapters.postgres.checksum.PgRowChecksums;
-import io.echodb.adapters.postgres.checksum.PgSlotPosition;
 import io.echodb.adapters.postgres.jdbc.PgPoolSettings;
-import io.echodb.adapters.postgres.snapshot.PgPositionedRowCounter;
-import io.echodb.runner.resilience.ResilientPositionedRowCounter;
-import io.echodb.adapters.clickhouse.checksum.ClickHouseRowChecksums;
 import io.echodb.core.service.ControlPlane;
 import io.echodb.core.service.ControlPlaneMetrics;
 import io.echodb.core.service.ControlPlaneStats;
@@ -48,7 +32,6 @@ import io.echodb.core.service.Reconciler;
 import io.echodb.core.time.Sleeper;
 import io.echodb.core.service.SoloLeadership;
 import io.echodb.core.service.StepLoop;
-import io.echodb.core.service.TableCheck;
 import io.echodb.runner.config.EchoDbConfig;
 import io.echodb.runner.console.ActivityFeed;
 import io.echodb.runner.console.FeedingDdlEventSource;
@@ -57,7 +40,6 @@ import io.echodb.runner.console.LagHistory;
 import io.echodb.runner.console.LastChecks;
 import io.echodb.runner.http.ReadinessReport;
 import io.echodb.runner.http.ReplicationSnapshot;
-import io.echodb.runner.http.ReadinessReport.Check;
 import io.echodb.runner.metrics.MicrometerEngineListener;
 import io.echodb.runner.metrics.Telemetry;
 import io.echodb.runner.resilience.Resilience;
@@ -65,14 +47,10 @@ import io.echodb.runner.resilience.ResilientDdlEventSource;
 import io.echodb.runner.resilience.ResilientMirrorControl;
 import io.echodb.runner.resilience.ResilientRowCounter;
 import io.echodb.runner.resilience.ResilientSourceCatalog;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -89,9 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class Wiring {
 
     private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
-    private static final Duration PROBE_CACHE = Duration.ofSeconds(2);
-    /** How long /ready and /health wait for a dependency probe: well inside the API's 2 s answer. */
-    private static final Duration PROBE_WAIT = Duration.ofMillis(700);
 
     private final EchoDbConfig config;
     private final Clock clock;
@@ -104,15 +79,13 @@ public final class Wiring {
     private final LastChecks lastChecks = new LastChecks();
 
     private PgConnectionFactory pg;
-    private DdlCaptureInstaller ddlCapture;
-    private DdlCaptureRunner ddlCaptureRunner;
+    private DdlCaptureStartup ddlCaptureStartup;
     private SourceCatalog catalog;
     private ClickHouseGateway clickhouse;
     private MirrorEngineHandle engine;
     private MirrorControl mirrors;
     private ConsistencyChecker checker;
-    /** Set once the engine exists; read by the after-copy check thread. */
-    private volatile MismatchRepair repair;
+    private ScheduledChecks checks;
     private ExecutorService afterCopyChecks;
     private LeaderLoop leaderLoop;
     private GatedLeaderView gatedLeader;
@@ -122,11 +95,12 @@ public final class Wiring {
     private StepLoop leaderSteps;
     private StepLoop controlSteps;
     private ScheduledExecutorService scheduler;
-    private CachedProbe postgresProbe;
-    private CachedProbe clickhouseProbe;
+    private DependencyProbes dependencies;
+    private ReadinessProbes readiness;
     private Housekeeper housekeeper;
     private OutboxPruner outboxPruner;
     private SlotMonitor slotMonitor;
+    private ReplicationReadout replicationReadout;
     /** A leadership adapter whose close() releases the lease; closed only when the lease may be released. */
     private AutoCloseable leaseHolder;
 
@@ -156,22 +130,15 @@ public final class Wiring {
     private void buildAll() {
         WatchPolicy policy = config.policy();
         EchoDbConfig.Postgres p = config.postgres();
-        PgConnectionSettings pgSettings = PgConnectionSettings.of(p.host(), p.port(), p.database(), p.user(), p.password().reveal())
-                .withParameter("sslmode", p.sslMode());
-        if (!p.sslRootCert().isEmpty()) {
-            pgSettings = pgSettings.withParameter("sslrootcert", p.sslRootCert());
-        }
-        if (p.throughPooler()) {
-            pgSettings = pgSettings.withDirectServer(p.directHost(), p.directPort());
-        }
         // Closed last (registered first): every other component borrows from its pool.
-        pg = closing(PgConnectionFactory.pooled(pgSettings, "echodb-" + config.leadership().workerId(),
+        pg = closing(PgConnectionFactory.pooled(ConnectionSettings.postgres(p), "echodb-" + config.leadership().workerId(),
                 PgPoolSettings.defaults().withSize(p.poolSize(), p.poolTimeout())));
         DdlCaptureSettings capture = DdlCaptureSettings.defaults().withSchema(config.engine().stateSchema())
                 .withGuardedPublication(config.engine().isNative() ? config.engine().publication() : null);
-        ddlCapture = new DdlCaptureInstaller(pg::openDedicated, capture);
-        ddlCaptureRunner = closing(new DdlCaptureRunner(new CatalogSweep(pg::openDedicated, capture, clock),
+        DdlCaptureInstaller ddlCapture = new DdlCaptureInstaller(pg::openDedicated, capture);
+        DdlCaptureRunner ddlCaptureRunner = closing(new DdlCaptureRunner(new CatalogSweep(pg::openDedicated, capture, clock),
                 config.autoMirror().ddlSweepInterval(), clock, this::isLeader, telemetry.registry()));
+        ddlCaptureStartup = new DdlCaptureStartup(config, ddlCapture, ddlCaptureRunner);
         PgDdlEventSource ddlSource = closing(new PgDdlEventSource(pg::openDedicated,
                 DdlSourceSettings.of(capture).withPollInterval(config.autoMirror().ddlPollInterval())));
         outboxPruner = new OutboxPruner(ddlSource, config.autoMirror().ddlOutboxRetention(),
@@ -179,7 +146,7 @@ public final class Wiring {
         catalog = new ResilientSourceCatalog(new PgSourceCatalog(pg, Set.of(config.engine().stateSchema())), resilience);
         RowCounter sourceRows = new ResilientRowCounter(new PgRowCounter(pg, clock), resilience);
 
-        clickhouse = closing(new ClickHouseGateway(clickHouseSettings()));
+        clickhouse = closing(new ClickHouseGateway(ConnectionSettings.clickHouse(config.clickhouse())));
         ClickHouseRowCounter targetRows = new ClickHouseRowCounter(clickhouse, policy::targetTableFor, clock);
 
         afterCopyChecks = Executors.newSingleThreadExecutor(r -> {
@@ -187,11 +154,12 @@ public final class Wiring {
             t.setDaemon(true);
             return t;
         });
+        checks = new ScheduledChecks(() -> checker, config.consistency().mode(), telemetry, lastChecks, this::isLeader);
         EngineListener listener = new FeedingEngineListener(new SnapshotCompletionCheck(new MicrometerEngineListener(telemetry.registry()),
-                () -> checker, this::isLeader, this::checked, afterCopyChecks), activity);
+                () -> checker, this::isLeader, checks::checked, afterCopyChecks), activity);
         engine = closing(MirrorEngines.create(config, pg, clickhouse, listener, clock));
         mirrors = new ResilientMirrorControl(engine.control(), resilience);
-        repair = new MismatchRepair(mirrors, clock, new MismatchRepair.Settings(config.consistency().autoResyncsPerDay()));
+        checks.repairWith(new MismatchRepair(mirrors, clock, new MismatchRepair.Settings(config.consistency().autoResyncsPerDay())));
         telemetry.trackMirrors(() -> mirrors.list());
 
         Leadership leadership = leadership();
@@ -216,7 +184,9 @@ public final class Wiring {
                 new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10,
                         config.resilience().retryBackoff(), config.resilience().maxRetries()));
         checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
-                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(), checksumComparer(policy), countPositions(targetRows));
+                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(),
+                PositionedChecks.checksumComparer(config, pg, catalog, clickhouse, policy, clock),
+                PositionedChecks.countPositions(config, pg, resilience, targetRows));
         if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
             throw StartupException.of("CONSISTENCY_MODE=checksum needs MIRROR_ENGINE=native (PeerDB's tables carry no row"
                     + " versions to compare at one point); use count");
@@ -224,8 +194,7 @@ public final class Wiring {
 
         leaderSteps = new StepLoop("leader", leaderLoop::runOnce, Sleeper.SYSTEM, config.leadership().interval());
         controlSteps = new StepLoop("control-plane", controlPlane::tick, Sleeper.SYSTEM, retryDelay);
-        postgresProbe = new CachedProbe("PostgreSQL", this::probePostgres, clock, PROBE_CACHE, PROBE_WAIT);
-        clickhouseProbe = new CachedProbe("ClickHouse", this::probeClickHouse, clock, PROBE_CACHE, PROBE_WAIT);
+        dependencies = new DependencyProbes(config.postgres(), pg, clickhouse, clock);
         if (config.clickhouse().cleanDatabases()) {
             housekeeper = new Housekeeper(clickhouse, mirrors);
         }
@@ -238,38 +207,14 @@ public final class Wiring {
                             + " 0 when caught up, NaN on a follower")
                     .tag("slot", config.engine().slotName()).register(telemetry.registry());
         }
-    }
-
-    /**
-     * With the native engine, count checks read both sides at one source position and wait only for the slot's
-     * confirmed position to pass it; PeerDB's tables carry no positions, so its checks count now and recheck.
-     */
-    private ConsistencyChecker.Positions countPositions(ClickHouseRowCounter targetRows) {
-        if (!config.engine().isNative()) {
-            return null;
-        }
-        PgSlotPosition slot = new PgSlotPosition(pg, config.engine().slotName());
-        PgPositionedRowCounter source = new PgPositionedRowCounter(pg, MirrorEngines.replicationConfig(config));
-        return new ConsistencyChecker.Positions(new ResilientPositionedRowCounter(source, resilience),
-                targetRows, table -> slot.confirmedFlush(), Duration.ofSeconds(10), Duration.ofMillis(100));
-    }
-
-    /**
-     * Row checksums compare both sides at the slot's confirmed position, which only the native engine's versioned
-     * tables allow; with PeerDB there is no comparer and checksum mode is refused.
-     */
-    private ChecksumComparer checksumComparer(WatchPolicy policy) {
-        if (!"native".equals(config.engine().kind())) {
-            return null;
-        }
-        PgSlotPosition slot = new PgSlotPosition(pg, config.engine().slotName());
-        return new ChecksumComparer(catalog, new PgRowChecksums(pg), new ClickHouseRowChecksums(clickhouse, policy::targetTableFor),
-                table -> slot.confirmedFlush(), ChecksumSettings.defaults(), clock, Sleeper.SYSTEM);
+        readiness = new ReadinessProbes(new ReadinessProbes.Parts(config.leadership().kind(), dependencies, leaderLoop,
+                supervisor, engine, ddlCaptureRunner, mirrors, slotMonitor));
+        replicationReadout = new ReplicationReadout(engine, slotMonitor, lagHistory);
     }
 
     /** Installs DDL capture (waiting for PostgreSQL at start-up), then starts the loops and the schedules. */
     public void start() {
-        installDdlCapture();
+        ddlCaptureStartup.install();
         leaderSteps.start();
         controlSteps.start();
         scheduler = Executors.newScheduledThreadPool(1, r -> {
@@ -278,13 +223,10 @@ public final class Wiring {
             return t;
         });
         long every = config.consistency().interval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::scheduledConsistencyCheck, every, every, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(checks::run, every, every, TimeUnit.MILLISECONDS);
         long reconcile = config.autoMirror().reconcileInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            postgresProbe.get();
-            clickhouseProbe.get();
-        }, 0, 10_000, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::sampleLag, 0, 10_000, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(dependencies::refresh, 0, 10_000, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(replicationReadout::sampleLag, 0, 10_000, TimeUnit.MILLISECONDS);
         if (slotMonitor != null) {
             scheduler.scheduleWithFixedDelay(slotMonitor::sweep, 0, Math.min(reconcile, 15_000), TimeUnit.MILLISECONDS);
         }
@@ -300,76 +242,6 @@ public final class Wiring {
                     housekeeper.sweep();
                 }
             }, sweep, sweep, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void installDdlCapture() {
-        EchoDbConfig.Postgres p = config.postgres();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                DdlCaptureInstaller.Outcome outcome = ddlCapture.install(DdlCaptureMode.parse(config.autoMirror().ddlCapture()));
-                LOG.info("DDL capture: {}", outcome);
-                ddlCaptureRunner.start(outcome);
-                return;
-            } catch (DdlCapturePrivilegeException e) {
-                LOG.error("{}", e.getMessage());
-                throw StartupException.of(e.getMessage(), e);
-            } catch (SourceUnavailableException e) {
-                if (attempt >= p.maxReconnectAttempts()) {
-                    throw StartupException.of("cannot reach PostgreSQL at " + p.host() + ":" + p.port() + "/" + p.database()
-                            + " after " + attempt + " attempts: " + e.getMessage(), e);
-                }
-                LOG.warn("PostgreSQL not reachable yet (attempt {}/{}), retrying in {}: {}", attempt,
-                        p.maxReconnectAttempts(), p.reconnectDelay(), e.getMessage());
-                try {
-                    Thread.sleep(p.reconnectDelay().toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw StartupException.of("interrupted while waiting for PostgreSQL", ie);
-                }
-            } catch (RuntimeException e) {
-                throw StartupException.of("cannot install DDL capture: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private void scheduledConsistencyCheck() {
-        if (!isLeader()) {
-            return;
-        }
-        try {
-            List<TableCheck> checks = checker.checkAll(config.consistency().mode());
-            long mismatches = 0;
-            for (TableCheck c : checks) {
-                if (c instanceof TableCheck.Checked k) {
-                    checked(k.report());
-                    if (!k.report().match() && k.report().verdict() == io.echodb.core.model.ConsistencyReport.Verdict.MISMATCH) {
-                        mismatches++;
-                        LOG.warn("inconsistency: {} has {} rows in PostgreSQL and {} in ClickHouse", k.table(),
-                                k.report().postgresCount(), k.report().clickhouseCount());
-                    }
-                }
-            }
-            LOG.info("scheduled consistency check: {} tables, {} mismatched", checks.size(), mismatches);
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled consistency check failed: {}", e.getMessage());
-        }
-    }
-
-    /** Records a scheduled or after-copy check, and repairs a definite mismatch of a RUNNING mirror (I3). */
-    private void checked(io.echodb.core.model.ConsistencyReport report) {
-        telemetry.recordConsistency(report);
-        lastChecks.record(report);
-        MismatchRepair r = repair;
-        if (r == null || !isLeader()) {
-            return;
-        }
-        try {
-            if (r.onReport(report) instanceof MismatchRepair.Outcome.Resynced) {
-                telemetry.recordAutoResync(report.table());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("could not resync {} after its mismatch: {}", report.table(), e.getMessage());
         }
     }
 
@@ -426,8 +298,6 @@ public final class Wiring {
         return mirrors;
     }
 
-
-
     public SourceCatalog catalog() {
         return catalog;
     }
@@ -445,7 +315,7 @@ public final class Wiring {
     }
 
     public boolean postgresReachable() {
-        return postgresProbe.get().ok();
+        return dependencies.postgres().ok();
     }
 
     /**
@@ -455,12 +325,6 @@ public final class Wiring {
     public Optional<String> livenessFailure() {
         return java.util.stream.Stream.of(leaderSteps.failure(), controlSteps.failure(), engine.loopFailure())
                 .flatMap(Optional::stream).findFirst();
-    }
-
-    private void sampleLag() {
-        Optional<ReplicationSnapshot> r = replication();
-        lagHistory.record(r.map(ReplicationSnapshot::lagSeconds).orElse(null), null,
-                r.map(ReplicationSnapshot::retainedWalBytes).orElse(null));
     }
 
     /** For the console: the activity feed, the lag history and the latest check of each table. */
@@ -484,67 +348,21 @@ public final class Wiring {
 
     /** The replication slot as last read and the engine's lag in time; empty with PeerDB. Never blocks. */
     public Optional<ReplicationSnapshot> replication() {
-        if (slotMonitor == null) {
-            return Optional.empty();
-        }
-        Double lag = engine.replicationLag().map(d -> d.toMillis() / 1000.0).orElse(null);
-        return Optional.of(slotMonitor.last()
-                .map(s -> new ReplicationSnapshot(slotMonitor.slotName(), s.exists() ? s.walStatus() : "missing",
-                        s.retainedBytes(), s.safeWalBytes(), lag))
-                .orElseGet(() -> new ReplicationSnapshot(slotMonitor.slotName(), "unknown", null, null, lag)));
+        return replicationReadout.replication();
     }
 
     /** Dependencies reachable, and for the leader the engine running. */
     public ReadinessReport readiness(boolean running) {
-        Map<String, Check> checks = new LinkedHashMap<>();
-        checks.put("running", running ? Check.ok("started") : Check.failed("shutting down"));
-        checks.put("postgres", postgresProbe.get());
-        checks.put("clickhouse", clickhouseProbe.get());
-        boolean leader = isLeader();
-        checks.put("leadership", Check.ok(leader
-                ? "leader (" + config.leadership().kind() + ", fencing token " + leaderLoop.fencingToken().orElse(0) + ")"
-                : "follower (" + config.leadership().kind() + "), standing by"));
-        Check engineCheck = engine.health(leader);
-        if (leader && !gatedLeader.isLeader()) {
-            String why = supervisor.lastStartError();
-            engineCheck = Check.failed("engine starting: " + (why == null ? engineCheck.detail() : why));
-        }
-        checks.put("engine", engineCheck);
-        checks.put("ddl_capture", ddlCaptureRunner.check());
-        if (leader) {
-            Check mirrorCheck;
-            try {
-                mirrorCheck = mirrorsCheck();
-            } catch (RuntimeException e) {
-                mirrorCheck = Check.failed("mirrors could not be listed: " + e.getMessage());
-            }
-            checks.put("mirrors", mirrorCheck);
-        }
-        if (slotMonitor != null) {
-            checks.put("replication_slot", slotMonitor.check());
-        }
-        return new ReadinessReport(checks);
+        return readiness.readiness(running);
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private ClickHouseSettings clickHouseSettings() {
-        EchoDbConfig.ClickHouse c = config.clickhouse();
-        ClickHouseSettings s;
-        if (!c.url().isEmpty()) {
-            s = ClickHouseSettings.ofUrl(c.url().reveal(), c.user(), c.password().reveal());
-        } else {
-            s = ClickHouseSettings.of(c.host(), c.port(), c.database(), c.user(), c.password().reveal());
-        }
-        return c.cluster().isEmpty() ? s : s.withCluster(c.cluster());
-    }
 
     private Leadership leadership() {
         EchoDbConfig.Leadership l = config.leadership();
         return switch (l.kind()) {
             case "none" -> new SoloLeadership(l.workerId(), clock);
-            case "postgres" -> closing(new PgAdvisoryLeadership(pg::openDedicated,
-                    PgLeadershipSettings.of(l.workerId()).withSchema(config.engine().stateSchema()).withLockName(l.lockName()), clock));
+            case "postgres" -> closing(Leaderships.postgres(config, pg, clock));
             case "redis" -> {
                 // Closing the Redis adapter releases the lease: done only on a graceful stop (see stop()).
                 RedisLeadership redis = Leaderships.redis(config, clock);
@@ -553,48 +371,6 @@ public final class Wiring {
             }
             default -> throw StartupException.of("LEADERSHIP=" + l.kind() + " is not supported");
         };
-    }
-
-    private Check probePostgres() {
-        try (Connection c = pg.open()) {
-            return c.isValid(3) ? Check.ok("reachable at " + config.postgres().host() + ":" + config.postgres().port())
-                    : Check.failed("connection not valid");
-        } catch (Exception e) {
-            return Check.failed(FixHints.withFix("unreachable: " + e.getMessage(), FixHints.postgres(e.getMessage())));
-        }
-    }
-
-    private Check probeClickHouse() {
-        try {
-            clickhouse.query("SELECT 1", "ping ClickHouse");
-            return Check.ok("reachable at " + clickhouse.settings().endpoint());
-        } catch (RuntimeException e) {
-            return Check.failed(FixHints.withFix("not usable at " + clickhouse.settings().endpoint() + ": " + e.getMessage(),
-                    FixHints.clickHouse(e.getMessage())));
-        }
-    }
-
-    /**
-     * The leader's mirrors: not ok while one is FAILED (it cannot be kept exact, I3), naming it, its error and the
-     * fix; unsupported tables are listed but do not fail the check (they are reported by design).
-     */
-    private Check mirrorsCheck() {
-        List<MirrorStatus> all = mirrors.list();
-        Map<MirrorState, Long> byState = new java.util.TreeMap<>();
-        all.forEach(m -> byState.merge(m.state(), 1L, Long::sum));
-        String counts = all.size() + " mirrors" + (byState.isEmpty() ? "" : " (" + byState.entrySet().stream()
-                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.joining(", ")) + ")");
-        List<MirrorStatus> failed = all.stream().filter(m -> m.state() == MirrorState.FAILED).toList();
-        if (failed.isEmpty()) {
-            return Check.ok(counts);
-        }
-        MirrorStatus first = failed.get(0);
-        String error = first.error().orElse("no reason recorded");
-        Optional<String> fix = FixHints.clickHouse(error).or(() -> FixHints.postgres(error));
-        return Check.failed(counts + "; mirror " + first.name() + " FAILED: " + error + "; "
-                + fix.orElse("fix the cause, then resync it: POST /mirrors/" + first.name() + "/resync")
-                + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more failed: see /mirrors)" : ""));
     }
 
     private <T extends AutoCloseable> T closing(T c) {
