@@ -135,23 +135,11 @@ public final class ConsistencyChecker {
     private final ChecksumComparer checksums;
     private final CountAtPositions atPositions;
 
-    /** A checker for count mode only. */
-    public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
-                              LagProbe lag, Clock clock, Sleeper sleeper, Settings settings) {
-        this(source, target, mirrors, policy, lag, clock, sleeper, settings, null);
-    }
-
-    /** A checker for both modes; {@code checksums} may be null (checksum mode then throws {@link ChecksumUnavailableException}). */
-    public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
-                              LagProbe lag, Clock clock, Sleeper sleeper, Settings settings, ChecksumComparer checksums) {
-        this(source, target, mirrors, policy, lag, clock, sleeper, settings, checksums, null);
-    }
-
     /**
-     * A checker for both modes whose count mode compares both sides at one source position when {@code positions} is
-     * given (the native engine; null: counts now, rechecked {@code recheckDelay} apart while the mirror lags).
+     * See {@link #builder}: {@code checksums} null means count mode only; {@code positions} null means counts now,
+     * rechecked {@code recheckDelay} apart while the mirror lags.
      */
-    public ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
+    private ConsistencyChecker(RowCounter source, RowCounter target, MirrorControl mirrors, WatchPolicy policy,
                               LagProbe lag, Clock clock, Sleeper sleeper, Settings settings, ChecksumComparer checksums,
                               Positions positions) {
         this.source = Objects.requireNonNull(source, "source");

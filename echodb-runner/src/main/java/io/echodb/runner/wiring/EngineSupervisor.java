@@ -3,6 +3,7 @@ package io.echodb.runner.wiring;
 import io.echodb.core.model.Lease;
 import io.echodb.core.service.LeaderLoop;
 import io.echodb.core.service.LeaderView;
+import io.echodb.core.time.Backoff;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,8 +79,9 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
     }
 
     private void start(long term, long fencingToken) {
-        Duration backoff = firstBackoff;
+        Backoff backoff = new Backoff(firstBackoff, MAX_BACKOFF.compareTo(firstBackoff) < 0 ? firstBackoff : MAX_BACKOFF);
         while (stillLeading(term)) {
+            Duration delay;
             try {
                 // The gate is the leadership itself, read on every write: it closes on the lease's own clock, also
                 // for a writer that wakes from a stall after the lease ran out.
@@ -94,15 +96,15 @@ final class EngineSupervisor implements LeaderLoop.Listener, AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 lastStartError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                LOG.warn("mirror engine could not start; retrying in {}: {}", backoff, lastStartError);
+                delay = backoff.nextDelay();
+                LOG.warn("mirror engine could not start; retrying in {}: {}", delay, lastStartError);
             }
             try {
-                Thread.sleep(backoff.toMillis());
+                Thread.sleep(delay.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
     }
 

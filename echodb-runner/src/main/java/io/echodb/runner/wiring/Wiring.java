@@ -19,13 +19,13 @@ import io.echodb.core.port.out.RowCounter;
 import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.service.AutoMirror;
 import io.echodb.core.service.ConsistencyChecker;
+import io.echodb.core.service.checksum.ChecksumComparer;
 import io.echodb.core.replication.EngineListener;
 import java.util.concurrent.ExecutorService;
 import io.echodb.adapters.postgres.jdbc.PgPoolSettings;
 import io.echodb.core.service.ControlPlane;
 import io.echodb.core.service.ControlPlaneMetrics;
 import io.echodb.core.service.ControlPlaneStats;
-import io.echodb.core.service.LagProbe;
 import io.echodb.core.service.LeaderLoop;
 import io.echodb.core.service.MismatchRepair;
 import io.echodb.core.service.Reconciler;
@@ -183,10 +183,16 @@ public final class Wiring {
         controlPlane = new ControlPlane(gatedLeader, autoMirror, reconciler, controlMetrics, clock,
                 new ControlPlane.Settings(config.autoMirror().reconcileInterval(), retryDelay, Duration.ofMillis(200), 10,
                         config.resilience().retryBackoff(), config.resilience().maxRetries()));
-        checker = new ConsistencyChecker(sourceRows, targetRows, mirrors, policy, LagProbe.fromMirrors(mirrors), clock,
-                Sleeper.SYSTEM, ConsistencyChecker.Settings.defaults(),
-                PositionedChecks.checksumComparer(config, pg, catalog, clickhouse, policy, clock),
-                PositionedChecks.countPositions(config, pg, resilience, targetRows));
+        ConsistencyChecker.Builder checks = ConsistencyChecker.builder(sourceRows, targetRows, mirrors, policy).clock(clock);
+        ChecksumComparer comparer = PositionedChecks.checksumComparer(config, pg, catalog, clickhouse, policy, clock);
+        if (comparer != null) {
+            checks.checksums(comparer);
+        }
+        ConsistencyChecker.Positions positions = PositionedChecks.countPositions(config, pg, resilience, targetRows);
+        if (positions != null) {
+            checks.positions(positions);
+        }
+        checker = checks.build();
         if (config.consistency().mode() == ConsistencyChecker.Mode.CHECKSUM && !checker.supportsChecksums()) {
             throw StartupException.of("CONSISTENCY_MODE=checksum needs MIRROR_ENGINE=native (PeerDB's tables carry no row"
                     + " versions to compare at one point); use count");
