@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Outbound: the ClickHouse side of the native engine; blocking; a returned write is durable in the target.
+ * Driven: the ClickHouse side of the native engine; blocking; a returned write is durable in the target.
  * Transient failures throw {@link SinkUnavailableException}; never returns null.
  */
 public interface ChangeSink {

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Inbound: an open logical replication stream; {@code poll} blocks up to the timeout; owned by one consumer thread
+ * Driven (data flowing in): an open logical replication stream; {@code poll} blocks up to the timeout; owned by one consumer thread
  * except {@link #acknowledge}, which any thread may call. The adapter keeps the server's keepalives answered even
  * while the consumer is slow.
  */

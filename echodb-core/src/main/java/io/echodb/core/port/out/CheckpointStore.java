@@ -4,7 +4,7 @@ import io.echodb.core.port.in.MirrorNotFoundException;
 import io.echodb.core.model.MirrorName;
 import java.util.List;
 
-/** Outbound: durable registry of the native engine's mirrors; blocking; never returns null. */
+/** Driven: durable registry of the native engine's mirrors; blocking; never returns null. */
 public interface CheckpointStore {
 
     /** Every stored mirror record, sorted by name. */

@@ -4,7 +4,7 @@ import io.echodb.core.model.DdlEvent;
 import java.time.Duration;
 import java.util.List;
 
-/** Inbound: durable DDL events in commit order after a cursor; {@code read} blocks up to {@code maxWait}; never returns null. */
+/** Driven (data flowing in): durable DDL events in commit order after a cursor; {@code read} blocks up to {@code maxWait}; never returns null. */
 public interface DdlEventSource {
 
     /** Events with position greater than {@code afterPosition}, oldest first, at most {@code max}; empty after waiting {@code maxWait}. */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Outbound: one leadership lease shared by all workers; each call is a single blocking round-trip bounded by the
+ * Driven: one leadership lease shared by all workers; each call is a single blocking round-trip bounded by the
  * adapter's timeout; never returns null. Tokens grow with every acquisition so stale leaders can be fenced.
  */
 public interface Leadership {

@@ -3,7 +3,7 @@ package io.echodb.core.port.out;
 import io.echodb.core.model.TableRef;
 
 /**
- * Outbound query: counts a source table's live rows together with the source position they were counted at, so the
+ * Driven query: counts a source table's live rows together with the source position they were counted at, so the
  * target can be read at the same point; blocking; throws when the table is missing.
  */
 public interface PositionedRowCounter {

@@ -3,7 +3,7 @@ package io.echodb.core.port.out;
 import io.echodb.core.change.Lsn;
 
 /**
- * Outbound: the source's one replication slot, which orders every change and is acknowledged only up to what is
+ * Driven: the source's one replication slot, which orders every change and is acknowledged only up to what is
  * written. Blocking; idempotent where noted; never returns null; connection failures throw
  * {@link SourceUnavailableException}.
  */

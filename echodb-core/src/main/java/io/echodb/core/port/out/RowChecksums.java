@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Outbound query: digests of a table's rows in the canonical form of docs/CONSISTENCY.md, computed on one side (source
+ * Driven query: digests of a table's rows in the canonical form of docs/CONSISTENCY.md, computed on one side (source
  * or target) where the data lives; blocking; never returns null; throws when the table is missing.
  *
  * <p>Rows are placed by their key hash: the first 60 bits of md5(canonical key text). A {@link HashRange} is a prefix

@@ -3,7 +3,7 @@ package io.echodb.core.port.out;
 import io.echodb.core.model.RowCount;
 import io.echodb.core.model.TableRef;
 
-/** Outbound query: counts the live rows of a (source) table on one side; blocking; throws if the table is missing. */
+/** Driven query: counts the live rows of a (source) table on one side; blocking; throws if the table is missing. */
 public interface RowCounter {
 
     RowCount count(TableRef table);

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Inbound: a consistent read of the source at exactly {@link #consistentPoint()}: every commit up to that point is
+ * Driven (data flowing in): a consistent read of the source at exactly {@link #consistentPoint()}: every commit up to that point is
  * visible, none after. Blocking; closing releases the exported snapshot.
  */
 public interface SnapshotSession extends AutoCloseable {
@@ -19,12 +19,6 @@ public interface SnapshotSession extends AutoCloseable {
     /** Planner estimate of the table's rows (0 when unknown). */
     long estimateRows(TableRef table);
 
-    /**
-     * Copies every row of {@code table} (in {@code schema}'s column order) into {@code batches}, using up to
-     * {@code parallelism} workers on the same snapshot; batches may arrive from several threads concurrently.
-     * Throws {@link SourceTableChangedException} before delivering any row when the snapshot's table is not the one
-     * {@code schema} describes (another relation id, or other columns).
-     */
     /**
      * Copies every row of {@code schema}'s table but the columns named in {@code omitted} (never read): rows hold
      * {@code schema}'s other columns in its order, using up to {@code parallelism} workers on the same snapshot; batches

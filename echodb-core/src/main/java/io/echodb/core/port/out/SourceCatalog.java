@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Outbound query: lists and describes source tables; blocking; never returns null. */
+/** Driven query: lists and describes source tables; blocking; never returns null. */
 public interface SourceCatalog extends TableDescriber {
 
     /** Ordinary and partitioned-root tables of the given schemas (partitions and the engine's own tables excluded), sorted. */

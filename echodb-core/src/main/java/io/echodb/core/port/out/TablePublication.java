@@ -5,7 +5,7 @@ import io.echodb.core.schema.TableSchema;
 import java.util.Optional;
 
 /**
- * Outbound: which tables the slot streams, and what their changes carry. Blocking; idempotent; never returns null;
+ * Driven: which tables the slot streams, and what their changes carry. Blocking; idempotent; never returns null;
  * throws {@link TableNotPublishableException} when the source refuses for a reason the user must fix.
  */
 public interface TablePublication {
