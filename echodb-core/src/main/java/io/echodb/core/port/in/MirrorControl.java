@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Driving: creates and manages mirrors in a mirror engine (called by the runner's API and the control plane); blocking; idempotent (creating an existing
- * mirror or dropping a missing one is a no-op); never returns null. Failures throw {@link MirrorEngineException}.
+ * Driving: creates and manages mirrors in a mirror engine (called by the runner's API and the control plane);
+ * blocking; idempotent (creating an existing mirror or dropping a missing one is a no-op); never returns null.
+ * Failures throw {@link MirrorEngineException}.
  */
 public interface MirrorControl {
 
