@@ -1,6 +1,6 @@
 package io.echodb.core.replication;
 
-import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.TargetDefinitions;
 import io.echodb.core.port.out.FencedOutException;
 import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.schema.Column;
@@ -22,9 +22,9 @@ final class TargetSchemas {
     /** Shapes remembered per mirror at most: a table changing shape all day must not grow the set forever. */
     private static final int MOST_REMEMBERED = 16;
 
-    private final ChangeSink sink;
+    private final TargetDefinitions sink;
 
-    TargetSchemas(ChangeSink sink) {
+    TargetSchemas(TargetDefinitions sink) {
         this.sink = sink;
     }
 

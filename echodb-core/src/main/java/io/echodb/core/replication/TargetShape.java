@@ -3,7 +3,7 @@ package io.echodb.core.replication;
 import io.echodb.core.model.DeleteMode;
 import io.echodb.core.model.KeylessTables;
 import io.echodb.core.model.TableSettings;
-import io.echodb.core.port.out.ChangeSink;
+import io.echodb.core.port.out.TargetDefinitions;
 import io.echodb.core.port.out.TablePublication;
 import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.port.out.TableNotPublishableException;
@@ -115,7 +115,7 @@ final class TargetShape {
     }
 
     /** Creates or evolves {@code target} for {@code shaped} (a {@link #schema} result) with these settings' layout. */
-    SchemaSync ensure(ChangeSink sink, String target, TableSchema shaped) {
+    SchemaSync ensure(TargetDefinitions sink, String target, TableSchema shaped) {
         TargetLayout layout = shaped.isMultiset() ? TargetLayout.multiset(settings, multisetOrder(shaped))
                 : TargetLayout.of(settings);
         return layout.isDefault() ? sink.ensureTable(target, shaped) : sink.ensureTable(target, shaped, layout);

@@ -1,90 +1,9 @@
 package io.echodb.core.port.out;
 
-import io.echodb.core.change.SinkRow;
-import io.echodb.core.schema.Row;
-import io.echodb.core.schema.RowKey;
-import io.echodb.core.schema.TableSchema;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-
 /**
- * Driven: the ClickHouse side of the native engine; blocking; a returned write is durable in the target.
- * Transient failures throw {@link SinkUnavailableException}; never returns null.
+ * Driven: the target side of the native engine (ClickHouse), implemented by one adapter: its tables
+ * ({@link TargetDefinitions}) and their rows ({@link TargetRowStore}). Transient failures throw
+ * {@link SinkUnavailableException}; never returns null.
  */
-public interface ChangeSink {
-
-    /** Creates the target table for {@code schema} or alters it (adds new columns); never drops data. */
-    SchemaSync ensureTable(String target, TableSchema schema);
-
-    /**
-     * {@link #ensureTable(String, TableSchema)} for a table laid out as {@code layout} says; the sorting key is
-     * {@code schema}'s key in its order. The layout applies when the table is created; an existing table keeps its
-     * own. A sink that cannot lay tables out so gives {@link SchemaSync.Incompatible}.
-     */
-    default SchemaSync ensureTable(String target, TableSchema schema, TargetLayout layout) {
-        if (!layout.isDefault()) {
-            return new SchemaSync.Incompatible("this sink cannot lay out tables as " + layout);
-        }
-        return ensureTable(target, schema);
-    }
-
-    /**
-     * For a target created with hard deletes: whether deleted rows may be removed physically now. Off while a copy
-     * runs (a copied row older than a removed deletion would come back), on once the target holds the whole copy.
-     */
-    default void allowPurge(String target, boolean allowed) {
-        throw new UnsupportedOperationException("this sink does not remove deleted rows");
-    }
-
-    /** Writes versioned rows (values in {@code schema}'s column order); rows never contain unchanged-TOAST markers. */
-    void write(String target, TableSchema schema, List<SinkRow> rows);
-
-    /**
-     * The current (highest-version, not deleted) rows for the given keys with their versions, used to fill unchanged
-     * TOAST values (the version tells a replayed change that a stored row is newer than itself). Keys without a live
-     * row are absent.
-     */
-    Map<RowKey, SinkRow> latestRows(String target, TableSchema schema, Collection<RowKey> keys);
-
-    /** {@link #latestRows} without the versions. */
-    default Map<RowKey, Row> currentRows(String target, TableSchema schema, Collection<RowKey> keys) {
-        Map<RowKey, Row> rows = new java.util.HashMap<>();
-        latestRows(target, schema, keys).forEach((k, r) -> rows.put(k, r.row()));
-        return rows;
-    }
-
-    /**
-     * Whether the existing target stores every column of {@code schema} in the type a fresh table for it would get.
-     * False after type changes the target could hold without altering (e.g. a String column kept for what is now a
-     * timestamp): such a table is exact but not what users (and checksums) expect, so a copy rebuilds it. Default:
-     * true (sinks without type drift).
-     */
-    default boolean isCanonicalFor(String target, TableSchema schema) {
-        return true;
-    }
-
-    /**
-     * Renames a target table, keeping its rows. True when {@code to} holds the table afterwards (also when an earlier
-     * attempt already renamed it); false, changing nothing, when it cannot: {@code to} exists besides {@code from}, or
-     * neither exists. Default: false (sinks that cannot rename).
-     */
-    default boolean renameTable(String from, String to) {
-        return false;
-    }
-
-    /**
-     * Renames columns of a target table ({@code renames}: old → new), keeping their values. True when the table has
-     * the new names afterwards (also when an earlier attempt renamed them); false, changing nothing, when it cannot:
-     * an old name missing while its new name is missing too, or both present. Default: false.
-     */
-    default boolean renameColumns(String target, Map<String, String> renames) {
-        return false;
-    }
-
-    /** Removes every row of the target table. */
-    void truncate(String target);
-
-    /** Drops the target table. Idempotent. */
-    void drop(String target);
+public interface ChangeSink extends TargetDefinitions, TargetRowStore {
 }
