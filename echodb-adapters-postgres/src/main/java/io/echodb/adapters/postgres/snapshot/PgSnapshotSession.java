@@ -8,6 +8,7 @@ import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.SnapshotSession;
+import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
@@ -260,7 +261,19 @@ public final class PgSnapshotSession implements SnapshotSession {
         return new IllegalStateException("copy of " + table + " failed", f);
     }
 
+    /** SQLSTATEs of a COPY that names a column or table the current catalog no longer has. */
+    private static final Set<String> CHANGED_UNDER_THE_COPY = Set.of("42703", "42P01");
+
+    /**
+     * A COPY is parsed against the current catalog, not the snapshot's: DDL committed after the snapshot was taken (a
+     * column dropped or renamed, the table dropped) makes it fail although the snapshot still holds the described
+     * table. That is a table changed under the copy, which starts over from a fresh description; anything else is
+     * translated as usual.
+     */
     private static RuntimeException translate(TableRef table, SQLException e) {
+        if (CHANGED_UNDER_THE_COPY.contains(e.getSQLState())) {
+            return SourceTableChangedException.changedDuringCopy(table, e.getMessage());
+        }
         return PgSql.translate("copy " + table + " from the snapshot", e);
     }
 

@@ -12,6 +12,7 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.ChangeStream;
 import io.echodb.core.port.out.SnapshotSession;
+import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;
@@ -216,6 +217,24 @@ class PgSnapshotSessionTest {
             List<Row> rows = Collections.synchronizedList(new ArrayList<>());
             snap.copy(small, java.util.Set.of(), 2, rows::addAll);
             assertThat(rows).hasSize(10);
+        }
+    }
+
+    /**
+     * DDL committed after the snapshot was taken but before its COPY runs: the snapshot's catalog still shows the
+     * column, the COPY (parsed against the current catalog) does not find it. The table changed under the copy, which
+     * must start over from a fresh description, not fail the mirror (schema chaos seed 819155850, round 40).
+     */
+    @Test
+    void aColumnDroppedAfterTheSnapshotMakesTheCopyStartOverNotFail() {
+        db.sql("CREATE TABLE dropped_late (id int PRIMARY KEY, c1 int, c3 time)",
+                "INSERT INTO dropped_late SELECT g, g, time '00:00' FROM generate_series(1, 10) g");
+        TableSchema described = source.describe(TableRef.of("public", "dropped_late")).orElseThrow();
+        try (SnapshotSession snap = source.openSnapshot()) {
+            db.sql("ALTER TABLE dropped_late DROP COLUMN c3");
+            assertThatThrownBy(() -> snap.copy(described, Set.of(), 2, b -> { }))
+                    .isInstanceOf(SourceTableChangedException.class)
+                    .hasMessageContaining("public.dropped_late").hasMessageContaining("c3");
         }
     }
 }

@@ -4,7 +4,8 @@ import io.echodb.core.model.TableRef;
 
 /**
  * The table a copy was planned for is not the table the snapshot holds: it was dropped and created again, or its
- * columns changed, between describing it and taking the snapshot. The copy starts over from a fresh description.
+ * columns changed, between describing it and taking the snapshot — or while the copy ran. The copy starts over from a
+ * fresh description.
  */
 public final class SourceTableChangedException extends RuntimeException {
 
@@ -20,5 +21,10 @@ public final class SourceTableChangedException extends RuntimeException {
     public static SourceTableChangedException reshaped(TableRef table, Object described, Object inSnapshot) {
         return new SourceTableChangedException("columns of " + table + " changed before its snapshot: described "
                 + described + ", the snapshot has " + inSnapshot);
+    }
+
+    /** DDL committed after the snapshot was taken made the source refuse the copy (a column or the table is gone). */
+    public static SourceTableChangedException changedDuringCopy(TableRef table, String refusal) {
+        return new SourceTableChangedException("table " + table + " changed while it was being copied: " + refusal);
     }
 }
