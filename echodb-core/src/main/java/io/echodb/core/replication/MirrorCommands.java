@@ -31,14 +31,14 @@ final class MirrorCommands {
     private final TargetSchemas schemas;
 
     MirrorCommands(EngineEnv env, MirrorRegistry registry, MirrorStates states, StreamLoop loop, SlotKeeper slot,
-            ChangeBuffers buffers) {
+            ChangeBuffers buffers, TargetSchemas schemas) {
         this.env = env;
         this.registry = registry;
         this.states = states;
         this.loop = loop;
         this.slot = slot;
         this.buffers = buffers;
-        this.schemas = new TargetSchemas(env.sink());
+        this.schemas = schemas;
     }
 
     /**

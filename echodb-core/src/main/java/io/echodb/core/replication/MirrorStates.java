@@ -3,9 +3,9 @@ package io.echodb.core.replication;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.port.in.MirrorEngineException;
 import io.echodb.core.port.out.MirrorRecord;
-import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.port.out.TableNotPublishableException;
 import io.echodb.core.schema.TableSchema;
@@ -36,13 +36,14 @@ final class MirrorStates implements SnapshotHost {
     /** Guarded by the engine lock: mirrors whose last state change could not be saved. */
     private final Set<MirrorRuntime> unsaved = new HashSet<>();
 
-    MirrorStates(EngineEnv env, MirrorRegistry registry, EngineLock lock, ChangeBuffers buffers, SlotKeeper slot) {
+    MirrorStates(EngineEnv env, MirrorRegistry registry, EngineLock lock, ChangeBuffers buffers, SlotKeeper slot,
+            TargetSchemas schemas) {
         this.env = env;
         this.registry = registry;
         this.lock = lock;
         this.buffers = buffers;
         this.slot = slot;
-        this.schemas = new TargetSchemas(env.sink());
+        this.schemas = schemas;
         this.copies = new CopyQueue(env.settings().concurrentSnapshots(), env.source(), this);
     }
 

@@ -91,10 +91,11 @@ public final class NativeMirrorEngine implements MirrorControl, AutoCloseable {
         this.lock = new EngineLock(b.snapshotExecutor != null ? b.snapshotExecutor : ownedExecutor);
         this.slot = new SlotKeeper(source, listener);
         ChangeBuffers buffers = new ChangeBuffers();
-        this.states = new MirrorStates(env, registry, lock, buffers, slot);
-        this.applier = new StreamApplier(env, registry, buffers, states);
+        TargetSchemas schemas = new TargetSchemas(env.sink());
+        this.states = new MirrorStates(env, registry, lock, buffers, slot, schemas);
+        this.applier = new StreamApplier(env, registry, buffers, states, schemas);
         this.loop = new StreamLoop(env, b.writeGate, lock, registry, states, applier, slot, wakeup);
-        this.commands = new MirrorCommands(env, registry, states, loop, slot, buffers);
+        this.commands = new MirrorCommands(env, registry, states, loop, slot, buffers, schemas);
         this.slotLag = new SlotLag(source, b.clock);
     }
 

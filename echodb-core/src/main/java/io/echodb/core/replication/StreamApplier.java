@@ -27,7 +27,8 @@ final class StreamApplier {
     private ChangeStream stream;
     private int eventsSinceAgeCheck;
 
-    StreamApplier(EngineEnv env, MirrorRegistry registry, ChangeBuffers buffers, MirrorStates states) {
+    StreamApplier(EngineEnv env, MirrorRegistry registry, ChangeBuffers buffers, MirrorStates states,
+            TargetSchemas schemas) {
         this.env = env;
         this.buffers = buffers;
         this.versions = new VersionAssigner();
@@ -35,7 +36,7 @@ final class StreamApplier {
         this.ack = new AckTracker(buffers, states, env.settings(), env.clock(), env.listener());
         MirrorGuard guard = new MirrorGuard(registry, states, ack, env.retrier(), env.running());
         StreamContext context = new StreamContext(env, registry, versions, router, buffers, guard, states, ack);
-        this.writer = new BufferWriter(context, new TargetSchemas(env.sink()));
+        this.writer = new BufferWriter(context, schemas);
         this.rows = new RowChanges(context, writer);
         this.tables = new TableChanges(context, writer);
     }
