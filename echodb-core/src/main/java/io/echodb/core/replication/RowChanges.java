@@ -127,7 +127,7 @@ final class RowChanges {
      * Fills the unchanged-TOAST markers of a row whose key changed from {@code oldKey}: from the old key's latest
      * buffered row, then (for markers that row still has itself) from the old key's row in the target, which holds
      * everything older than the buffer. Markers stay when neither has the values (e.g. the copy has not reached the
-     * row yet); the flush then handles them as usual.
+     * row yet) and while a copy that will empty the target has not chosen its point; the caller then handles them.
      *
      * <p>A stored row at or above {@code version} is not older than this change: the change is a replay (after a
      * restart the stream repeats what was written but not acknowledged), and the old key's stored row belongs to a
@@ -145,11 +145,16 @@ final class RowChanges {
                 return newRow;
             }
         }
+        if (m.holdsChanges()) {
+            // A copy is about to empty the target: its rows may be stale (changes skipped while the mirror was not
+            // applying) or of a shape the copy rebuilds; they are no longer the mirror's to read.
+            return newRow;
+        }
         TableSchema schema = b.schema();
         if (!TargetSchemas.covered(m, schema)) {
             writer.bringTargetInLine(m, schema);
-            if (!m.isActive()) {
-                return newRow;
+            if (!m.isActive() || m.holdsChanges()) {
+                return newRow; // stopped, or copying again: the target no longer answers for this mirror
             }
         }
         Map<RowKey, SinkRow> stored = guard.retrySink(m, "read current rows of " + m.target(),
