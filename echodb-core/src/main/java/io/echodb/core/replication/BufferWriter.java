@@ -131,8 +131,8 @@ final class BufferWriter {
             }
             ToastResolver.Resolution r = ToastResolver.resolve(rows, b.keyIndexes(), keys -> guard.retrySink(m,
                     "read current rows of " + m.target(), () -> env.sink().currentRows(m.target(), schema, keys)));
-            if (!r.unresolved().isEmpty()) {
-                keepOrSkipUnresolved(m, b, r.unresolved(), watermark, since);
+            if (!r.unresolved().isEmpty() && !keepOrSkipUnresolved(m, b, r.unresolved(), watermark, since)) {
+                return; // copying again
             }
             if (!r.resolved().isEmpty()) {
                 long start = System.nanoTime();
@@ -151,11 +151,20 @@ final class BufferWriter {
         }
     }
 
-    private void keepOrSkipUnresolved(MirrorRuntime m, TableBatcher b, List<SinkRow> unresolved, Lsn watermark, long since) {
+    /** Handles rows whose unchanged TOAST values are nowhere to be found; false when the mirror copies again. */
+    private boolean keepOrSkipUnresolved(MirrorRuntime m, TableBatcher b, List<SinkRow> unresolved, Lsn watermark,
+            long since) {
         if (m.state == MirrorState.SNAPSHOTTING) {
             // The copy has not reached these keys yet; once it has, their stored values fill the gaps.
             b.putBack(unresolved, watermark, since);
-            return;
+            return true;
+        }
+        if (m.copyWasResumed()) {
+            // An update may have moved the row into a range finished before the copy resumed: the copy never read it,
+            // so its values are nowhere, and skipping would lose the row (I1). Only a fresh copy has it.
+            states.copyAgain(m, unresolved.size() + " update(s) of " + m.table() + " carried unchanged TOAST values of"
+                    + " rows the resumed copy did not read (first key " + unresolved.get(0).row().key(b.keyIndexes()) + ")");
+            return false;
         }
         // No live row exists for these keys: a later delete of the key is already in the target (replay after a
         // crash), so the row is superseded anyway. Writing it with guessed values could only do harm.
@@ -163,6 +172,7 @@ final class BufferWriter {
                 + " with no stored row (first key " + unresolved.get(0).row().key(b.keyIndexes()) + "); skipped";
         LOG.warn("mirror {}: {}", m.name(), message);
         env.listener().error(m.name(), "resolve unchanged TOAST values", new IllegalStateException(message));
+        return true;
     }
 
     /**

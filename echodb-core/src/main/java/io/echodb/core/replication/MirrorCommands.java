@@ -158,7 +158,7 @@ final class MirrorCommands {
         MirrorSpec renamed = to.withSettings(before.settings());
         MirrorRecord record = m.toRecord();
         env.store().rename(name, new MirrorRecord(renamed, record.state(), record.snapshotPoint(), record.rowsSynced(),
-                record.lastError(), env.clock().instant(), record.relationId()));
+                record.lastError(), env.clock().instant(), record.relationId(), record.copy()));
         registry.rename(m, renamed);
         m.updatedAt = env.clock().instant();
         LOG.info("mirror {} is now {}: {} renamed to {}, target {} -> {}, rows kept", name, renamed.name(),

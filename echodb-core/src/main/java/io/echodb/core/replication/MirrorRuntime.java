@@ -1,5 +1,7 @@
 package io.echodb.core.replication;
 
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.MirrorRecord;
 
 import io.echodb.core.change.Lsn;
@@ -42,6 +44,13 @@ final class MirrorRuntime {
      * committed before it are skipped (see {@link #copyPointChosen}). Null when not known (no floor).
      */
     private volatile Lsn applyFrom;
+    /**
+     * Changed under the engine lock (by {@link MirrorStates}): how far the current copy got, and whether the last one
+     * resumed; null when nothing is recorded.
+     */
+    private volatile CopyCheckpoint copyCheckpoint;
+    /** Guarded by the engine lock: the stored record may still list finished ranges that no longer hold. */
+    private boolean storedRangesStale;
     /** Changed under the engine lock: a copy emptied or is about to empty the target and has no point yet. */
     private volatile boolean holdingForCopy;
     volatile Instant updatedAt;
@@ -79,6 +88,66 @@ final class MirrorRuntime {
         this.updatedAt = record.updatedAt();
         this.rowsSynced = new AtomicLong(Math.max(0, record.rowsSynced()));
         this.snapshotDone = record.snapshotPoint() != null;
+        this.copyCheckpoint = record.copy();
+    }
+
+    CopyCheckpoint copyCheckpoint() {
+        return copyCheckpoint;
+    }
+
+    /**
+     * The copy that will resume from {@link #copyCheckpoint}'s finished ranges starts: the target keeps them and the
+     * stream applies every change from the first attempt's point on. Under the engine lock.
+     */
+    void resumeCopy() {
+        copyPointChosen(copyCheckpoint.point());
+    }
+
+    /** A fresh copy chose {@code point}: its finished ranges are recorded from here. Under the engine lock. */
+    void copyStartedAt(Lsn point) {
+        copyCheckpoint = CopyCheckpoint.startedAt(point);
+    }
+
+    /** The resumed copy reads the remaining ranges at a later point. Under the engine lock. */
+    void copyResumed() {
+        copyCheckpoint = copyCheckpoint.markResumed();
+    }
+
+    /** Every row of {@code range} is in the target. Under the engine lock. */
+    void rangeCopied(CopyRange range) {
+        copyCheckpoint = copyCheckpoint.withFinished(range);
+    }
+
+    /**
+     * A copy starts over: the finished ranges no longer hold (the target is about to be emptied, or the source changed
+     * in a way they cannot follow). Returns whether the stored record may still list some, so that it must be saved
+     * before anything relies on their absence. Under the engine lock.
+     */
+    boolean forgetCopyProgress() {
+        CopyCheckpoint was = copyCheckpoint;
+        copyCheckpoint = null;
+        storedRangesStale |= was != null && was.hasFinishedRanges();
+        return storedRangesStale;
+    }
+
+    /** The record was saved: ranges forgotten before are no longer stored. Under the engine lock. */
+    void copyProgressSaved() {
+        storedRangesStale = false;
+    }
+
+    /** The copy completed: only whether it resumed is kept. Under the engine lock. */
+    void copyCompleted() {
+        CopyCheckpoint c = copyCheckpoint;
+        copyCheckpoint = c != null && c.resumed() ? c.completed() : null;
+    }
+
+    /**
+     * Whether the target's rows came from a copy that resumed: rows an update moved into a range finished earlier were
+     * never read, so unchanged TOAST values of theirs can be found nowhere.
+     */
+    boolean copyWasResumed() {
+        CopyCheckpoint c = copyCheckpoint;
+        return c != null && c.resumed();
     }
 
     /**
@@ -179,7 +248,7 @@ final class MirrorRuntime {
     }
 
     MirrorRecord toRecord() {
-        return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt, relationId);
+        return new MirrorRecord(spec, state, snapshotPoint, rowsSynced.get(), lastError, updatedAt, relationId, copyCheckpoint);
     }
 
     SnapshotProgress progress(Instant now) {

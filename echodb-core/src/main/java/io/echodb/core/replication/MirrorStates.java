@@ -5,6 +5,8 @@ import io.echodb.core.model.MirrorSpec;
 import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.port.in.MirrorEngineException;
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.MirrorRecord;
 import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.port.out.TableNotPublishableException;
@@ -49,23 +51,42 @@ final class MirrorStates implements SnapshotHost {
 
     // ================================================================ lock held
 
-    /** Starts a fresh copy of the mirror's table once the lock is released. */
+    /**
+     * Starts a fresh copy of the mirror's table once the lock is released: the ranges an earlier copy finished no
+     * longer count (forgetting them is saved, and the stream is not acknowledged past this point until it is).
+     */
     void scheduleSnapshot(MirrorRuntime m) {
+        if (m.forgetCopyProgress()) {
+            saveQuietly(m);
+        }
+        m.holdChangesForCopy();
+        startCopy(m);
+    }
+
+    private void startCopy(MirrorRuntime m) {
         SnapshotRun run = new SnapshotRun(++nextRunId);
         m.run = run;
-        m.holdChangesForCopy();
         m.resetSnapshotProgress(env.clock().instant());
         copies.add(new SnapshotTask(env, m, run, this));
         lock.submitAfterUnlock(copies::copyWaiting);
     }
 
     /**
-     * At start, for a mirror whose copy was cut short (a crash, a leader change): the copy starts over, since its rows
-     * up to then are not known to be complete.
+     * At start, for a mirror whose copy was cut short (a crash, a leader change): the copy resumes from the ranges it
+     * finished, whose rows are as of its first point, so the stream applies every change from that point on; with no
+     * finished range it starts over.
      */
     void restartInterruptedCopy(MirrorRuntime m) {
         m.state = MirrorState.SNAPSHOTTING;
-        scheduleSnapshot(m);
+        CopyCheckpoint progress = m.copyCheckpoint();
+        if (progress == null || !progress.hasFinishedRanges()) {
+            scheduleSnapshot(m);
+            return;
+        }
+        LOG.info("mirror {}: its copy was cut short; resuming it ({} range(s) finished at {})", m.name(),
+                progress.finished().size(), progress.point());
+        m.resumeCopy();
+        startCopy(m);
     }
 
     /** The mirror is being dropped: nothing is applied to it from now on, even if a later step of the drop fails. */
@@ -162,7 +183,7 @@ final class MirrorStates implements SnapshotHost {
         m.errorIsTransient = false;
         m.updatedAt = env.clock().instant();
         if (mustSave) {
-            env.store().save(m.toRecord());
+            store(m);
         } else {
             saveQuietly(m);
         }
@@ -172,9 +193,15 @@ final class MirrorStates implements SnapshotHost {
         }
     }
 
+    /** Saves the mirror's record; throws when it could not be saved. */
+    private void store(MirrorRuntime m) {
+        env.store().save(m.toRecord());
+        m.copyProgressSaved();
+    }
+
     void saveQuietly(MirrorRuntime m) {
         try {
-            env.store().save(m.toRecord());
+            store(m);
             unsaved.remove(m);
         } catch (RuntimeException e) {
             unsaved.add(m);
@@ -198,7 +225,7 @@ final class MirrorStates implements SnapshotHost {
                 continue;
             }
             try {
-                env.store().save(m.toRecord());
+                store(m);
                 unsaved.remove(m);
                 LOG.info("mirror {}: state saved ({})", m.name(), m.state);
             } catch (RuntimeException e) {
@@ -290,6 +317,15 @@ final class MirrorStates implements SnapshotHost {
             }
             // Only the first attempt after the target was created may skip emptying it: a later one follows writes.
             boolean createdEmpty = m.takeTargetCreatedEmpty();
+            if (resumable(m, schema)) {
+                if (schemas.prepareToResume(m, schema)) {
+                    return publishForCopy(m) ? Target.RESUME : Target.STOP;
+                }
+                LOG.info("mirror {}: its target must be rebuilt for {}; the copy starts over", m.name(), m.table());
+            }
+            if (m.forgetCopyProgress()) {
+                store(m); // before the target is emptied: a resumed copy must never count on rows no longer there
+            }
             // Each attempt empties the target again: what an earlier attempt's point let through is gone with it.
             m.holdChangesForCopy();
             if (m.latestSchema == null || m.relationId != schema.relationId()) {
@@ -311,16 +347,35 @@ final class MirrorStates implements SnapshotHost {
                 failed(m, "target table '" + m.target() + "' does not fit " + m.table() + ": " + inc.reason(), null);
                 return Target.STOP;
             }
-            m.shapedUpTo = env.source().currentLsn();
-            slot.ensurePrepared();
-            try {
-                env.source().publish(m.table());
-            } catch (TableNotPublishableException e) {
-                unsupported(m, e.getMessage());
+            if (!publishForCopy(m)) {
                 return Target.STOP;
             }
             return createdEmpty ? Target.EMPTY : Target.MAY_HOLD_ROWS;
         });
+    }
+
+    /**
+     * Whether the copy can go on from the ranges finished before: only for the same relation (not a table created
+     * again), with rows told apart by key (a multiset's moved row would take out a copy that was never made), while the
+     * stream applies from the first attempt's point (a fresh copy emptying the target holds changes instead).
+     */
+    private static boolean resumable(MirrorRuntime m, TableSchema schema) {
+        CopyCheckpoint progress = m.copyCheckpoint();
+        return progress != null && progress.hasFinishedRanges() && !m.holdsChanges()
+                && m.relationId == schema.relationId() && !schema.isMultiset();
+    }
+
+    /** The table's changes reach the slot; false when it cannot be published (the mirror is then unsupported). */
+    private boolean publishForCopy(MirrorRuntime m) {
+        m.shapedUpTo = env.source().currentLsn();
+        slot.ensurePrepared();
+        try {
+            env.source().publish(m.table());
+            return true;
+        } catch (TableNotPublishableException e) {
+            unsupported(m, e.getMessage());
+            return false;
+        }
     }
 
     @Override
@@ -329,7 +384,12 @@ final class MirrorStates implements SnapshotHost {
             if (!isCurrent(m, run)) {
                 return false;
             }
-            m.copyPointChosen(point);
+            if (m.holdsChanges()) {
+                m.copyPointChosen(point);
+                m.copyStartedAt(point);
+            } else {
+                m.copyResumed(); // the stream already applies from the first attempt's point, which stays
+            }
             return true;
         });
     }
@@ -347,11 +407,25 @@ final class MirrorStates implements SnapshotHost {
         lock.locked(() -> {
             if (isCurrent(m, run)) {
                 m.run = null;
-                m.snapshotPoint = point;
+                // A resumed copy's rows are as of its first point or later, and the stream applies from there.
+                CopyCheckpoint progress = m.copyCheckpoint();
+                m.snapshotPoint = progress != null ? progress.point() : point;
+                m.copyCompleted();
                 m.snapshotDone = true;
                 Duration took = m.snapshotStartedAt == null ? Duration.ZERO : Duration.between(m.snapshotStartedAt, env.clock().instant());
                 LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
                 transition(m, MirrorState.RUNNING, null, false);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void rangeFinished(MirrorRuntime m, SnapshotRun run, CopyRange range) {
+        lock.locked(() -> {
+            if (isCurrent(m, run) && m.copyCheckpoint() != null) {
+                m.rangeCopied(range);
+                saveQuietly(m);
             }
             return null;
         });

@@ -20,7 +20,12 @@ interface SnapshotHost {
         /** Created empty for this copy, and nothing has written to it since: no need to empty it. */
         EMPTY,
         /** It may hold rows: the copy empties it first. */
-        MAY_HOLD_ROWS
+        MAY_HOLD_ROWS,
+        /**
+         * It holds the rows of the ranges an earlier attempt finished, kept: the copy reads only the others, and the
+         * stream keeps applying from the earlier attempt's point.
+         */
+        RESUME
     }
 
     /** Brings the target in line with {@code schema} and publishes the table. */
@@ -28,12 +33,16 @@ interface SnapshotHost {
 
     /**
      * The target is empty and the copy's snapshot is open at {@code point}: the stream may apply the changes committed
-     * from there on (and skips the older ones, which the copy contains); false when the run must stop.
+     * from there on (and skips the older ones, which the copy contains); for a resumed copy the earlier point stays.
+     * False when the run must stop.
      */
     boolean pointChosen(MirrorRuntime mirror, SnapshotRun run, Lsn point);
 
     /** Runs {@code calls} (calls of this host) under one acquisition of the engine lock: one wait for a group of copies. */
     void inOneTurn(Runnable calls);
+
+    /** Every row of {@code range} is in the target: a later attempt need not read it again. */
+    void rangeFinished(MirrorRuntime mirror, SnapshotRun run, io.echodb.core.port.out.CopyRange range);
 
     /** The copy is complete at {@code point}: the mirror runs. */
     void completed(MirrorRuntime mirror, SnapshotRun run, Lsn point, long rows);

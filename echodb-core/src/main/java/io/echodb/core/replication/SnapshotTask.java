@@ -5,6 +5,8 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.CopyRange;
+import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.FencedOutException;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.TableNotPublishableException;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * changes; the stream holds the mirror's changes back from before the truncate until P is known, so the target only
  * ever receives the copy and the changes after P. Transient failures restart the attempt with backoff; a cancelled run stops
  * at its next batch.
+ *
+ * <p>Each page range read completely is recorded once its rows are written. An attempt after an interruption (a
+ * failure here, a crash or a leader change) resumes: it keeps the target, reads only the other ranges at its own,
+ * later point P2 (rows with version (P2, 0)), and the stream keeps applying from the first point P; see
+ * docs/DECISIONS.md, "Resumable copies", for why that stays exact.
  */
 final class SnapshotTask implements Runnable {
 
@@ -116,8 +123,11 @@ final class SnapshotTask implements Runnable {
         }
     }
 
-    /** The table as described for this copy, and the schema its target takes. */
-    record Prepared(TableSchema described, TableSchema schema) { }
+    /**
+     * The table as described for this copy, the schema its target takes, and the ranges an earlier attempt finished
+     * (empty for a fresh copy).
+     */
+    record Prepared(TableSchema described, TableSchema schema, List<CopyRange> finished) { }
 
     /**
      * Describes the table, brings the target in line (emptied, unless it was created empty for this copy) and publishes
@@ -157,7 +167,8 @@ final class SnapshotTask implements Runnable {
         if (target == SnapshotHost.Target.MAY_HOLD_ROWS && !run.writeIfActive(() -> sink.truncate(mirror.target()))) {
             return null;
         }
-        return new Prepared(full, schema);
+        List<CopyRange> finished = target == SnapshotHost.Target.RESUME ? mirror.copyCheckpoint().finished() : List.of();
+        return new Prepared(full, schema, finished);
     }
 
     /** The snapshot this copy reads is at {@code point}: the stream may apply the later changes; false to stop. */
@@ -170,12 +181,18 @@ final class SnapshotTask implements Runnable {
         Lsn point = session.consistentPoint();
         mirror.resetSnapshotProgress(clock.instant());
         mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
-        LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
-                mirror.snapshotRowsEstimated, settings.snapshotParallelism());
+        if (prepared.finished().isEmpty()) {
+            LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
+                    mirror.snapshotRowsEstimated, settings.snapshotParallelism());
+        } else {
+            LOG.info("mirror {}: resuming the copy of {} at {}: {} finished range(s) kept, reading the rest (table of about"
+                    + " {} rows, {} workers)", mirror.name(), mirror.table(), point, prepared.finished().size(),
+                    mirror.snapshotRowsEstimated, settings.snapshotParallelism());
+        }
         Batches batches = new Batches(prepared.schema(), RowVersion.snapshot(point));
         try {
             session.copy(prepared.described(), mirror.spec.settings().excludeColumns(), settings.snapshotParallelism(),
-                    batches::accept);
+                    prepared.finished(), batches);
             batches.writeRemaining();
         } finally {
             batches.close();
@@ -199,7 +216,7 @@ final class SnapshotTask implements Runnable {
      * it reads on, so reading and inserting overlap (JFR showed the reader idle during every insert) and memory stays
      * bounded at two batches per worker.
      */
-    private final class Batches implements AutoCloseable {
+    private final class Batches implements AutoCloseable, CopyReceiver {
         private final TableSchema schema;
         private final RowVersion version;
         private final AtomicLong ordinals = new AtomicLong();
@@ -217,7 +234,8 @@ final class SnapshotTask implements Runnable {
             this.version = version;
         }
 
-        void accept(List<Row> rows) {
+        @Override
+        public void accept(List<Row> rows) {
             if (run.isCancelled()) {
                 throw new CancelledException(run);
             }
@@ -235,6 +253,30 @@ final class SnapshotTask implements Runnable {
                     inFlight.put(worker, writers.submit(() -> write(chunk)));
                 }
             }
+        }
+
+        /**
+         * Writes what this worker read of {@code range} (its rows all came through this thread) and records the range.
+         * Key-less tables are not recorded: their copies cannot resume.
+         */
+        @Override
+        public void rangeFinished(CopyRange range) {
+            if (schema.isMultiset()) {
+                return;
+            }
+            Thread worker = Thread.currentThread();
+            awaitInFlight(worker);
+            List<Row> mine = pending.get(worker);
+            if (mine != null && !mine.isEmpty()) {
+                List<Row> chunk = new ArrayList<>(mine);
+                mine.clear();
+                pendingBytes.get(worker)[0] = 0;
+                write(chunk);
+            }
+            if (run.isCancelled()) {
+                throw new CancelledException(run);
+            }
+            host.rangeFinished(mirror, run, range);
         }
 
         void writeRemaining() {

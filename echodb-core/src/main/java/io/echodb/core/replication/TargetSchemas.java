@@ -65,6 +65,24 @@ final class TargetSchemas {
         return sync;
     }
 
+    /**
+     * Brings the target in line with {@code schema} for a copy that resumes, which must keep its rows: true when that
+     * took no rebuild (altered in place or unchanged, already in the canonical types); false when only a fresh copy can
+     * fix it (the target is missing, cannot take the shape in place, or keeps older column types).
+     */
+    boolean prepareToResume(MirrorRuntime m, TableSchema schema) {
+        if (m.ensuredSchemas.contains(schema)) {
+            return true;
+        }
+        SchemaSync sync = m.shape.ensure(sink, m.target(), schema);
+        if (sync instanceof SchemaSync.Incompatible || sync instanceof SchemaSync.Created
+                || !sink.isCanonicalFor(m.target(), schema)) {
+            return false;
+        }
+        remember(m, schema, sync);
+        return true;
+    }
+
     private String rebuildReason(MirrorRuntime m, TableSchema schema, SchemaSync sync) {
         if (sync instanceof SchemaSync.Incompatible inc) {
             return inc.rebuildable() ? "cannot take the new shape in place (" + inc.reason() + ")" : null;

@@ -55,6 +55,7 @@ class NativeMirrorEngineBurstTest {
     @Test
     void aFirstCopyThatFailsAfterWritingRowsEmptiesTheTargetBeforeItsNextAttempt() {
         TableRef t = f.table("retried", 1000);
+        f.source.copyRangePages(1_000); // one range: none finished when the attempt fails, so the next starts over
         NativeMirrorEngine engine = f.newEngine();
         AtomicInteger batches = new AtomicInteger();
         f.source.onSnapshotBatch(() -> {
@@ -70,6 +71,27 @@ class NativeMirrorEngineBurstTest {
 
         assertThat(batches.get()).isGreaterThan(6);
         assertThat(f.sink.truncateCalls()).isEqualTo(1);
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
+    /** The same failure after five finished ranges: the next attempt keeps them, and the stream deletes row 1. */
+    @Test
+    void aCopyThatFailsAfterFinishingRangesResumesWithoutEmptyingTheTarget() {
+        TableRef t = f.table("resumed", 1000);
+        NativeMirrorEngine engine = f.newEngine();
+        AtomicInteger batches = new AtomicInteger();
+        f.source.onSnapshotBatch(() -> {
+            if (batches.incrementAndGet() == 6) {
+                f.source.delete(t, 1L);
+                throw SourceUnavailableException.of("copy", new IllegalStateException("connection lost"));
+            }
+        });
+        engine.create(spec(t));
+        f.settle(engine);
+
+        assertThat(batches.get()).as("5 ranges finished, 5 read again").isEqualTo(11);
+        assertThat(f.sink.truncateCalls()).isZero();
         assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
         f.assertMirrored(t);
     }

@@ -5,6 +5,9 @@ import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.ChangeSource;
 import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
+import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.Column;
@@ -69,6 +72,8 @@ public final class InMemoryChangeSource implements ChangeSource {
     private int teardowns;
     private boolean keepalives = true;
     private volatile int copyBatchRows = 100;
+    private volatile boolean copyRangesLastFirst;
+    private volatile int copyRangePages;
     private volatile Runnable snapshotBatchHook = () -> { };
     private volatile Runnable openStreamHook = () -> { };
     private volatile Consumer<Lsn> acknowledgeHook = l -> { };
@@ -197,6 +202,23 @@ public final class InMemoryChangeSource implements ChangeSource {
             throw new IllegalArgumentException("no row " + key + " in " + table);
         }
         t.rows.put(key, newRow);
+    }
+
+    /**
+     * VACUUM FULL or CLUSTER: every row moves to another page of a new data file, and the stream sees nothing.
+     */
+    public synchronized void rewriteFile(TableRef table) {
+        TableState t = table(table);
+        List<RowKey> keys = new ArrayList<>(t.rows.keySet());
+        java.util.Collections.reverse(keys); // rows change order, so ranges of the old file mean nothing any more
+        Map<RowKey, Row> rows = new LinkedHashMap<>(t.rows);
+        t.rows.clear();
+        t.pages.clear();
+        t.nextPage = 0;
+        t.fileNode++;
+        for (RowKey k : keys) {
+            t.place(k, rows.get(k));
+        }
     }
 
     /**
@@ -342,7 +364,7 @@ public final class InMemoryChangeSource implements ChangeSource {
         if (t.rows.containsKey(key)) {
             throw new IllegalStateException("duplicate key " + key + " in " + table);
         }
-        t.rows.put(key, row);
+        t.place(key, row);
         return new RowChange(new ChangeEvent.Insert(table, row, t.schema.relationId()), t.schema, published.contains(table));
     }
 
@@ -371,8 +393,8 @@ public final class InMemoryChangeSource implements ChangeSource {
         } else if (!newKey.equals(oldKey)) {
             oldImage = t.keyOnly(old);
         }
-        t.rows.remove(oldKey);
-        t.rows.put(newKey, newRow);
+        t.displace(oldKey);
+        t.place(newKey, newRow); // a new row version on a later page, like an update that does not fit its page
         return new RowChange(new ChangeEvent.Update(table, oldImage, Row.wrap(sent), t.schema.relationId()), t.schema,
                 published.contains(table));
     }
@@ -411,7 +433,8 @@ public final class InMemoryChangeSource implements ChangeSource {
     private WalChange applyDelete(TableRef table, RowKey key) {
         TableState t = table(table);
         t.requireKey();
-        Row old = t.rows.remove(key);
+        Row old = t.rows.get(key);
+        t.displace(key);
         if (old == null) {
             throw new IllegalStateException("no row with key " + key + " in " + table);
         }
@@ -424,6 +447,9 @@ public final class InMemoryChangeSource implements ChangeSource {
         for (TableRef ref : truncated) {
             TableState t = table(ref);
             t.rows.clear();
+            t.pages.clear();
+            t.nextPage = 0;
+            t.fileNode++;
             if (published.contains(ref)) {
                 pub.add(t.schema);
             }
@@ -488,11 +514,16 @@ public final class InMemoryChangeSource implements ChangeSource {
         snapshotsOpened++;
         Map<TableRef, List<Row>> data = new HashMap<>();
         Map<TableRef, TableSchema> schemas = new HashMap<>();
+        Map<TableRef, long[]> pages = new HashMap<>();
+        Map<TableRef, long[]> files = new HashMap<>();
         tables.forEach((ref, t) -> {
             data.put(ref, List.copyOf(t.rows.values()));
             schemas.put(ref, t.schema);
+            pages.put(ref, t.rows.keySet().stream().mapToLong(t.pages::get).toArray());
+            long relation = t.schema.relationId() != TableSchema.UNKNOWN_RELATION ? t.schema.relationId() : t.storageId;
+            files.put(ref, new long[] {t.fileNode, t.nextPage, relation});
         });
-        return new SnapshotImpl(Lsn.of(lastLsn), data, schemas);
+        return new SnapshotImpl(Lsn.of(lastLsn), data, schemas, pages, files);
     }
 
     @Override
@@ -694,6 +725,19 @@ public final class InMemoryChangeSource implements ChangeSource {
         this.acknowledgeHook = Objects.requireNonNull(hook, "hook");
     }
 
+    /**
+     * Copies read their page ranges last one first (parallel workers finish ranges in any order): the open-ended last
+     * range, where updated rows go, can finish before earlier ones.
+     */
+    public void copyRangesLastFirst(boolean value) {
+        this.copyRangesLastFirst = value;
+    }
+
+    /** Pages per copy range (one row per page); 0 (the default): as many as {@link #copyBatchRows}. */
+    public void copyRangePages(int pages) {
+        this.copyRangePages = pages;
+    }
+
     /** Rows per batch a snapshot copy delivers (default 100). */
     public void copyBatchRows(int rows) {
         this.copyBatchRows = rows;
@@ -725,10 +769,30 @@ public final class InMemoryChangeSource implements ChangeSource {
 
     // ================================================================ internals
 
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_STORAGE_ID = new java.util.concurrent.atomic.AtomicLong(16_384);
+
     private static final class TableState {
         TableSchema schema;
+        /** In page order: a new row, and an updated one, goes to a page after every other row's. */
         final LinkedHashMap<RowKey, Row> rows = new LinkedHashMap<>();
+        /** The "page" of each row (one row per page in this fake); rises with every insert and update. */
+        final Map<RowKey, Long> pages = new HashMap<>();
+        long nextPage;
+        /** The data file: a new one after a truncate or {@link #rewriteFile}. */
+        long fileNode = 1;
+        /** Names this table's page ranges when its schema has no relation id (a new table gets a new one). */
+        final long storageId = NEXT_STORAGE_ID.incrementAndGet();
         private long keylessCounter;
+
+        void place(RowKey key, Row row) {
+            rows.put(key, row);
+            pages.put(key, nextPage++);
+        }
+
+        void displace(RowKey key) {
+            rows.remove(key);
+            pages.remove(key);
+        }
 
         TableState(TableSchema schema) {
             this.schema = schema;
@@ -947,12 +1011,19 @@ public final class InMemoryChangeSource implements ChangeSource {
         private final Lsn point;
         private final Map<TableRef, List<Row>> data;
         private final Map<TableRef, TableSchema> schemas;
+        /** Per table: each row's page, in the order of {@link #data}. */
+        private final Map<TableRef, long[]> pages;
+        /** Per table: its file node, the page after its last, and the relation id its ranges carry. */
+        private final Map<TableRef, long[]> files;
         private volatile boolean closed;
 
-        SnapshotImpl(Lsn point, Map<TableRef, List<Row>> data, Map<TableRef, TableSchema> schemas) {
+        SnapshotImpl(Lsn point, Map<TableRef, List<Row>> data, Map<TableRef, TableSchema> schemas,
+                Map<TableRef, long[]> pages, Map<TableRef, long[]> files) {
             this.point = point;
             this.data = data;
             this.schemas = schemas;
+            this.pages = pages;
+            this.files = files;
         }
 
         @Override
@@ -967,7 +1038,8 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
 
         @Override
-        public void copy(TableSchema described, Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+        public void copy(TableSchema described, Set<String> omitted, int parallelism, List<CopyRange> finished,
+                CopyReceiver batches) {
             maybeFail(Operation.COPY);
             List<io.echodb.core.schema.Column> kept = new ArrayList<>(described.columns());
             kept.removeIf(c -> omitted.contains(c.name()));
@@ -986,14 +1058,14 @@ public final class InMemoryChangeSource implements ChangeSource {
             for (int i = 0; i < from.length; i++) {
                 from[i] = at.indexOf(schema.columns().get(i).name());
             }
-            int size = Math.max(1, copyBatchRows);
-            List<List<Row>> chunks = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i += size) {
-                chunks.add(rows.subList(i, Math.min(rows.size(), i + size)));
+            int size = Math.max(1, copyRangePages > 0 ? copyRangePages : copyBatchRows);
+            List<Chunk> chunks = chunks(at, rows, pages.get(schema.table()), files.get(schema.table()), finished, size);
+            if (copyRangesLastFirst) {
+                java.util.Collections.reverse(chunks);
             }
             int workers = Math.max(1, Math.min(parallelism, chunks.size()));
             if (workers == 1) {
-                for (List<Row> chunk : chunks) {
+                for (Chunk chunk : chunks) {
                     deliver(chunk, from, batches);
                 }
                 return;
@@ -1031,7 +1103,53 @@ public final class InMemoryChangeSource implements ChangeSource {
             }
         }
 
-        private void deliver(List<Row> chunk, int[] from, Consumer<List<Row>> batches) {
+        /** A page range of the table and its rows. */
+        private record Chunk(CopyRange range, List<Row> rows) { }
+
+        /**
+         * Page ranges of {@code size} pages each (the last open-ended) over the pages no finished range of the table's
+         * current file covers.
+         */
+        private List<Chunk> chunks(TableSchema at, List<Row> rows, long[] rowPages, long[] file, List<CopyRange> finished,
+                int size) {
+            List<Chunk> out = new ArrayList<>();
+            long end = file[1];
+            long relation = file[2];
+            for (CopyRange gap : CopyCheckpoint.remaining(finished, relation, file[0])) {
+                long first = gap.firstPage();
+                while (true) {
+                    long last = first + size;
+                    boolean tail = gap.openEnded() ? last >= end : last >= gap.endPage();
+                    long stop = tail ? gap.endPage() : last;
+                    out.add(new Chunk(new CopyRange(relation, file[0], first, stop), rowsIn(rows, rowPages, first, stop)));
+                    if (tail) {
+                        break;
+                    }
+                    first = last;
+                }
+            }
+            return out;
+        }
+
+        private static List<Row> rowsIn(List<Row> rows, long[] rowPages, long first, long end) {
+            List<Row> in = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                if (rowPages[i] >= first && rowPages[i] < end) {
+                    in.add(rows.get(i));
+                }
+            }
+            return in;
+        }
+
+        private void deliver(Chunk chunk, int[] from, CopyReceiver batches) {
+            int size = Math.max(1, copyBatchRows);
+            for (int i = 0; i < chunk.rows().size(); i += size) {
+                deliver(chunk.rows().subList(i, Math.min(chunk.rows().size(), i + size)), from, batches);
+            }
+            batches.rangeFinished(chunk.range());
+        }
+
+        private void deliver(List<Row> chunk, int[] from, CopyReceiver batches) {
             snapshotBatchHook.run();
             List<Row> out = new ArrayList<>(chunk.size());
             for (Row r : chunk) {

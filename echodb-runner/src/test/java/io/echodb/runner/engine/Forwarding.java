@@ -135,8 +135,26 @@ final class Forwarding {
         }
 
         @Override
-        public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
-            delegate.copy(schema, omitted, parallelism, batches);
+        public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism,
+                List<io.echodb.core.port.out.CopyRange> finished, io.echodb.core.port.out.CopyReceiver batches) {
+            delegate.copy(schema, omitted, parallelism, finished, batches);
+        }
+
+        /** {@code receiver}, with {@code peek} run on each batch first; finished ranges pass through. */
+        static io.echodb.core.port.out.CopyReceiver peeking(io.echodb.core.port.out.CopyReceiver receiver,
+                Consumer<List<Row>> peek) {
+            return new io.echodb.core.port.out.CopyReceiver() {
+                @Override
+                public void accept(List<Row> rows) {
+                    peek.accept(rows);
+                    receiver.accept(rows);
+                }
+
+                @Override
+                public void rangeFinished(io.echodb.core.port.out.CopyRange range) {
+                    receiver.rangeFinished(range);
+                }
+            };
         }
 
         @Override

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,12 +119,12 @@ final class KillableEngine {
                         alive("open a snapshot");
                         return new Forwarding.Snapshot(super.openSnapshot()) {
                             @Override
-                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism,
+                                    List<io.echodb.core.port.out.CopyRange> finished,
+                                    io.echodb.core.port.out.CopyReceiver batches) {
                                 alive("copy");
-                                super.copy(schema, omitted, parallelism, b -> {
-                                    alive("copy");
-                                    batches.accept(b);
-                                });
+                                super.copy(schema, omitted, parallelism, finished,
+                                        Forwarding.Snapshot.peeking(batches, b -> alive("copy")));
                             }
                         };
                     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -29,16 +28,17 @@ class ProcessKillEngineTest {
     private static final int ITERATIONS = Integer.getInteger("echodb.processKill.iterations", 3);
 
     private static E2eEnv env;
-    private static final List<Process> processes = new ArrayList<>();
+    private static EngineProcesses processes;
 
     @BeforeAll
     static void setUp() {
         env = E2eEnv.create("engine_sigkill");
+        processes = new EngineProcesses(env);
     }
 
     @AfterAll
     static void tearDown() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         env.close();
     }
 
@@ -74,16 +74,8 @@ class ProcessKillEngineTest {
 
     /** Starts an engine process for the workload's tables and waits until it is running. */
     private static Process launch(int n, Workload workload) throws IOException {
-        Path log = Path.of("target", "engine-process-" + env.pgDb + "-" + n + ".log").toAbsolutePath();
-        Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), EngineProcessMain.class.getName(),
-                env.pg.host(), String.valueOf(env.pg.port()), env.pgDb, env.pg.user(), env.pg.password(),
-                env.ch.host(), String.valueOf(env.ch.port()), env.chDb, env.ch.user(), env.ch.password(),
-                env.slot, env.publication, workload.accounts, workload.events));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
+        Path log = processes.logOf(n);
+        Process p = processes.start(n, List.of(workload.accounts, workload.events));
         Poll.until(WAIT, "engine process " + n + " is ready (log " + log + ")", () -> {
             if (!p.isAlive()) {
                 throw new AssertionError("engine process " + n + " exited with " + p.exitValue() + "; see " + log);

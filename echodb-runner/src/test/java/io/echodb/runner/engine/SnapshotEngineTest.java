@@ -9,7 +9,6 @@ import io.echodb.core.model.MirrorStatus;
 import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.SnapshotSession;
-import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,11 +94,11 @@ class SnapshotEngineTest {
                     public SnapshotSession openSnapshot() {
                         return new Forwarding.Snapshot(delegate.openSnapshot()) {
                             @Override
-                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
-                                delegate.copy(schema, omitted, parallelism, b -> {
-                                    copyThreads.add(Thread.currentThread().getName());
-                                    batches.accept(b);
-                                });
+                            public void copy(TableSchema schema, java.util.Set<String> omitted, int parallelism,
+                                    List<io.echodb.core.port.out.CopyRange> finished,
+                                    io.echodb.core.port.out.CopyReceiver batches) {
+                                delegate.copy(schema, omitted, parallelism, finished, peeking(batches,
+                                        b -> copyThreads.add(Thread.currentThread().getName())));
                             }
                         };
                     }

@@ -6,6 +6,8 @@ import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Column;
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.TableSchema;
 import java.sql.Connection;
@@ -18,19 +20,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Splits a table's copy into work items: CTID page ranges of large leaves (PostgreSQL 14+, for parallel workers),
- * whole leaves otherwise, the partitioned table through the executor when a leaf is not a plain table; and checks
- * first that the snapshot holds the very table (relation and columns) the copy was described for.
+ * Splits a table's copy into work items: CTID page ranges of large leaves (PostgreSQL 14+: for parallel workers, and
+ * so that a copy cut short resumes from the ranges it finished), whole leaves otherwise, the partitioned table through
+ * the executor when a leaf is not a plain table; and checks first that the snapshot holds the very table (relation and
+ * columns) the copy was described for. Pages of ranges finished by an earlier attempt are left out while the leaf's
+ * file is the one they were read from.
  */
 final class CopyPlan {
 
     private static final Logger LOG = LoggerFactory.getLogger(CopyPlan.class);
 
-    /** One COPY statement of a table's copy, and what it reads (for the log). */
-    record CopyItem(String sql, String description) {
+    /** Ranges hold at most this many pages (1 GiB at the default block size): what an interrupted copy loses at most per worker. */
+    static final long MAX_PAGES_PER_RANGE = 131_072;
+
+    /**
+     * One COPY statement of a table's copy, and what it reads (for the log): pages {@code [firstPage, endPage)} of
+     * leaf {@code relationId} in file {@code fileNode} as planned; relation 0 for the executor's read of a whole
+     * partitioned table, which is no range.
+     */
+    record CopyItem(String sql, String description, long relationId, long fileNode, long firstPage, long endPage) {
+
+        static CopyItem noRange(String sql, String description) {
+            return new CopyItem(sql, description, 0, 0, 0, 0);
+        }
+
+        boolean isRange() {
+            return relationId != 0;
+        }
+
+        /** The whole file: any file the COPY read is read completely, so a rewrite before it does no harm. */
+        boolean wholeFile() {
+            return firstPage == 0 && endPage == CopyRange.END;
+        }
+
+        /** The range the COPY read, in file {@code fileNow} (the leaf's file once the COPY holds its lock). */
+        CopyRange readFrom(long fileNow) {
+            return new CopyRange(relationId, fileNow, firstPage, endPage);
+        }
     }
 
-    private record Leaf(TableRef table, long pages) {
+    private record Leaf(TableRef table, long oid, long fileNode, long pages) {
     }
 
     private final PgReplicationConfig config;
@@ -41,8 +70,12 @@ final class CopyPlan {
         this.serverMajor = serverMajor;
     }
 
-    /** Work items: CTID ranges of large leaves (PostgreSQL 14+), whole leaves otherwise. */
-    List<CopyItem> plan(Connection c, TableSchema schema, TableSchema read, int workers) throws SQLException {
+    /**
+     * Work items: CTID ranges of large leaves (PostgreSQL 14+), whole leaves otherwise; without the pages of
+     * {@code finished} ranges of a leaf's current file.
+     */
+    List<CopyItem> plan(Connection c, TableSchema schema, TableSchema read, int workers, List<CopyRange> finished)
+            throws SQLException {
         TableRef table = schema.table();
         String columns = columnList(read);
         long oid;
@@ -66,7 +99,8 @@ final class CopyPlan {
         try (PreparedStatement ps = c.prepareStatement("WITH RECURSIVE tree(oid) AS (SELECT ?::oid UNION ALL"
                 + " SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid)"
                 + " SELECT n.nspname, c.relname, c.relkind,"
-                + " pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint"
+                + " pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::bigint,"
+                + " c.oid::bigint, coalesce(pg_catalog.pg_relation_filenode(c.oid)::bigint, 0)"
                 + " FROM tree t JOIN pg_catalog.pg_class c ON c.oid = t.oid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + (relkind == 'r' ? " WHERE c.oid = ?::oid" : " WHERE c.relkind NOT IN ('p')"))) {
@@ -80,38 +114,61 @@ final class CopyPlan {
                     if (kind != 'r') {
                         onlyPlainLeaves = false;
                     }
-                    leaves.add(new Leaf(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(4)));
+                    leaves.add(new Leaf(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(5), rs.getLong(6),
+                            rs.getLong(4)));
                 }
             }
         }
         List<CopyItem> items = new ArrayList<>();
         if (!onlyPlainLeaves) {
             // e.g. a foreign-table partition: let the executor read the whole partitioned table
-            items.add(new CopyItem("COPY (SELECT " + columns + " FROM " + PgSql.quote(table) + ") TO STDOUT",
+            items.add(CopyItem.noRange("COPY (SELECT " + columns + " FROM " + PgSql.quote(table) + ") TO STDOUT",
                     table.qualified()));
             return items;
         }
-        boolean ranges = serverMajor >= 14 && workers > 1;
         for (Leaf leaf : leaves) {
+            List<CopyRange> gaps = CopyCheckpoint.remaining(finished, leaf.oid, leaf.fileNode);
+            boolean whole = gaps.size() == 1 && gaps.get(0).firstPage() == 0 && gaps.get(0).openEnded();
+            if (whole && finished.stream().anyMatch(r -> r.relationId() == leaf.oid)) {
+                LOG.info("{} was rewritten since ranges of it were copied (file {}): copying all of it again",
+                        leaf.table, leaf.fileNode);
+            }
             long min = config.minPagesPerCopyRange();
-            if (!ranges || leaf.pages < 2 * min) {
+            if (whole && (serverMajor < 14 || leaf.pages < 2 * min)) {
                 items.add(new CopyItem("COPY " + PgSql.quote(leaf.table) + " (" + columns + ") TO STDOUT",
-                        leaf.table.qualified()));
+                        leaf.table.qualified(), leaf.oid, leaf.fileNode, 0, CopyRange.END));
                 continue;
             }
-            long size = Math.max(min, (leaf.pages + workers * 4L - 1) / (workers * 4L));
-            for (long start = 0; start < leaf.pages; start += size) {
-                long end = start + size;
-                // the last range is open-ended so pages added after the size was measured are still covered
-                String where = " WHERE ctid >= '(" + start + ",0)'::tid"
-                        + (end < leaf.pages ? " AND ctid < '(" + end + ",0)'::tid" : "");
-                items.add(new CopyItem("COPY (SELECT " + columns + " FROM ONLY " + PgSql.quote(leaf.table) + where
-                        + ") TO STDOUT", leaf.table.qualified() + " pages " + start + ".."
-                        + (end < leaf.pages ? end : "end")));
+            long size = Math.min(MAX_PAGES_PER_RANGE, Math.max(min, (leaf.pages + workers * 4L - 1) / (workers * 4L)));
+            for (CopyRange gap : gaps) {
+                addRanges(items, leaf, columns, gap, size);
             }
         }
         LOG.debug("copy plan for {}: {} item(s) over {} leaf table(s)", table, items.size(), leaves.size());
         return items;
+    }
+
+    /**
+     * Splits {@code gap} into ranges of {@code size} pages; an open-ended gap ends with an open-ended range, so pages
+     * added after the size was measured are still covered. (Before PostgreSQL 14 a TID condition filters a full scan:
+     * slower, as correct.)
+     */
+    private static void addRanges(List<CopyItem> items, Leaf leaf, String columns, CopyRange gap, long size) {
+        long start = gap.firstPage();
+        while (true) {
+            long end = start + size;
+            boolean last = gap.openEnded() ? end >= leaf.pages : end >= gap.endPage();
+            long stop = last ? gap.endPage() : end;
+            String where = " WHERE ctid >= '(" + start + ",0)'::tid"
+                    + (stop == CopyRange.END ? "" : " AND ctid < '(" + stop + ",0)'::tid");
+            items.add(new CopyItem("COPY (SELECT " + columns + " FROM ONLY " + PgSql.quote(leaf.table) + where
+                    + ") TO STDOUT", leaf.table.qualified() + " pages " + start + ".."
+                    + (stop == CopyRange.END ? "end" : String.valueOf(stop)), leaf.oid, leaf.fileNode, start, stop));
+            if (last) {
+                return;
+            }
+            start = end;
+        }
     }
 
     /**

@@ -6,12 +6,17 @@ import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
+import io.echodb.core.port.out.CopyRange;
+import io.echodb.core.port.out.CopyReceiver;
+import io.echodb.core.port.out.SourceTableChangedException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
@@ -19,7 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One copy worker: takes work items until none is left or another worker failed, reads each with COPY text output on
- * its connection (already in the snapshot), decodes the rows and hands them over in batches bounded in values.
+ * its connection (already in the snapshot), decodes the rows and hands them over in batches bounded in values; then
+ * reports each page range read completely. A range counts only if the leaf's file is still the planned one once the
+ * COPY holds its lock (kept to the end of the transaction): a rewrite between planning and reading moves rows between
+ * pages, and ranges planned on the old file would miss some.
  */
 final class CopyWorker {
 
@@ -35,7 +43,7 @@ final class CopyWorker {
     }
 
     void work(Connection c, TableSchema schema, ConcurrentLinkedQueue<CopyPlan.CopyItem> work,
-              Consumer<List<Row>> batches, AtomicReference<Throwable> failure) {
+              CopyReceiver batches, AtomicReference<Throwable> failure) {
         try {
             List<Column> cols = schema.columns();
             TextDecoder[] decoders = new TextDecoder[cols.size()];
@@ -76,10 +84,30 @@ final class CopyWorker {
                 if (!batch[0].isEmpty()) {
                     batches.accept(batch[0]);
                 }
+                if (item.isRange()) {
+                    batches.rangeFinished(readRange(c, schema, item));
+                }
             }
         } catch (Throwable t) {
             failure.compareAndSet(null, t);
         }
+    }
+
+    /** The range {@code item} read, in the leaf's current file; throws when that is not the planned file. */
+    private static CopyRange readRange(Connection c, TableSchema schema, CopyPlan.CopyItem item) throws SQLException {
+        long fileNow;
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(pg_catalog.pg_relation_filenode(?::oid)::bigint, 0)")) {
+            ps.setLong(1, item.relationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                fileNow = rs.getLong(1);
+            }
+        }
+        if (fileNow != item.fileNode() && !item.wholeFile()) {
+            throw SourceTableChangedException.changedDuringCopy(schema.table(), item.description()
+                    + " was planned on file " + item.fileNode() + ", which was rewritten (now file " + fileNow + ")");
+        }
+        return item.readFrom(fileNow);
     }
 
     @SuppressWarnings("unchecked")

@@ -7,10 +7,11 @@ import io.echodb.adapters.postgres.jdbc.PgSourceException;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.out.CopyRange;
+import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.Column;
-import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,9 +128,11 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     @Override
-    public void copy(TableSchema described, Set<String> omitted, int parallelism, Consumer<List<Row>> batches) {
+    public void copy(TableSchema described, Set<String> omitted, int parallelism, List<CopyRange> finished,
+                     CopyReceiver batches) {
         Objects.requireNonNull(described, "schema");
         Objects.requireNonNull(batches, "batches");
+        Objects.requireNonNull(finished, "finished");
         TableSchema schema = omitted.isEmpty() ? described : withoutColumns(described, omitted);
         if (closed) {
             throw new IllegalStateException("snapshot session is closed");
@@ -139,7 +141,7 @@ public final class PgSnapshotSession implements SnapshotSession {
         Connection first = null;
         try {
             first = workerConnection();
-            List<CopyPlan.CopyItem> items = copyPlan.plan(first, described, schema, workers);
+            List<CopyPlan.CopyItem> items = copyPlan.plan(first, described, schema, workers, finished);
             ConcurrentLinkedQueue<CopyPlan.CopyItem> work = new ConcurrentLinkedQueue<>(items);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             int extra = Math.min(workers, items.size()) - 1;
@@ -222,7 +224,7 @@ public final class PgSnapshotSession implements SnapshotSession {
     }
 
     private void workWithOwnConnection(TableSchema schema, ConcurrentLinkedQueue<CopyPlan.CopyItem> work,
-                                       Consumer<List<Row>> batches, AtomicReference<Throwable> failure) {
+                                       CopyReceiver batches, AtomicReference<Throwable> failure) {
         Connection c = null;
         try {
             c = openWorkerConnection();

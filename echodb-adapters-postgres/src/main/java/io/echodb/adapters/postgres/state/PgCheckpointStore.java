@@ -11,6 +11,7 @@ import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.model.TableSettings;
 import io.echodb.core.port.out.CheckpointStore;
+import io.echodb.core.port.out.CopyCheckpoint;
 import io.echodb.core.port.out.FencedOutException;
 import io.echodb.core.port.in.MirrorNotFoundException;
 import io.echodb.core.port.out.MirrorRecord;
@@ -96,7 +97,7 @@ public final class PgCheckpointStore implements CheckpointStore {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT name, source_schema,"
                     + " source_table, target_table, state, snapshot_lsn::text, rows_synced, last_error, updated_at,"
                     + " updated_at_nanos, relation_oid, order_by, partition_by, exclude_columns, deletes,"
-                    + " purge_after_seconds FROM " + table)) {
+                    + " purge_after_seconds, copy_checkpoint FROM " + table)) {
                 while (rs.next()) {
                     TableSettings settings = new TableSettings(textArray(rs, 12), rs.getString(13),
                             new LinkedHashSet<>(textArray(rs, 14)), DeleteMode.valueOf(rs.getString(15)),
@@ -106,8 +107,10 @@ public final class PgCheckpointStore implements CheckpointStore {
                     String lsn = rs.getString(6);
                     Instant stored = rs.getObject(9, OffsetDateTime.class).toInstant();
                     Instant at = Instant.ofEpochSecond(stored.getEpochSecond(), rs.getInt(10));
+                    String copy = rs.getString(17);
                     out.add(new MirrorRecord(spec, MirrorState.valueOf(rs.getString(5)),
-                            lsn == null ? null : Lsn.parse(lsn), rs.getLong(7), rs.getString(8), at, rs.getLong(11)));
+                            lsn == null ? null : Lsn.parse(lsn), rs.getLong(7), rs.getString(8), at, rs.getLong(11),
+                            copy == null ? null : CopyCheckpoint.parse(copy)));
                 }
             }
         });
@@ -117,8 +120,8 @@ public final class PgCheckpointStore implements CheckpointStore {
 
     private static final String COLUMNS = "name, source_schema, source_table, target_table, state, snapshot_lsn,"
             + " rows_synced, last_error, updated_at, updated_at_nanos, relation_oid, order_by, partition_by,"
-            + " exclude_columns, deletes, purge_after_seconds";
-    private static final String VALUES = "?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+            + " exclude_columns, deletes, purge_after_seconds, copy_checkpoint";
+    private static final String VALUES = "?, ?, ?, ?, ?, ?::pg_lsn, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     @Override
     public void save(MirrorRecord r) {
@@ -132,7 +135,8 @@ public final class PgCheckpointStore implements CheckpointStore {
                     + " updated_at = EXCLUDED.updated_at, updated_at_nanos = EXCLUDED.updated_at_nanos,"
                     + " relation_oid = EXCLUDED.relation_oid, order_by = EXCLUDED.order_by,"
                     + " partition_by = EXCLUDED.partition_by, exclude_columns = EXCLUDED.exclude_columns,"
-                    + " deletes = EXCLUDED.deletes, purge_after_seconds = EXCLUDED.purge_after_seconds")) {
+                    + " deletes = EXCLUDED.deletes, purge_after_seconds = EXCLUDED.purge_after_seconds,"
+                    + " copy_checkpoint = EXCLUDED.copy_checkpoint")) {
                 bind(c, ps, r, 0);
                 ps.executeUpdate();
             }
@@ -156,7 +160,7 @@ public final class PgCheckpointStore implements CheckpointStore {
         });
     }
 
-    /** Sets the record's values as parameters {@code offset + 1} .. {@code offset + 16}, in {@link #COLUMNS} order. */
+    /** Sets the record's values as parameters {@code offset + 1} .. {@code offset + 17}, in {@link #COLUMNS} order. */
     private static void bind(Connection c, PreparedStatement ps, MirrorRecord r, int offset) throws SQLException {
         ps.setString(offset + 1, r.spec().name().value());
         ps.setString(offset + 2, r.spec().source().schema());
@@ -176,6 +180,7 @@ public final class PgCheckpointStore implements CheckpointStore {
         ps.setArray(offset + 14, c.createArrayOf("text", settings.excludedSorted().toArray()));
         ps.setString(offset + 15, settings.deletes().name());
         ps.setLong(offset + 16, settings.purgeAfter().toSeconds());
+        ps.setString(offset + 17, r.copy() == null ? null : r.copy().encode());
     }
 
     @Override
@@ -312,6 +317,8 @@ public final class PgCheckpointStore implements CheckpointStore {
                 + " ADD COLUMN IF NOT EXISTS exclude_columns text[] NOT NULL DEFAULT '{}',"
                 + " ADD COLUMN IF NOT EXISTS deletes text NOT NULL DEFAULT 'SOFT',"
                 + " ADD COLUMN IF NOT EXISTS purge_after_seconds bigint NOT NULL DEFAULT 3600;"
+                // how far an interrupted copy got (CopyCheckpoint's text form); null: nothing recorded
+                + " ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS copy_checkpoint text;"
                 // the highest fencing token any leader claimed, per leadership lock
                 + " CREATE TABLE IF NOT EXISTS " + fenceTable + " (name text PRIMARY KEY, token bigint NOT NULL)";
         try (Statement st = c.createStatement()) {

@@ -173,7 +173,7 @@ class PgChangeStreamTest {
                 PgReplicationConfig.defaults().withNames("s_" + db.name() + "_oddcopy", "p_oddcopy"));
         List<Row> copied = new java.util.ArrayList<>();
         try (var snapshot = plain.openSnapshot()) {
-            snapshot.copy(plain.describe(odd).orElseThrow(), java.util.Set.of(), 2, copied::addAll);
+            snapshot.copy(plain.describe(odd).orElseThrow(), java.util.Set.of(), 2, java.util.List.of(), copied::addAll);
         }
         assertThat(copied).containsExactly(Row.of(3, "z", 9, new java.math.BigDecimal("2.50")));
     }

@@ -133,7 +133,7 @@ class PgValueMatrixTest {
 
         List<Row> copied = Collections.synchronizedList(new ArrayList<>());
         try (SnapshotSession snapshot = source.openSnapshot()) {
-            snapshot.copy(schema, java.util.Set.of(), 1, copied::addAll);
+            snapshot.copy(schema, java.util.Set.of(), 1, java.util.List.of(), copied::addAll);
         }
         List<Row> expected = expectedRows();
         assertRowsEqual(streamed, expected);

@@ -11,6 +11,9 @@ import io.echodb.core.change.ChangeEvent;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.ChangeStream;
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
+import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.Column;
@@ -85,7 +88,7 @@ class PgSnapshotSessionTest {
                 committer.join();
                 point = snap.consistentPoint();
                 db.sql("INSERT INTO consist VALUES (1002, 'after')", "UPDATE consist SET v = 'changed' WHERE id = 1");
-                snap.copy(schema, java.util.Set.of(), 2, copied::addAll);
+                snap.copy(schema, java.util.Set.of(), 2, java.util.List.of(), copied::addAll);
                 assertThat(snap.estimateRows(table)).isGreaterThanOrEqualTo(0);
             }
             assertThat(point.compareTo(start)).isGreaterThan(0);
@@ -158,7 +161,7 @@ class PgSnapshotSessionTest {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         try (SnapshotSession snap = source.openSnapshot()) {
             assertThat(snap.estimateRows(TableRef.of("public", "big"))).isBetween(expected / 2, expected * 2);
-            snap.copy(schema, java.util.Set.of(), 4, batch -> {
+            snap.copy(schema, java.util.Set.of(), 4, java.util.List.of(), batch -> {
                 threads.add(Thread.currentThread().getName());
                 assertThat(batch.size()).isLessThanOrEqualTo(1000);
                 synchronized (seen) {
@@ -194,7 +197,7 @@ class PgSnapshotSessionTest {
         TableSchema schema = source.describe(TableRef.of("public", "sales")).orElseThrow();
         List<Row> copied = Collections.synchronizedList(new ArrayList<>());
         try (SnapshotSession snap = source.openSnapshot()) {
-            snap.copy(schema, java.util.Set.of(), 3, copied::addAll);
+            snap.copy(schema, java.util.Set.of(), 3, java.util.List.of(), copied::addAll);
         }
         assertThat(copied).hasSize(3000);
         assertThat(copied.stream().map(r -> (Integer) r.get(0)).distinct().count()).isEqualTo(3000);
@@ -208,14 +211,14 @@ class PgSnapshotSessionTest {
         db.sql("CREATE TABLE small (id int PRIMARY KEY)", "INSERT INTO small SELECT generate_series(1, 10)");
         TableSchema small = source.describe(TableRef.of("public", "small")).orElseThrow();
         try (SnapshotSession snap = source.openSnapshot()) {
-            assertThatThrownBy(() -> snap.copy(ghost, java.util.Set.of(), 2, b -> { }))
+            assertThatThrownBy(() -> snap.copy(ghost, java.util.Set.of(), 2, java.util.List.of(), b -> { }))
                     .isInstanceOf(PgSourceException.class).hasMessageContaining("public.ghost");
-            assertThatThrownBy(() -> snap.copy(small, java.util.Set.of(), 2, b -> {
+            assertThatThrownBy(() -> snap.copy(small, java.util.Set.of(), 2, java.util.List.of(), b -> {
                 throw new IllegalStateException("sink is full");
             })).isInstanceOf(IllegalStateException.class).hasMessage("sink is full");
             // the session stays usable after a failed copy
             List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-            snap.copy(small, java.util.Set.of(), 2, rows::addAll);
+            snap.copy(small, java.util.Set.of(), 2, java.util.List.of(), rows::addAll);
             assertThat(rows).hasSize(10);
         }
     }
@@ -232,9 +235,119 @@ class PgSnapshotSessionTest {
         TableSchema described = source.describe(TableRef.of("public", "dropped_late")).orElseThrow();
         try (SnapshotSession snap = source.openSnapshot()) {
             db.sql("ALTER TABLE dropped_late DROP COLUMN c3");
-            assertThatThrownBy(() -> snap.copy(described, Set.of(), 2, b -> { }))
+            assertThatThrownBy(() -> snap.copy(described, Set.of(), 2, java.util.List.of(), b -> { }))
                     .isInstanceOf(SourceTableChangedException.class)
                     .hasMessageContaining("public.dropped_late").hasMessageContaining("c3");
         }
+    }
+
+    /**
+     * A copy reports the page ranges it read; a copy given some of them as finished (at a later point, as after a
+     * crash) reads exactly the rows on the other pages, pages added since included, and reports those ranges; the two
+     * copies together hold every row.
+     */
+    @Test
+    void aResumedCopyReadsExactlyThePagesNoFinishedRangeCovers() {
+        db.sql("CREATE TABLE resumed (id int PRIMARY KEY, payload text)",
+                "INSERT INTO resumed SELECT g, repeat('y', 40) FROM generate_series(1, 50000) g");
+        TableSchema schema = source.describe(TableRef.of("public", "resumed")).orElseThrow();
+        BitSet first = new BitSet();
+        List<CopyRange> ranges = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotSession snap = source.openSnapshot()) {
+            snap.copy(schema, Set.of(), 2, List.of(), receiver(first, ranges));
+        }
+        assertThat(first.cardinality()).isEqualTo(50_000);
+        long relation = schema.relationId();
+        long file = ranges.get(0).fileNode();
+        assertThat(ranges).hasSizeGreaterThan(4).allMatch(r -> r.relationId() == relation && r.fileNode() == file);
+        assertThat(CopyCheckpoint.remaining(ranges, relation, file)).isEmpty();
+
+        List<CopyRange> finished = new ArrayList<>(ranges);
+        finished.sort(java.util.Comparator.comparingLong(CopyRange::firstPage));
+        finished.removeIf(r -> finished.indexOf(r) % 2 == 1);
+        db.sql("DELETE FROM resumed WHERE id % 10 = 0",
+                "INSERT INTO resumed SELECT g, 'added' FROM generate_series(50001, 50100) g");
+        long expected = db.queryLong("SELECT count(*) FROM resumed WHERE NOT (" + onPages(finished) + ")");
+        BitSet second = new BitSet();
+        List<CopyRange> rest = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotSession snap = source.openSnapshot()) {
+            snap.copy(schema, Set.of(), 1, finished, receiver(second, rest));
+        }
+        assertThat((long) second.cardinality()).isEqualTo(expected).isLessThan(45_100);
+        assertThat(second.get(50_100)).as("a row on a page added since").isTrue();
+        assertThat(rest).hasSizeGreaterThan(1).noneMatch(r -> finished.stream().anyMatch(f -> overlap(f, r)));
+        List<CopyRange> all = new ArrayList<>(finished);
+        all.addAll(rest);
+        assertThat(CopyCheckpoint.remaining(all, relation, file)).isEmpty();
+        BitSet union = (BitSet) first.clone();
+        union.or(second);
+        long live = db.queryLong("SELECT count(*) FROM resumed");
+        BitSet liveIds = new BitSet();
+        for (int id = 1; id <= 50_100; id++) {
+            if (id % 10 != 0 || id > 50_000) {
+                liveIds.set(id);
+            }
+        }
+        assertThat(liveIds.cardinality()).isEqualTo((int) live);
+        BitSet missing = (BitSet) liveIds.clone();
+        missing.andNot(union);
+        assertThat(missing.isEmpty()).as("rows neither copy read: %s", missing).isTrue();
+    }
+
+    /** VACUUM FULL moves rows between pages without row changes: ranges of the old file are void, all is read again. */
+    @Test
+    void rangesOfAFileTheTableNoLongerUsesAreReadAgain() {
+        db.sql("CREATE TABLE vacuumed (id int PRIMARY KEY, payload text)",
+                "INSERT INTO vacuumed SELECT g, repeat('z', 40) FROM generate_series(1, 30000) g");
+        TableSchema schema = source.describe(TableRef.of("public", "vacuumed")).orElseThrow();
+        List<CopyRange> ranges = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotSession snap = source.openSnapshot()) {
+            snap.copy(schema, Set.of(), 2, List.of(), receiver(new BitSet(), ranges));
+        }
+        db.sql("DELETE FROM vacuumed WHERE id % 3 = 0", "VACUUM FULL vacuumed");
+        BitSet again = new BitSet();
+        List<CopyRange> after = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotSession snap = source.openSnapshot()) {
+            snap.copy(schema, Set.of(), 2, ranges, receiver(again, after));
+        }
+        assertThat(again.cardinality()).isEqualTo(20_000);
+        assertThat(after).isNotEmpty().allMatch(r -> r.fileNode() != ranges.get(0).fileNode());
+    }
+
+    private static CopyReceiver receiver(BitSet ids, List<CopyRange> ranges) {
+        return new CopyReceiver() {
+            @Override
+            public void accept(List<Row> rows) {
+                synchronized (ids) {
+                    for (Row r : rows) {
+                        int id = (Integer) r.get(0);
+                        assertThat(ids.get(id)).as("row %s read twice", id).isFalse();
+                        ids.set(id);
+                    }
+                }
+            }
+
+            @Override
+            public void rangeFinished(CopyRange range) {
+                ranges.add(range);
+            }
+        };
+    }
+
+    /** SQL: the row's page is in one of {@code ranges}. */
+    private static String onPages(List<CopyRange> ranges) {
+        StringBuilder sb = new StringBuilder("false");
+        for (CopyRange r : ranges) {
+            sb.append(" OR ((ctid::text::point)[0] >= ").append(r.firstPage());
+            if (!r.openEnded()) {
+                sb.append(" AND (ctid::text::point)[0] < ").append(r.endPage());
+            }
+            sb.append(')');
+        }
+        return sb.toString();
+    }
+
+    private static boolean overlap(CopyRange a, CopyRange b) {
+        return a.sameFile(b) && a.firstPage() < b.endPage() && b.firstPage() < a.endPage();
     }
 }

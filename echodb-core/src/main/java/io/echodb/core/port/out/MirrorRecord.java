@@ -11,10 +11,11 @@ import java.util.Objects;
  * initial copy (null while none completed); {@code lastError} is null when there is none. {@code relationId} is the
  * source relation (generation) of the table the mirror copies and streams: changes of any other relation with the same
  * name (a table dropped and created again) never reach this mirror ({@link io.echodb.core.schema.TableSchema#UNKNOWN_RELATION}
- * when not known yet).
+ * when not known yet). {@code copy} is how far the current copy got (null when none was recorded), and after a
+ * copy completed whether it was resumed.
  */
 public record MirrorRecord(MirrorSpec spec, MirrorState state, Lsn snapshotPoint, long rowsSynced, String lastError,
-        Instant updatedAt, long relationId) {
+        Instant updatedAt, long relationId, CopyCheckpoint copy) {
 
     public MirrorRecord {
         Objects.requireNonNull(spec, "spec");
@@ -25,12 +26,18 @@ public record MirrorRecord(MirrorSpec spec, MirrorState state, Lsn snapshotPoint
         }
     }
 
+    /** A record without copy progress. */
+    public MirrorRecord(MirrorSpec spec, MirrorState state, Lsn snapshotPoint, long rowsSynced, String lastError,
+            Instant updatedAt, long relationId) {
+        this(spec, state, snapshotPoint, rowsSynced, lastError, updatedAt, relationId, null);
+    }
+
     /** A record whose source relation is not known yet. */
     public MirrorRecord(MirrorSpec spec, MirrorState state, Lsn snapshotPoint, long rowsSynced, String lastError, Instant updatedAt) {
         this(spec, state, snapshotPoint, rowsSynced, lastError, updatedAt, io.echodb.core.schema.TableSchema.UNKNOWN_RELATION);
     }
 
     public MirrorRecord withState(MirrorState newState, String error, Instant at) {
-        return new MirrorRecord(spec, newState, snapshotPoint, rowsSynced, error, at, relationId);
+        return new MirrorRecord(spec, newState, snapshotPoint, rowsSynced, error, at, relationId, copy);
     }
 }

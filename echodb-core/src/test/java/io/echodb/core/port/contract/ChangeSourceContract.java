@@ -455,7 +455,7 @@ public abstract class ChangeSourceContract {
 
     protected static List<Row> copy(SnapshotSession snapshot, TableSchema schema, int parallelism) {
         List<Row> rows = Collections.synchronizedList(new ArrayList<>());
-        snapshot.copy(schema, java.util.Set.of(), parallelism, rows::addAll);
+        snapshot.copy(schema, java.util.Set.of(), parallelism, List.of(), rows::addAll);
         return new ArrayList<>(rows);
     }
 

@@ -62,6 +62,28 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void copyProgressSurvivesAndIsReplacedAndCleared() {
+        io.echodb.core.port.out.CopyCheckpoint progress = io.echodb.core.port.out.CopyCheckpoint.startedAt(Lsn.parse("0/16B3748"))
+                .withFinished(new io.echodb.core.port.out.CopyRange(16_384, 16_390, 0, 1_024))
+                .withFinished(new io.echodb.core.port.out.CopyRange(16_384, 16_390, 4_096, io.echodb.core.port.out.CopyRange.END))
+                .withFinished(new io.echodb.core.port.out.CopyRange(4_294_967_295L, 4_294_967_290L, 7, 9));
+        MirrorRecord copying = new MirrorRecord(spec("big_mirror", "public", "big", "big"), MirrorState.SNAPSHOTTING, null,
+                12, null, AT, 16_384, progress);
+        store.save(copying);
+        assertThat(reopen(store).loadAll()).containsExactly(copying);
+
+        MirrorRecord resumedAndDone = new MirrorRecord(copying.spec(), MirrorState.RUNNING, progress.point(), 99, null,
+                AT.plusSeconds(1), 16_384, progress.markResumed().completed());
+        store.save(resumedAndDone);
+        assertThat(reopen(store).loadAll()).containsExactly(resumedAndDone);
+
+        MirrorRecord cleared = new MirrorRecord(copying.spec(), MirrorState.SNAPSHOTTING, progress.point(), 99, null,
+                AT.plusSeconds(2), 16_384, null);
+        store.save(cleared);
+        assertThat(reopen(store).loadAll()).containsExactly(cleared);
+    }
+
+    @Test
     void everyStateSurvives() {
         int i = 0;
         for (MirrorState state : MirrorState.values()) {
