@@ -413,7 +413,12 @@ final class MirrorStates implements SnapshotHost {
                 m.copyCompleted();
                 m.snapshotDone = true;
                 Duration took = m.snapshotStartedAt == null ? Duration.ZERO : Duration.between(m.snapshotStartedAt, env.clock().instant());
-                LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
+                if (progress != null && progress.resumed()) {
+                    LOG.info("mirror {}: copied {} rows of {} at {} in {}, resumed (the ranges finished at {} were kept)",
+                            m.name(), rows, m.table(), point, took, progress.point());
+                } else {
+                    LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
+                }
                 transition(m, MirrorState.RUNNING, null, false);
             }
             return null;

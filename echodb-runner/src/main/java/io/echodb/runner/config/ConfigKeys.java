@@ -119,6 +119,9 @@ public final class ConfigKeys {
             "Native engine: flush a batch at the latest this many milliseconds after its first row (latency bound).", millis(1, 600_000));
     public static final ConfigKey<Integer> SNAPSHOT_PARALLELISM = key("SNAPSHOT_PARALLELISM", "Engine", "2",
             "Native engine: parallel COPY workers per initial snapshot (CTID ranges, PG 14+).", integer(1, 64));
+    public static final ConfigKey<Integer> SNAPSHOT_RANGE_MIN_PAGES = key("SNAPSHOT_RANGE_MIN_PAGES", "Engine", "1024",
+            "Native engine: smallest CTID range (8 KiB pages) an initial copy splits a table into (PG 14+; smaller tables are"
+                    + " copied whole). A copy cut short resumes from the ranges it finished.", integer(1, 1 << 20));
 
     // ---- Auto-mirror policy and control plane
     public static final ConfigKey<List<String>> SYNC_SCHEMA = key("SYNC_SCHEMA", "Auto-mirror", "public",

@@ -53,9 +53,11 @@ final class MirrorEngines {
                 .build(), store);
     }
 
-    /** The native engine's slot and publication names on the adapter's defaults. */
+    /** The native engine's slot and publication names and copy ranges on the adapter's defaults. */
     static PgReplicationConfig replicationConfig(EchoDbConfig config) {
-        return PgReplicationConfig.defaults().withNames(config.engine().slotName(), config.engine().publication());
+        PgReplicationConfig defaults = PgReplicationConfig.defaults();
+        return defaults.withNames(config.engine().slotName(), config.engine().publication())
+                .withCopy(defaults.copyBatchRows(), config.engine().snapshotRangeMinPages());
     }
 
     static PeerDbSettings peerDbSettings(EchoDbConfig config) {

@@ -35,6 +35,11 @@ enum ChaosOp {
     BULK(true, 2),
     /** TRUNCATE of one table or two at once, sometimes followed by inserts in the same transaction. */
     TRUNCATE(true, 2),
+    /**
+     * VACUUM FULL of a table: every row moves to another page of a new data file, and the stream sees nothing. A copy
+     * resuming from the page ranges it finished before a kill must not trust them any more (issue 16).
+     */
+    VACUUM_FULL(true, 1),
 
     // ---------------------------------------------------------------- DDL
 

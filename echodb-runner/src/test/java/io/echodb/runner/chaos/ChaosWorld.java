@@ -138,6 +138,8 @@ final class ChaosWorld implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("ECHODB_TABLES_FILE", tablesFile());
         env.put("KEYLESS_TABLES", "full");
+        // one-page copy ranges: the small chaos tables are copied in ranges, so kills leave copies half done to resume
+        env.put("SNAPSHOT_RANGE_MIN_PAGES", "1");
         env.put("POSTGRES_HOST", pgProxy.host());
         env.put("POSTGRES_PORT", Integer.toString(pgProxy.port()));
         env.put("POSTGRES_USER", pg.user());

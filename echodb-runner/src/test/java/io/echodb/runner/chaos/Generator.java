@@ -109,6 +109,11 @@ final class Generator {
             case TRUNCATE -> {
                 return truncate();
             }
+            case VACUUM_FULL -> {
+                Table t = pick(x -> true);
+                return t == null ? null
+                        : List.of(Step.autocommit(op, Set.of(key(t)), List.of("VACUUM FULL " + t.qualified())));
+            }
             case ADD_COLUMN -> {
                 return addColumn(op, false);
             }

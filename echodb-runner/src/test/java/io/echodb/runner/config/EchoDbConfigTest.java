@@ -103,6 +103,7 @@ class EchoDbConfigTest {
             Map.entry("BATCH_MAX_BYTES", List.of("12")),
             Map.entry("BATCH_MAX_AGE_MS", List.of("0", "1s")),
             Map.entry("SNAPSHOT_PARALLELISM", List.of("0", "65")),
+            Map.entry("SNAPSHOT_RANGE_MIN_PAGES", List.of("0", "x")),
             Map.entry("RECONCILE_INTERVAL", List.of("0", "one minute")),
             Map.entry("DDL_POLL_INTERVAL", List.of("0", "x")),
             Map.entry("DDL_OUTBOX_RETENTION", List.of("-1", "31536001", "week")),
