@@ -110,7 +110,10 @@ final class MirrorRuntime {
 
     /** The resumed copy reads the remaining ranges at a later point. Under the engine lock. */
     void copyResumed() {
-        copyCheckpoint = copyCheckpoint.markResumed();
+        CopyCheckpoint c = copyCheckpoint;
+        if (c != null) {
+            copyCheckpoint = c.markResumed();
+        }
     }
 
     /** Every row of {@code range} is in the target. Under the engine lock. */

@@ -194,14 +194,15 @@ class ResumableCopyTest {
         assertThat(f.sink.multisetRows(t.name())).hasSize(400);
     }
 
+    /** A ClickHouse outage during the copy is retried write by write: nothing is read twice, nothing emptied. */
     @Test
-    void aSinkOutageDuringTheCopyResumesWithoutACrash() {
+    void aSinkOutageDuringTheCopyRetriesInPlace() {
         TableRef t = f.table("outage", 1_000);
         NativeMirrorEngine engine = f.newEngine();
         AtomicInteger batches = new AtomicInteger();
         f.source.onSnapshotBatch(() -> {
             if (batches.incrementAndGet() == 6) {
-                f.sink.failNextCalls(1);
+                f.sink.failNextCalls(3);
             }
         });
         engine.create(spec(t));
@@ -209,7 +210,8 @@ class ResumableCopyTest {
 
         assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
         f.assertMirrored(t);
-        assertThat(copiedRows()).as("only the range the outage cut short is read twice").isLessThanOrEqualTo(1_100);
+        assertThat(copiedRows()).isEqualTo(1_000);
+        assertThat(f.sink.truncateCalls()).isZero();
         assertThat(f.events).anyMatch(e -> e.startsWith("error "));
     }
 
