@@ -399,6 +399,60 @@ public abstract class ChangeSourceContract {
         assertThat(copied).contains(Row.of(1234L, "row 1234", 34));
     }
 
+    /**
+     * Every row lies in a range the copy reports once the row was delivered; a later copy given all those ranges as
+     * finished reads nothing but rows on pages added since; given half of them, exactly the rows the other half held.
+     */
+    @Test
+    void aCopyReportsRangesCoveringEveryRowAndSkipsTheFinishedOnes() {
+        TableRef t = givenTable();
+        List<SourceOp> ops = new ArrayList<>();
+        for (int i = 1; i <= 3000; i++) {
+            ops.add(insert(t, i, "row " + i, i % 100));
+        }
+        commit(ops);
+        TableSchema schema = source.describe(t).orElseThrow();
+        List<io.echodb.core.port.out.CopyRange> ranges = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<io.echodb.core.port.out.CopyRange, List<Row>> rowsOf = new java.util.concurrent.ConcurrentHashMap<>();
+        SnapshotSession first = source.openSnapshot();
+        snapshots.add(first);
+        Map<Thread, List<Row>> open = new java.util.concurrent.ConcurrentHashMap<>();
+        first.copy(schema, Set.of(), 2, List.of(), new io.echodb.core.port.out.CopyReceiver() {
+            @Override
+            public void accept(List<Row> rows) {
+                open.computeIfAbsent(Thread.currentThread(), x -> new ArrayList<>()).addAll(rows);
+            }
+
+            @Override
+            public void rangeFinished(io.echodb.core.port.out.CopyRange range) {
+                ranges.add(range);
+                rowsOf.put(range, new ArrayList<>(open.getOrDefault(Thread.currentThread(), List.of())));
+                open.remove(Thread.currentThread());
+            }
+        });
+        assertThat(open.values()).as("rows delivered outside any reported range").allMatch(List::isEmpty);
+        assertThat(rowsOf.values().stream().mapToInt(List::size).sum()).isEqualTo(3000);
+
+        commit(List.of(insert(t, 5000, "after the first copy", 1)));
+        SnapshotSession second = source.openSnapshot();
+        snapshots.add(second);
+        List<Row> again = Collections.synchronizedList(new ArrayList<>());
+        second.copy(schema, Set.of(), 2, List.copyOf(ranges), again::addAll);
+        assertThat(again).as("all finished: only what no finished range covered").allMatch(r -> r.get(0).equals(5000L));
+
+        if (ranges.size() > 1) {
+            List<io.echodb.core.port.out.CopyRange> half = ranges.subList(0, ranges.size() / 2);
+            List<Row> rest = Collections.synchronizedList(new ArrayList<>());
+            SnapshotSession third = source.openSnapshot();
+            snapshots.add(third);
+            third.copy(schema, Set.of(), 2, List.copyOf(half), rest::addAll);
+            List<Row> expected = new ArrayList<>();
+            ranges.subList(ranges.size() / 2, ranges.size()).forEach(r -> expected.addAll(rowsOf.get(r)));
+            expected.add(Row.of(5000L, "after the first copy", 1));
+            assertThat(rest).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
     @Test
     void teardownIsIdempotentAndPrepareWorksAgainAfterIt() {
         source.prepare();
