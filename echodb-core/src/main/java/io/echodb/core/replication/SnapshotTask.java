@@ -5,6 +5,7 @@ import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.port.out.ChangeSink;
 import io.echodb.core.port.out.ChangeSource;
+import io.echodb.core.port.out.CopyCheckpoint;
 import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.FencedOutException;
@@ -167,7 +168,9 @@ final class SnapshotTask implements Runnable {
         if (target == SnapshotHost.Target.MAY_HOLD_ROWS && !run.writeIfActive(() -> sink.truncate(mirror.target()))) {
             return null;
         }
-        List<CopyRange> finished = target == SnapshotHost.Target.RESUME ? mirror.copyCheckpoint().finished() : List.of();
+        // Null only when this run is no longer current: then its point is refused and it stops.
+        CopyCheckpoint progress = mirror.copyCheckpoint();
+        List<CopyRange> finished = target == SnapshotHost.Target.RESUME && progress != null ? progress.finished() : List.of();
         return new Prepared(full, schema, finished);
     }
 
