@@ -31,4 +31,10 @@ public interface EngineListener {
 
     /** The replication slot was invalidated and created again; {@code mirrors} are being copied again. */
     default void slotRecreated(String reason, int mirrors) { }
+
+    /**
+     * The copy of {@code mirror} was cut short earlier and goes on: {@code finishedRanges} page ranges read before (its
+     * rows as of {@code firstPoint}) are kept, the rest is read now.
+     */
+    default void copyResumed(MirrorName mirror, int finishedRanges, Lsn firstPoint) { }
 }

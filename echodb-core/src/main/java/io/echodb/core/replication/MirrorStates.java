@@ -389,6 +389,10 @@ final class MirrorStates implements SnapshotHost {
                 m.copyStartedAt(point);
             } else {
                 m.copyResumed(); // the stream already applies from the first attempt's point, which stays
+                CopyCheckpoint progress = m.copyCheckpoint();
+                if (progress != null) {
+                    env.listener().copyResumed(m.name(), progress.finished().size(), progress.point());
+                }
             }
             return true;
         });

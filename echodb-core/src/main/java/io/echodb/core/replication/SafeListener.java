@@ -43,6 +43,16 @@ final class SafeListener implements EngineListener {
         guard(() -> delegate.acknowledged(lsn));
     }
 
+    @Override
+    public void slotRecreated(String reason, int mirrors) {
+        guard(() -> delegate.slotRecreated(reason, mirrors));
+    }
+
+    @Override
+    public void copyResumed(MirrorName mirror, int finishedRanges, Lsn firstPoint) {
+        guard(() -> delegate.copyResumed(mirror, finishedRanges, firstPoint));
+    }
+
     private static void guard(Runnable call) {
         try {
             call.run();

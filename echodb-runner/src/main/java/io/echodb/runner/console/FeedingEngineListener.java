@@ -52,6 +52,13 @@ public final class FeedingEngineListener implements EngineListener {
         delegate.slotRecreated(reason, mirrors);
     }
 
+    @Override
+    public void copyResumed(MirrorName mirror, int finishedRanges, Lsn firstPoint) {
+        feed.record("copy", mirror.value(), "copy resumed: " + finishedRanges + " finished range(s) kept (read at "
+                + firstPoint + ")");
+        delegate.copyResumed(mirror, finishedRanges, firstPoint);
+    }
+
     private static String label(MirrorState s) {
         return s.name().toLowerCase(Locale.ROOT);
     }

@@ -28,6 +28,18 @@ public final class MicrometerEngineListener implements EngineListener {
                 .description("Last WAL position acknowledged to PostgreSQL (as a number)")
                 .register(registry);
         slotRecreated().increment(0); // present from the start, so alerts on increase() see 0 rather than nothing
+        copiesResumed().increment(0);
+    }
+
+    private Counter copiesResumed() {
+        return Counter.builder("echodb.copy.resumed")
+                .description("Initial copies cut short (crash, leader change, outage) that went on from their finished ranges")
+                .register(registry);
+    }
+
+    @Override
+    public void copyResumed(MirrorName mirror, int finishedRanges, Lsn firstPoint) {
+        copiesResumed().increment();
     }
 
     private Counter slotRecreated() {

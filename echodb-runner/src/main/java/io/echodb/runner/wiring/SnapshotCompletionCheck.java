@@ -88,4 +88,9 @@ final class SnapshotCompletionCheck implements EngineListener {
     public void slotRecreated(String reason, int mirrors) {
         delegate.slotRecreated(reason, mirrors);
     }
+
+    @Override
+    public void copyResumed(MirrorName mirror, int finishedRanges, io.echodb.core.change.Lsn firstPoint) {
+        delegate.copyResumed(mirror, finishedRanges, firstPoint);
+    }
 }
