@@ -57,6 +57,10 @@ final class TableChanges {
                 states.unsupported(m, reason.get());
                 return;
             }
+            if (m.shape.needsFullIdentityFirst(announced)) {
+                lostItsKey(m);
+                return;
+            }
             // The mirror's buffer, under the mirror's name: a table renamed since is still named the old way here.
             TableBatcher b = buffers.of(m.table());
             if (b != null && !b.schema().equals(schema)) {
@@ -77,6 +81,24 @@ final class TableChanges {
                 writer.bringTargetInLine(m, current.map(c -> TargetSchemas.union(schema, m.shape.schema(c))).orElse(schema));
             }
         });
+    }
+
+    /**
+     * The table lost its key and is mirrored on as a multiset, which only a copy can make (it sets REPLICA IDENTITY
+     * FULL and rebuilds the target). Its changes can reach the stream before the DDL reaches the control plane (the
+     * catalog sweep sees it later): no target can take this shape, but failing the mirror would be wrong (I3). A shape
+     * older than the copy the target holds changes nothing (a replay).
+     */
+    private void lostItsKey(MirrorRuntime m) {
+        Lsn at = versions.commitLsn();
+        if (at != null && m.predatesCopy(at)) {
+            return;
+        }
+        if (m.state == MirrorState.SNAPSHOTTING) {
+            states.restartSnapshot(m, m.table() + " lost its key", () -> { });
+        } else {
+            states.copyAgain(m, m.table() + " lost its key; it is mirrored on as a multiset");
+        }
     }
 
     /** Rows kept back (unresolved TOAST during a copy) follow the table into its new shape, matched by column name. */

@@ -58,10 +58,18 @@ final class TargetShape {
      * copied. Throws {@link TableNotPublishableException} when the source refuses.
      */
     TableSchema withFullIdentityIfKeyless(TablePublication source, TableSchema described) {
-        if (keylessTables != KeylessTables.FULL || !described.keylessWithoutFullIdentity()) {
+        if (!needsFullIdentityFirst(described)) {
             return described;
         }
         return source.useFullReplicaIdentity(described.table()).orElse(described);
+    }
+
+    /**
+     * Whether {@code source} is mirrored only once a copy has set REPLICA IDENTITY FULL on it: a key-less table under
+     * {@link KeylessTables#FULL} whose changes do not carry whole old rows yet (e.g. it just lost its primary key).
+     */
+    boolean needsFullIdentityFirst(TableSchema source) {
+        return keylessTables == KeylessTables.FULL && source.keylessWithoutFullIdentity();
     }
 
     /** The target's view of {@code source}. */

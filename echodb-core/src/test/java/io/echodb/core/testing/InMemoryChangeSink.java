@@ -68,6 +68,11 @@ public final class InMemoryChangeSink implements ChangeSink {
         if (layout.isMultiset() != schema.isMultiset()) {
             return new SchemaSync.Incompatible("layout " + layout + " does not fit " + schema);
         }
+        // Like ClickHouse: a keyed target cannot hold rows nothing tells apart, and no rebuild changes that.
+        java.util.Optional<String> problem = layout.isMultiset() ? java.util.Optional.empty() : schema.unsupportedReason();
+        if (problem.isPresent()) {
+            return new SchemaSync.Incompatible(problem.get());
+        }
         Target t = targets.get(target);
         if (t == null) {
             targets.put(target, new Target(schema, layout.isMultiset()));

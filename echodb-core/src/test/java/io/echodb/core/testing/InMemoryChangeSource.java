@@ -117,6 +117,15 @@ public final class InMemoryChangeSource implements ChangeSource {
         t.reshape(new TableSchema(table, t.schema.columns(), t.schema.keyColumns(), identity, t.schema.relationId()));
     }
 
+    /**
+     * ALTER TABLE DROP CONSTRAINT of the primary key: the table has no key now (REPLICA IDENTITY stays); rows already
+     * there keep their places, new ones are told apart by position only.
+     */
+    public synchronized void dropPrimaryKey(TableRef table) {
+        TableState t = table(table);
+        t.reshape(new TableSchema(table, t.schema.columns(), List.of(), t.schema.identity(), t.schema.relationId()));
+    }
+
     /** ALTER TABLE DROP COLUMN (not a key column). */
     public synchronized void dropColumn(TableRef table, String column) {
         TableState t = table(table);

@@ -138,6 +138,25 @@ public abstract class ChangeSinkContract {
                 .extracting(s -> ((SchemaSync.Incompatible) s).rebuildable()).isEqualTo(true);
     }
 
+    /**
+     * A table that lost its key (no key, replica identity not FULL) cannot be stored in a keyed target, new or existing,
+     * and rebuilding the target does not change that: only the source can (a key, or REPLICA IDENTITY FULL and a
+     * multiset target).
+     */
+    @Test
+    void aTableWithoutKeyOrFullIdentityIsRefusedAndNoRebuildHelps() {
+        String target = newTargetName();
+        sink.ensureTable(target, BASE);
+        TableSchema keyless = new TableSchema(BASE.table(), BASE.columns(), java.util.List.of(),
+                io.echodb.core.schema.ReplicaIdentity.DEFAULT);
+        SchemaSync existing = sink.ensureTable(target, keyless);
+        SchemaSync fresh = sink.ensureTable(newTargetName(), keyless);
+        for (SchemaSync sync : java.util.List.of(existing, fresh)) {
+            assertThat(sync).isInstanceOf(SchemaSync.Incompatible.class);
+            assertThat(((SchemaSync.Incompatible) sync).rebuildable()).isFalse();
+        }
+    }
+
     // ================================================================ rows and versions
 
     @Test
