@@ -6,6 +6,7 @@ import static io.echodb.adapters.clickhouse.ClickHouseSql.literal;
 import io.echodb.adapters.clickhouse.ClickHouseGateway.QueryResult;
 import io.echodb.adapters.clickhouse.ValueWriters.ColumnWriter;
 import io.echodb.core.schema.Column;
+import io.echodb.core.port.out.TargetMissingException;
 import io.echodb.core.schema.TableSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -107,8 +108,7 @@ final class KnownTargets {
             table = reload(target);
         }
         if (table == null) {
-            throw ClickHouseRejectedException.badData(target, "the table does not exist in database "
-                    + identifier(gateway.database()) + "; ensureTable must run first");
+            throw TargetMissingException.of(target, "no such table in database " + identifier(gateway.database()));
         }
         List<String> missing = missingColumns(table, schema);
         if (!missing.isEmpty()) {

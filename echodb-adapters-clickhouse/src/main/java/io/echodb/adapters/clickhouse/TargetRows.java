@@ -8,6 +8,7 @@ import io.echodb.adapters.clickhouse.ValueWriters.ColumnWriter;
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
 import io.echodb.core.schema.Column;
+import io.echodb.core.port.out.TargetMissingException;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
@@ -95,9 +96,15 @@ final class TargetRows {
         } catch (ClickHouseRejectedException e) {
             // The table may have been changed behind this instance's back: describe it afresh before the next attempt.
             known.forget(target);
+            if (e.code() == UNKNOWN_TABLE) {
+                throw TargetMissingException.of(target, e.getMessage());
+            }
             throw e;
         }
     }
+
+    /** ClickHouse's error code for a table that does not exist. */
+    private static final int UNKNOWN_TABLE = 60;
 
     /** Most a write reserves up front; a larger batch grows its buffer as it is encoded (by doubling). */
     static final int MAX_PREALLOCATED_BYTES = 4 << 20;

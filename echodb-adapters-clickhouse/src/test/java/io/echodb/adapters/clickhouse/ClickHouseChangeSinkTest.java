@@ -492,6 +492,28 @@ class ClickHouseChangeSinkTest {
         assertThat(values(t, s, 1, 2, 3)).containsOnlyKeys(3L);
     }
 
+    /**
+     * A table dropped by someone else (a deposed leader's late DROP) after this sink wrote to it: the next write says
+     * the target is missing, with its own exception, so the engine copies again instead of failing the mirror.
+     */
+    @Test
+    void aTableDroppedBehindTheSinksBackIsReportedMissing() {
+        String t = name("gone");
+        TableSchema s = keyValue(t);
+        sink.ensureTable(t, s);
+        sink.write(t, s, List.of(row(1, "a", 1, 1)));
+
+        db.gateway.execute("DROP TABLE " + ClickHouseSql.table(db.name, t), "drop behind the sink's back");
+
+        assertThatThrownBy(() -> sink.write(t, s, List.of(row(2, "b", 1, 1))))
+                .isInstanceOf(io.echodb.core.port.out.TargetMissingException.class).hasMessageContaining(t);
+        assertThatThrownBy(() -> sink.write(t, s, List.of(row(2, "b", 1, 1))))
+                .isInstanceOf(io.echodb.core.port.out.TargetMissingException.class);
+        assertThat(sink.ensureTable(t, s)).isInstanceOf(SchemaSync.Created.class);
+        sink.write(t, s, List.of(row(2, "b", 1, 1)));
+        assertThat(db.count(t)).isEqualTo(1);
+    }
+
     @Test
     void dropIsIdempotentAndTheTableCanBeCreatedAgain() {
         String t = name("drop");
@@ -564,7 +586,8 @@ class ClickHouseChangeSinkTest {
     void writingToAMissingTableIsRejected() {
         String t = name("missing");
         assertThatThrownBy(() -> sink.write(t, keyValue(t), List.of(row(1, "a", 1, 1))))
-                .isInstanceOf(ClickHouseRejectedException.class).hasMessageContaining(t).hasMessageContaining("does not exist");
+                .isInstanceOf(io.echodb.core.port.out.TargetMissingException.class).hasMessageContaining(t)
+                .hasMessageContaining("does not exist");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.echodb.core.replication;
 
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.FencedOutException;
+import io.echodb.core.port.out.TargetMissingException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -39,6 +40,10 @@ final class MirrorGuard {
             // that took over replays from the slot.
             ack.block();
             throw new RetryAbandonedException(verb + " " + table, e);
+        } catch (TargetMissingException e) {
+            if (registry.contains(m) && m.isActive()) {
+                states.targetMissing(m, e.getMessage());
+            }
         } catch (RuntimeException e) {
             if (!running.getAsBoolean()) {
                 // Failures while the engine stops (interrupted I/O) are not the mirror's fault.

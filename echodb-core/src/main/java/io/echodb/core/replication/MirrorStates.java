@@ -279,6 +279,19 @@ final class MirrorStates implements SnapshotHost {
         scheduleSnapshot(m);
     }
 
+    /**
+     * The mirror's target table is gone (dropped behind its back, e.g. by a deposed leader's late DDL): a copy creates
+     * it again and fills it, at a new point; failing would leave a mirror stopped that a copy makes exact (I3).
+     */
+    void targetMissing(MirrorRuntime m, String why) {
+        m.ensuredSchemas.clear();
+        if (m.state == MirrorState.SNAPSHOTTING) {
+            restartSnapshot(m, "its target table disappeared (" + why + ")", () -> { });
+        } else {
+            copyAgain(m, "its target table disappeared (" + why + ")");
+        }
+    }
+
     /** The stream wrote {@code rows} rows of the mirror. */
     void rowsWritten(MirrorRuntime m, int rows) {
         m.rowsSynced.addAndGet(rows);
@@ -424,6 +437,16 @@ final class MirrorStates implements SnapshotHost {
                     LOG.info("mirror {}: copied {} rows of {} at {} in {}", m.name(), rows, m.table(), point, took);
                 }
                 transition(m, MirrorState.RUNNING, null, false);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void targetMissing(MirrorRuntime m, SnapshotRun run) {
+        lock.locked(() -> {
+            if (isCurrent(m, run)) {
+                m.ensuredSchemas.clear(); // the next attempt creates it again, empty: nothing to resume from
             }
             return null;
         });

@@ -41,6 +41,9 @@ interface SnapshotHost {
     /** Runs {@code calls} (calls of this host) under one acquisition of the engine lock: one wait for a group of copies. */
     void inOneTurn(Runnable calls);
 
+    /** The target table vanished during the copy: the next attempt must create it again. */
+    void targetMissing(MirrorRuntime mirror, SnapshotRun run);
+
     /** Every row of {@code range} is in the target: a later attempt need not read it again. */
     void rangeFinished(MirrorRuntime mirror, SnapshotRun run, io.echodb.core.port.out.CopyRange range);
 

@@ -11,6 +11,7 @@ import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.FencedOutException;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.TableNotPublishableException;
+import io.echodb.core.port.out.TargetMissingException;
 import io.echodb.core.port.out.SourceTableChangedException;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.TableSchema;
@@ -95,7 +96,10 @@ final class SnapshotTask implements Runnable {
         return host.isCurrent(mirror, run);
     }
 
-    /** How often a copy starts over because the table changed between its description and its snapshot. */
+    /**
+     * How often a copy starts over because the table changed between its description and its snapshot, or its target
+     * table vanished.
+     */
     private static final int MAX_RESHAPED_STARTS = 5;
 
     private void attempt() {
@@ -108,6 +112,12 @@ final class SnapshotTask implements Runnable {
                     throw e;
                 }
                 LOG.info("mirror {}: {}; describing it again", mirror.name(), e.getMessage());
+            } catch (TargetMissingException e) {
+                if (start >= MAX_RESHAPED_STARTS) {
+                    throw e;
+                }
+                LOG.warn("mirror {}: {} during its copy; creating it again and copying afresh", mirror.name(), e.getMessage());
+                host.targetMissing(mirror, run);
             }
         }
     }

@@ -420,6 +420,35 @@ class NativeMirrorEngineTest {
         assertThat(f.sink.multisetRows(t.name())).hasSize(4);
     }
 
+    /**
+     * A target table dropped behind the mirror's back — a deposed leader's DROP held up in the network and executed after
+     * the new leader had created the table again (schema chaos seed 757586724, catalog capture, round 12: FAILED with
+     * "the table does not exist") — is created again and filled by a copy; it is no reason to stop the mirror (I3).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aTargetDroppedBehindTheMirrorsBackIsCreatedAgainByACopy(boolean duringCopy) {
+        TableRef t = running("vanished", 600);
+        if (duringCopy) {
+            java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+            f.source.onSnapshotBatch(() -> {
+                if (dropped.compareAndSet(false, true)) {
+                    f.sink.drop(t.name());
+                }
+            });
+            engine.resync(spec(t).name());
+        } else {
+            f.sink.drop(t.name());
+        }
+        f.source.insert(t, Row.of(601L, "after the drop", 1));
+        engine.drain();
+
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isNotEqualTo(MirrorState.FAILED);
+        f.settle(engine);
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
     @Test
     void aReplayAfterACrashDoesNotShrinkATargetThatDropsMissingColumns() {
         f.settings = f.settings.withBatchRows(1);

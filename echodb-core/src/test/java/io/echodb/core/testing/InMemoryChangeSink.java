@@ -377,7 +377,7 @@ public final class InMemoryChangeSink implements ChangeSink {
     private Target require(String target) {
         Target t = targets.get(target);
         if (t == null) {
-            throw new IllegalStateException("table " + target + " does not exist in the target");
+            throw io.echodb.core.port.out.TargetMissingException.of(target, "not in the in-memory target");
         }
         return t;
     }

@@ -1,6 +1,7 @@
 package io.echodb.core.port.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.change.RowVersion;
 import io.echodb.core.change.SinkRow;
@@ -158,6 +159,17 @@ public abstract class ChangeSinkContract {
     }
 
     // ================================================================ rows and versions
+
+    @Test
+    void aWriteToATableThatIsGoneSaysSoWithItsOwnException() {
+        String target = newTargetName();
+        sink.ensureTable(target, BASE);
+        sink.drop(target);
+        assertThatThrownBy(() -> sink.write(target, BASE, java.util.List.of(new io.echodb.core.change.SinkRow(
+                io.echodb.core.schema.Row.of(1L, "a", 1), io.echodb.core.change.RowVersion.snapshot(
+                io.echodb.core.change.Lsn.of(8)), false))))
+                .isInstanceOf(io.echodb.core.port.out.TargetMissingException.class).hasMessageContaining(target);
+    }
 
     @Test
     void writtenRowsAppearWithTheirValuesAndNullsStayNull() {
