@@ -184,13 +184,10 @@ final class BufferWriter {
         if (!(sync instanceof SchemaSync.Incompatible inc)) {
             return;
         }
-        if (inc.rebuildable() && m.state == MirrorState.SNAPSHOTTING) {
-            // A copy rebuilds the target for the table's shape when it starts: start it again rather than fail.
-            states.restartSnapshot(m, "the table changed to a shape the target cannot take (" + inc.reason() + ")", () -> { });
-        } else if (inc.rebuildable() && m.state == MirrorState.RUNNING) {
-            // e.g. a column dropped and added again with another type: no rewrite event comes, and only a copy
-            // can rebuild the target; failing would leave a mirror stopped that can be made exact again (I3).
-            states.copyAgain(m, "the table changed to a shape the target cannot take in place (" + inc.reason() + ")");
+        if (inc.rebuildable() && (m.state == MirrorState.SNAPSHOTTING || m.state == MirrorState.RUNNING)) {
+            // A copy rebuilds the target for the table's shape when it starts (e.g. a column dropped and added again
+            // with another type: no rewrite event comes); failing would leave a mirror stopped that a copy makes exact.
+            states.copyAfresh(m, "the table changed to a shape the target cannot take in place (" + inc.reason() + ")");
         } else {
             states.failed(m, "incompatible schema change of " + m.table() + ": " + inc.reason(), null);
         }

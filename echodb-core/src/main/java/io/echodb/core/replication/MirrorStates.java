@@ -285,10 +285,18 @@ final class MirrorStates implements SnapshotHost {
      */
     void targetMissing(MirrorRuntime m, String why) {
         m.ensuredSchemas.clear();
+        copyAfresh(m, "its target table disappeared (" + why + ")");
+    }
+
+    /**
+     * The table must be copied again from a new point ({@code why} for the log): a copy in progress starts over, a
+     * running mirror copies again.
+     */
+    void copyAfresh(MirrorRuntime m, String why) {
         if (m.state == MirrorState.SNAPSHOTTING) {
-            restartSnapshot(m, "its target table disappeared (" + why + ")", () -> { });
+            restartSnapshot(m, why, () -> { });
         } else {
-            copyAgain(m, "its target table disappeared (" + why + ")");
+            copyAgain(m, why);
         }
     }
 

@@ -259,9 +259,7 @@ final class SnapshotTask implements Runnable {
                 mine.add(row);
                 bytes[0] += RowSize.estimate(row);
                 if (mine.size() >= settings.snapshotBatchRows() || bytes[0] >= settings.batchBytes()) {
-                    List<Row> chunk = new ArrayList<>(mine);
-                    mine.clear();
-                    bytes[0] = 0;
+                    List<Row> chunk = takePending(worker);
                     awaitInFlight(worker);
                     inFlight.put(worker, writers.submit(() -> write(chunk)));
                 }
@@ -279,11 +277,8 @@ final class SnapshotTask implements Runnable {
             }
             Thread worker = Thread.currentThread();
             awaitInFlight(worker);
-            List<Row> mine = pending.get(worker);
-            if (mine != null && !mine.isEmpty()) {
-                List<Row> chunk = new ArrayList<>(mine);
-                mine.clear();
-                pendingBytes.get(worker)[0] = 0;
+            List<Row> chunk = takePending(worker);
+            if (!chunk.isEmpty()) {
                 write(chunk);
             }
             if (run.isCancelled()) {
@@ -296,12 +291,24 @@ final class SnapshotTask implements Runnable {
             for (Thread worker : List.copyOf(inFlight.keySet())) {
                 awaitInFlight(worker);
             }
-            for (List<Row> rows : pending.values()) {
-                if (!rows.isEmpty()) {
-                    write(new ArrayList<>(rows));
-                    rows.clear();
+            for (Thread worker : List.copyOf(pending.keySet())) {
+                List<Row> chunk = takePending(worker);
+                if (!chunk.isEmpty()) {
+                    write(chunk);
                 }
             }
+        }
+
+        /** The rows {@code worker} gathered and has not handed to a write yet (its gathering starts afresh). */
+        private List<Row> takePending(Thread worker) {
+            List<Row> mine = pending.get(worker);
+            if (mine == null || mine.isEmpty()) {
+                return List.of();
+            }
+            List<Row> chunk = new ArrayList<>(mine);
+            mine.clear();
+            pendingBytes.get(worker)[0] = 0;
+            return chunk;
         }
 
         /** Waits for the worker's previous write and rethrows its failure, so the copy stops as the sink demands. */

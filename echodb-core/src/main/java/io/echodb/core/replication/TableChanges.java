@@ -94,11 +94,7 @@ final class TableChanges {
         if (at != null && m.predatesCopy(at)) {
             return;
         }
-        if (m.state == MirrorState.SNAPSHOTTING) {
-            states.restartSnapshot(m, m.table() + " lost its key", () -> { });
-        } else {
-            states.copyAgain(m, m.table() + " lost its key; it is mirrored on as a multiset");
-        }
+        states.copyAfresh(m, m.table() + " lost its key; it is mirrored on as a multiset");
     }
 
     /** Rows kept back (unresolved TOAST during a copy) follow the table into its new shape, matched by column name. */
@@ -202,13 +198,7 @@ final class TableChanges {
         if (m == null) {
             return;
         }
-        guard.guarded(m, "copy again", m.table(), () -> {
-            String reason = "DDL changed existing rows of " + m.table() + " (" + w.reason() + ")";
-            if (m.state == MirrorState.SNAPSHOTTING) {
-                states.restartSnapshot(m, reason, () -> { });
-            } else {
-                states.copyAgain(m, reason);
-            }
-        });
+        guard.guarded(m, "copy again", m.table(),
+                () -> states.copyAfresh(m, "DDL changed existing rows of " + m.table() + " (" + w.reason() + ")"));
     }
 }
