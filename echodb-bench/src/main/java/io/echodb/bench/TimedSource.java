@@ -41,8 +41,8 @@ final class TimedSource implements ChangeSource {
     }
 
     @Override
-    public void unpublish(TableRef table) {
-        delegate.unpublish(table);
+    public void unpublish(TableRef table, long relationId) {
+        delegate.unpublish(table, relationId);
     }
 
     @Override

@@ -58,9 +58,9 @@ final class GatedPorts {
             }
 
             @Override
-            public void unpublish(TableRef table) {
+            public void unpublish(TableRef table, long relationId) {
                 check(gate, "unpublish " + table);
-                source.unpublish(table);
+                source.unpublish(table, relationId);
             }
 
             @Override

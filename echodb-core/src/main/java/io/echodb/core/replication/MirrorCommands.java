@@ -117,7 +117,7 @@ final class MirrorCommands {
         }
         MirrorState before = m.state;
         states.markDropping(m);
-        env.source().unpublish(m.table());
+        unpublish(m);
         if (dropTarget) {
             env.sink().drop(m.target());
         }
@@ -127,6 +127,21 @@ final class MirrorCommands {
             loop.closeStream();
             slot.teardown();
         }
+    }
+
+    /**
+     * The relation {@code m} follows leaves the publication under whatever name it has now: after a rename the old
+     * name may be another table's, maybe another mirror's (a swap), and the renamed table, left in the publication,
+     * would make its UPDATEs and DELETEs fail once it loses its key (I2). Kept while another mirror follows it too.
+     */
+    private void unpublish(MirrorRuntime m) {
+        for (MirrorRuntime other : registry.all()) {
+            if (other != m && other.relationId == m.relationId && m.relationId != TableSchema.UNKNOWN_RELATION) {
+                LOG.info("mirror {}: relation {} stays published for mirror {}", m.name(), m.relationId, other.name());
+                return;
+            }
+        }
+        env.source().unpublish(m.table(), m.relationId);
     }
 
     /**

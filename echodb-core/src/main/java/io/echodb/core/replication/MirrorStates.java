@@ -236,7 +236,8 @@ final class MirrorStates implements SnapshotHost {
     }
 
     MirrorStatus statusOf(MirrorRuntime m, long lagBytes) {
-        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lagBytes, m.progress(env.clock().instant()), m.lastError, m.updatedAt);
+        return new MirrorStatus(m.spec, m.state, m.rowsSynced.get(), lagBytes, m.progress(env.clock().instant()), m.lastError, m.updatedAt,
+                m.relationId);
     }
 
     // ================================================================ the stream side (lock held)

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,8 +131,12 @@ public final class AutoMirror {
             }
             case ENSURE -> ensure(table, index, tally);
             case RESYNC -> {
-                if (policy.matches(table) && ops.exists(table) && ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
-                    tally.created++;
+                // A mirror created now (or again, for a table replaced under its name) copies after the DDL anyway.
+                OptionalLong relation = policy.matches(table) ? ops.relationNow(table) : OptionalLong.empty();
+                MirrorOps.Ensured ensured = relation.isPresent()
+                        ? ops.ensure(table, relation.getAsLong(), index) : MirrorOps.Ensured.UNCHANGED;
+                if (ensured != MirrorOps.Ensured.UNCHANGED) {
+                    tally.count(ensured);
                 } else if (ops.resyncAll(table, index) > 0) {
                     tally.unchanged++;
                 } else {
@@ -168,15 +173,12 @@ public final class AutoMirror {
 
     private void ensure(TableRef table, OwnedMirrors index, Tally tally) {
         // An old event may name a table that a later event (maybe in the next batch) dropped or renamed.
-        if (!policy.matches(table) || !ops.exists(table)) {
+        OptionalLong relation = policy.matches(table) ? ops.relationNow(table) : OptionalLong.empty();
+        if (relation.isEmpty()) {
             tally.ignored++;
             return;
         }
-        if (ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
-            tally.created++;
-        } else {
-            tally.unchanged++;
-        }
+        tally.count(ops.ensure(table, relation.getAsLong(), index));
     }
 
     private static final class Tally {
@@ -185,6 +187,17 @@ public final class AutoMirror {
         int failed;
         int unchanged;
         int ignored;
+
+        void count(MirrorOps.Ensured ensured) {
+            switch (ensured) {
+                case CREATED -> created++;
+                case REPLACED -> {
+                    dropped++;
+                    created++;
+                }
+                case UNCHANGED -> unchanged++;
+            }
+        }
 
         DdlBatchResult result(int events, long position, String deferredReason) {
             return new DdlBatchResult(events, created, dropped, failed, unchanged, ignored, position, deferredReason);

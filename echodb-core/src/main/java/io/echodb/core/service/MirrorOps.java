@@ -13,6 +13,7 @@ import io.echodb.core.schema.TableSettingsCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,12 @@ final class MirrorOps {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorOps.class);
 
     /** What {@link #ensure} did. */
-    enum Ensured { CREATED, UNCHANGED }
+    enum Ensured {
+        CREATED,
+        /** The old mirror followed a table that is no longer the one under its name: dropped, and a new one created. */
+        REPLACED,
+        UNCHANGED
+    }
 
     private final MirrorControl mirrors;
     private final SourceCatalog catalog;
@@ -40,17 +46,30 @@ final class MirrorOps {
     }
 
     /**
-     * Makes sure {@code table} has a mirror. An existing mirror is left alone, except one the engine marked
-     * UNSUPPORTED while the catalog now shows a key (or replica identity): it is re-created so the engine looks at
-     * the table again. Throws the engine's exception on failure.
+     * Makes sure {@code table} has a mirror. An existing mirror is left alone, except one that follows another relation
+     * than the table's ({@code relationNow}, as the catalog listed or described it): the table was replaced under its
+     * name (dropped and created again, or swapped by renames) in a way no DDL event told, and the mirror is dropped and
+     * created again, as for a DDL event's re-create; one whose table settings changed; and one the engine marked
+     * UNSUPPORTED while the catalog now shows a key (or replica identity): it is re-created so the engine looks at the
+     * table again. Throws the engine's exception on failure.
      */
-    Ensured ensure(TableRef table, OwnedMirrors index) {
+    Ensured ensure(TableRef table, long relationNow, OwnedMirrors index) {
         MirrorSpec spec = policy.specFor(table);
         List<MirrorStatus> existing = index.of(table);
+        boolean replaced = false;
         if (!existing.isEmpty()) {
             MirrorStatus current = existing.get(0);
             String drift = layoutDrift(current.spec(), spec);
-            if (drift != null) {
+            // A listing may be older than the mirror's state: a relation that seems replaced is described again.
+            long replacedBy = current.followsAnotherRelationThan(relationNow)
+                    ? relationNow(table).orElse(MirrorStatus.UNKNOWN_RELATION) : relationNow;
+            if (current.followsAnotherRelationThan(replacedBy)) {
+                // The mirror would stay RUNNING on the old relation's rows and changes: the worst kind of wrong.
+                LOG.warn("re-creating mirror {} of {}: the table was replaced under its name (the mirror follows relation"
+                        + " {}, the table is now relation {})", current.name(), table, current.relationId(), replacedBy);
+                drop(current, index);
+                replaced = true;
+            } else if (drift != null) {
                 // Settings apply when a mirror is created: a changed rule is applied by copying into a fresh target.
                 boolean sameTarget = current.spec().targetTable().equals(spec.targetTable());
                 LOG.info("re-creating mirror {} of {}: its table settings changed ({}); {}", current.name(), table,
@@ -75,7 +94,7 @@ final class MirrorOps {
         index.put(created);
         metrics.mirrorCreated();
         LOG.info("created mirror {} for {} -> {} ({})", spec.name(), table, spec.targetTable(), created.state());
-        return Ensured.CREATED;
+        return replaced ? Ensured.REPLACED : Ensured.CREATED;
     }
 
     /**
@@ -96,6 +115,12 @@ final class MirrorOps {
     /** The table exists in the source now (events describe the past; the catalog the present). */
     boolean exists(TableRef table) {
         return catalog.describe(table).isPresent();
+    }
+
+    /** The relation id {@code table} has now, as the catalog describes it; empty when the table does not exist. */
+    OptionalLong relationNow(TableRef table) {
+        Optional<TableSchema> schema = catalog.describe(table);
+        return schema.isPresent() ? OptionalLong.of(schema.get().relationId()) : OptionalLong.empty();
     }
 
     /**

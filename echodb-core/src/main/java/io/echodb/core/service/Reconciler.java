@@ -7,11 +7,10 @@ import io.echodb.core.model.WatchPolicy;
 import io.echodb.core.port.in.MirrorControl;
 import io.echodb.core.port.out.SourceCatalog;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * The guarantee behind auto-mirroring: desired mirrors are the catalog's tables in watched schemas that pass the
  * policy; actual mirrors are the engine's mirrors this EchoDB owns ({@link OwnedMirrors}). Missing mirrors are
  * created, orphaned ones (source table gone or now excluded) dropped — unless the engine finds that a gone table was
- * renamed to an unmirrored one (same relation), whose mirror then follows it; foreign mirrors are never touched. A mirror the
- * engine marked UNSUPPORTED is re-created once the catalog shows the table has become mirrorable.
+ * renamed to an unmirrored one (same relation), whose mirror then follows it; foreign mirrors are never touched. A mirror
+ * that follows another relation than the one its table has now (the table replaced under its name, by renames or a drop
+ * and a create no DDL event told of) is created again. A mirror the engine marked UNSUPPORTED is re-created once the
+ * catalog shows the table has become mirrorable.
  */
 public final class Reconciler {
 
@@ -56,16 +57,16 @@ public final class Reconciler {
      * Failures to list tables or mirrors propagate.
      */
     public ReconcileResult reconcile(BooleanSupplier mayAct) {
-        Set<TableRef> desired = new LinkedHashSet<>();
-        for (TableRef t : catalog.listTables(policy.schemas())) {
+        Map<TableRef, Long> desired = new LinkedHashMap<>();
+        catalog.listRelations(policy.schemas()).forEach((t, relation) -> {
             if (policy.matches(t)) {
-                desired.add(t);
+                desired.put(t, relation);
             }
-        }
+        });
         OwnedMirrors index = OwnedMirrors.load(mirrors, policy);
         Sweep sweep = new Sweep();
         List<TableRef> unmirrored = new ArrayList<>();
-        for (TableRef t : desired) {
+        for (TableRef t : desired.keySet()) {
             if (index.of(t).isEmpty()) {
                 unmirrored.add(t);
             }
@@ -73,7 +74,7 @@ public final class Reconciler {
         int renameTries = 0;
         // Drops first: they free names and engine capacity for the creates that follow.
         for (Map.Entry<TableRef, List<MirrorStatus>> entry : index.bySource().entrySet()) {
-            if (desired.contains(entry.getKey())) {
+            if (desired.containsKey(entry.getKey())) {
                 continue;
             }
             TableRef gone = entry.getKey();
@@ -109,20 +110,25 @@ public final class Reconciler {
                 }
             }
         }
-        for (TableRef table : desired) {
-            MirrorName name = policy.specFor(table).name();
-            if (!sweep.attempt(mayAct, table, name, "create", () -> ensure(table, index, sweep))) {
+        for (Map.Entry<TableRef, Long> table : desired.entrySet()) {
+            MirrorName name = policy.specFor(table.getKey()).name();
+            if (!sweep.attempt(mayAct, table.getKey(), name, "create",
+                    () -> ensure(table.getKey(), table.getValue(), index, sweep))) {
                 return finish(sweep, false);
             }
         }
         return finish(sweep, true);
     }
 
-    private void ensure(TableRef table, OwnedMirrors index, Sweep sweep) {
-        if (ops.ensure(table, index) == MirrorOps.Ensured.CREATED) {
-            sweep.created.add(policy.specFor(table).name());
-        } else {
-            sweep.unchanged++;
+    private void ensure(TableRef table, long relation, OwnedMirrors index, Sweep sweep) {
+        List<MirrorStatus> before = index.of(table);
+        switch (ops.ensure(table, relation, index)) {
+            case CREATED -> sweep.created.add(policy.specFor(table).name());
+            case REPLACED -> {
+                sweep.dropped.add(before.get(0).name());
+                sweep.created.add(policy.specFor(table).name());
+            }
+            case UNCHANGED -> sweep.unchanged++;
         }
     }
 

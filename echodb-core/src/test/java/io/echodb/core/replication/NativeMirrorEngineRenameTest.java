@@ -71,6 +71,53 @@ class NativeMirrorEngineRenameTest {
         f.assertMirroredInto(customers, "customers");
     }
 
+    @Test
+    void theStatusNamesTheRelationTheMirrorFollows() {
+        TableRef users = table("users", 41, 3);
+        NativeMirrorEngine engine = mirrored(users);
+
+        assertThat(engine.status(new MirrorName("users_mirror")).orElseThrow().relationId()).isEqualTo(41);
+    }
+
+    /**
+     * A table renamed to a name no mirror wants (excluded) loses its mirror; the relation must leave the publication
+     * under its new name, or its UPDATEs and DELETEs fail once it loses its key (I2). Before, the drop removed the old
+     * name, which no longer existed (schema chaos seed 11771441's swap left the old relation published).
+     */
+    @Test
+    void droppingTheMirrorOfARenamedTableUnpublishesTheRelationUnderItsNewName() {
+        TableRef users = table("users", 41, 3);
+        NativeMirrorEngine engine = mirrored(users);
+        engine.create(EngineFixture.spec(table("orders", 42, 3))); // the publication outlives the users mirror
+        f.settle(engine);
+        TableRef renamed = TableRef.of("public", "temp_users");
+        f.source.renameTable(users, renamed);
+        assertThat(f.source.isPublished(renamed)).isTrue();
+
+        engine.drop(new MirrorName("users_mirror"), false);
+
+        assertThat(f.source.isPublished(renamed)).isFalse();
+    }
+
+    /** In a swap the old name is the other table's: dropping one mirror leaves the other mirror's relation published. */
+    @Test
+    void droppingOneMirrorOfASwapLeavesTheOtherTablesRelationPublished() {
+        TableRef a = table("a", 41, 3);
+        TableRef b = table("b", 42, 3);
+        NativeMirrorEngine engine = mirrored(a);
+        engine.create(EngineFixture.spec(b));
+        f.settle(engine);
+        TableRef scratch = TableRef.of("public", "scratch");
+        f.source.renameTable(a, scratch);
+        f.source.renameTable(b, a);
+        f.source.renameTable(scratch, b);
+
+        engine.drop(new MirrorName("a_mirror"), false);
+
+        assertThat(f.source.isPublished(a)).as("relation 42, now called a, still mirrored by b_mirror").isTrue();
+        assertThat(f.source.isPublished(b)).as("relation 41, now called b, no longer mirrored").isFalse();
+    }
+
     /**
      * Schema chaos seed 978150693, round 56: a new leader replays changes the stream still names the old way after its
      * mirror followed the rename. A change buffered under the new name, then a Relation message of the old name with an

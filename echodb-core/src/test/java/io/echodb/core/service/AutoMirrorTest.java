@@ -132,6 +132,29 @@ class AutoMirrorTest {
     }
 
     @Test
+    void aCreatedEventForATableWhoseMirrorFollowsAnotherRelationCreatesTheMirrorAgain() {
+        world.mirrors.renamesInPlace(true);
+        world.create(pub("t83"));
+        world.createQuietly(pub("temp_t43"));
+        world.autoMirror().runOnce();
+        world.mirrors.clearOperations();
+        // The swap through an excluded name, as a catalog sweep that never saw t83's old relation reports it: only
+        // "created t83" (schema chaos seed 11771441, catalog capture, right after a leader change).
+        world.catalog.renameTable(pub("temp_t43"), pub("t85"));
+        world.catalog.renameTable(pub("t83"), pub("temp_t43"));
+        world.catalog.renameTable(pub("t85"), pub("t83"));
+        world.events.emitCreate(pub("t83"));
+
+        DdlBatchResult result = world.autoMirror().runOnce();
+
+        assertThat(world.mirrors.operations()).containsExactly("drop t83_mirror", "create t83_mirror");
+        assertThat(result.dropped()).isEqualTo(1);
+        assertThat(result.created()).isEqualTo(1);
+        assertThat(world.mirrors.status(mirror("t83_mirror")).orElseThrow().relationId())
+                .isEqualTo(world.catalog.relationOf(pub("t83")));
+    }
+
+    @Test
     void tablesSwappedByRenamesInOneBatchAreCopiedAgainUnderTheirNewNames() {
         world.mirrors.renamesInPlace(true);
         world.create(pub("a"));

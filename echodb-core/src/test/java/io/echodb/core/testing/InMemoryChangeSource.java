@@ -88,18 +88,23 @@ public final class InMemoryChangeSource implements ChangeSource {
 
     // ================================================================ DDL
 
+    /** CREATE TABLE: like PostgreSQL's oid, a schema without a relation id gets a new one, which renames keep. */
     public synchronized void createTable(TableSchema schema) {
         if (tables.containsKey(schema.table())) {
             throw new IllegalStateException("relation " + schema.table() + " already exists");
         }
-        tables.put(schema.table(), new TableState(schema));
+        TableState t = new TableState(schema);
+        if (schema.relationId() == TableSchema.UNKNOWN_RELATION) {
+            t.schema = new TableSchema(schema.table(), schema.columns(), schema.keyColumns(), schema.identity(),
+                    t.storageId, schema.sourceProblem());
+        }
+        tables.put(schema.table(), t);
     }
 
     /** Convenience: a table with the given columns and key, REPLICA IDENTITY DEFAULT. */
     public TableSchema createTable(TableRef table, List<Column> columns, List<String> keyColumns) {
-        TableSchema schema = new TableSchema(table, columns, keyColumns, ReplicaIdentity.DEFAULT);
-        createTable(schema);
-        return schema;
+        createTable(new TableSchema(table, columns, keyColumns, ReplicaIdentity.DEFAULT));
+        return tables.get(table).schema;
     }
 
     /** ALTER TABLE ADD COLUMN: existing rows get null. */
@@ -145,7 +150,7 @@ public final class InMemoryChangeSource implements ChangeSource {
         for (Column c : t.schema.columns()) {
             cols.add(c.name().equals(column) ? new Column(c.name(), type, c.nullable(), null) : c);
         }
-        t.schema = new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity());
+        t.schema = new TableSchema(table, cols, t.schema.keyColumns(), t.schema.identity(), t.schema.relationId());
     }
 
     /** ALTER TABLE RENAME TO / SET SCHEMA: the same relation (rows, relation id, publication) under a new name. */
@@ -496,9 +501,13 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     @Override
-    public synchronized void unpublish(TableRef table) {
+    public synchronized void unpublish(TableRef table, long relationId) {
         maybeFail(Operation.UNPUBLISH);
-        published.remove(table);
+        if (relationId == TableSchema.UNKNOWN_RELATION) {
+            published.remove(table);
+        } else {
+            published.removeIf(name -> tables.containsKey(name) && tables.get(name).schema.relationId() == relationId);
+        }
     }
 
     @Override

@@ -25,8 +25,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * In-memory {@link MirrorControl}, a stand-in for a mirror engine. With a {@link SourceCatalog} it behaves like the
- * native engine: creating a mirror of a missing table fails (fatal) and a table without a key gets an UNSUPPORTED
- * mirror with the reason. Tests can script failures, set states, lag and snapshot progress, and read the log of
+ * native engine: creating a mirror of a missing table fails (fatal), a table without a key gets an UNSUPPORTED
+ * mirror with the reason, and a mirror follows the relation its table had when it was created or copied again. Tests can script failures, set states, lag and snapshot progress, and read the log of
  * mutating calls ({@code "create x_mirror"}, {@code "drop x_mirror"}, ...).
  */
 public final class InMemoryMirrorControl implements MirrorControl {
@@ -83,17 +83,24 @@ public final class InMemoryMirrorControl implements MirrorControl {
 
     public synchronized void setState(MirrorName name, MirrorState state) {
         update(name, s -> new MirrorStatus(s.spec(), state, s.rowsSynced(), s.lagBytes(),
-                state == MirrorState.RUNNING ? done(s.snapshot()) : s.snapshot(), s.lastError(), clock.instant()));
+                state == MirrorState.RUNNING ? done(s.snapshot()) : s.snapshot(), s.lastError(), clock.instant(),
+                s.relationId()));
     }
 
     public synchronized void setLag(MirrorName name, long lagBytes) {
         update(name, s -> new MirrorStatus(s.spec(), s.state(), s.rowsSynced(), lagBytes, s.snapshot(), s.lastError(),
-                clock.instant()));
+                clock.instant(), s.relationId()));
     }
 
     public synchronized void setSnapshot(MirrorName name, SnapshotProgress progress) {
         update(name, s -> new MirrorStatus(s.spec(), s.state(), s.rowsSynced(), s.lagBytes(), progress, s.lastError(),
-                clock.instant()));
+                clock.instant(), s.relationId()));
+    }
+
+    /** Every mirror's relation becomes unknown, as with an engine that does not track relations. */
+    public synchronized void forgetRelations() {
+        mirrors.replaceAll((name, s) -> new MirrorStatus(s.spec(), s.state(), s.rowsSynced(), s.lagBytes(),
+                s.snapshot(), s.lastError(), s.updatedAt()));
     }
 
     /** Mutating calls so far, e.g. {@code "create users_mirror"}, {@code "drop users_mirror target"}. */
@@ -156,7 +163,8 @@ public final class InMemoryMirrorControl implements MirrorControl {
         }
         mirrors.remove(name);
         MirrorStatus renamed = new MirrorStatus(to.withSettings(current.spec().settings()), current.state(),
-                current.rowsSynced(), current.lagBytes(), current.snapshot(), current.lastError(), clock.instant());
+                current.rowsSynced(), current.lagBytes(), current.snapshot(), current.lastError(), clock.instant(),
+                current.relationId());
         mirrors.put(to.name(), renamed);
         operations.add("rename " + name + " -> " + to.name());
         return Optional.of(renamed);
@@ -196,6 +204,7 @@ public final class InMemoryMirrorControl implements MirrorControl {
     }
 
     private MirrorStatus newStatus(MirrorSpec spec) {
+        long relation = MirrorStatus.UNKNOWN_RELATION;
         if (catalog != null) {
             Optional<TableSchema> schema = catalog.describe(spec.source());
             if (schema.isEmpty()) {
@@ -204,16 +213,18 @@ public final class InMemoryMirrorControl implements MirrorControl {
             Optional<String> unsupported = schema.get().unsupportedReason();
             if (unsupported.isPresent()) {
                 return new MirrorStatus(spec, MirrorState.UNSUPPORTED, 0, 0, SnapshotProgress.notStarted(),
-                        unsupported.get(), clock.instant());
+                        unsupported.get(), clock.instant(), schema.get().relationId());
             }
+            relation = schema.get().relationId();
         }
         SnapshotProgress snapshot = initialState == MirrorState.RUNNING
                 ? new SnapshotProgress(0, 0, 0, true) : SnapshotProgress.notStarted();
-        return new MirrorStatus(spec, initialState, 0, 0, snapshot, null, clock.instant());
+        return new MirrorStatus(spec, initialState, 0, 0, snapshot, null, clock.instant(), relation);
     }
 
     private MirrorStatus withState(MirrorStatus s, MirrorState state) {
-        return new MirrorStatus(s.spec(), state, s.rowsSynced(), s.lagBytes(), s.snapshot(), s.lastError(), clock.instant());
+        return new MirrorStatus(s.spec(), state, s.rowsSynced(), s.lagBytes(), s.snapshot(), s.lastError(), clock.instant(),
+                s.relationId());
     }
 
     private static SnapshotProgress done(SnapshotProgress p) {

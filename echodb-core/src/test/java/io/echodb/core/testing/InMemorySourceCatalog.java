@@ -10,12 +10,19 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** In-memory {@link SourceCatalog}: a sorted map of table shapes that tests create, drop and rename. */
+/**
+ * In-memory {@link SourceCatalog}: a sorted map of table shapes that tests create, drop and rename. Like PostgreSQL's
+ * oids, each table created gets a new relation id, which an ALTER or a rename keeps.
+ */
 public final class InMemorySourceCatalog implements SourceCatalog {
 
     private final ConcurrentSkipListMap<TableRef, TableSchema> tables = new ConcurrentSkipListMap<>();
+    private final AtomicLong nextRelation = new AtomicLong(16_384);
     private volatile RuntimeException outage;
 
     /** The contract's standard shape: {@code id bigint NOT NULL} and {@code name text}, keyed by id when asked. */
@@ -31,22 +38,37 @@ public final class InMemorySourceCatalog implements SourceCatalog {
         return createTable(standardSchema(table, withPrimaryKey));
     }
 
-    /** Creates the table, or replaces its shape (an ALTER) when it exists. */
-    public TableSchema createTable(TableSchema schema) {
-        tables.put(schema.table(), schema);
-        return schema;
+    /** Creates the table (a new relation), or replaces its shape (an ALTER, the same relation) when it exists. */
+    public synchronized TableSchema createTable(TableSchema schema) {
+        TableSchema before = tables.get(schema.table());
+        long relation = schema.relationId() != TableSchema.UNKNOWN_RELATION ? schema.relationId()
+                : before != null ? before.relationId() : nextRelation.getAndIncrement();
+        TableSchema stored = new TableSchema(schema.table(), schema.columns(), schema.keyColumns(), schema.identity(),
+                relation, schema.sourceProblem());
+        tables.put(schema.table(), stored);
+        return stored;
+    }
+
+    /** The relation id {@code table} has now (0 when it does not exist). */
+    public long relationOf(TableRef table) {
+        TableSchema schema = tables.get(table);
+        return schema == null ? TableSchema.UNKNOWN_RELATION : schema.relationId();
     }
 
     public void dropTable(TableRef table) {
         tables.remove(table);
     }
 
-    public void renameTable(TableRef from, TableRef to) {
+    public synchronized void renameTable(TableRef from, TableRef to) {
+        if (tables.containsKey(to)) {
+            throw new IllegalArgumentException("relation " + to + " already exists");
+        }
         TableSchema old = tables.remove(from);
         if (old == null) {
             throw new IllegalArgumentException("no table " + from);
         }
-        tables.put(to, new TableSchema(to, old.columns(), old.keyColumns(), old.identity()));
+        tables.put(to, new TableSchema(to, old.columns(), old.keyColumns(), old.identity(), old.relationId(),
+                old.sourceProblem()));
     }
 
     public boolean exists(TableRef table) {
@@ -63,9 +85,15 @@ public final class InMemorySourceCatalog implements SourceCatalog {
     }
 
     @Override
-    public List<TableRef> listTables(Set<String> schemas) {
+    public SortedMap<TableRef, Long> listRelations(Set<String> schemas) {
         checkAvailable();
-        return tables.keySet().stream().filter(t -> schemas.contains(t.schema())).toList();
+        SortedMap<TableRef, Long> out = new TreeMap<>();
+        tables.forEach((t, schema) -> {
+            if (schemas.contains(t.schema())) {
+                out.put(t, schema.relationId());
+            }
+        });
+        return out;
     }
 
     @Override

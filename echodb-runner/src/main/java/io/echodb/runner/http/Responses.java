@@ -101,12 +101,14 @@ final class Responses {
             @JsonProperty("snapshot") Snapshot snapshot,
             @JsonProperty("last_error") String lastError,
             @JsonProperty("updated_at") Instant updatedAt,
-            @JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings) {
+            @JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings,
+            @JsonProperty("source_relation") @JsonInclude(JsonInclude.Include.NON_NULL) Long sourceRelation) {
 
         static Mirror of(MirrorStatus s, Redactor redactor) {
             return new Mirror(s.name().value(), s.spec().source().qualified(), s.spec().targetTable(),
                     s.state().name().toLowerCase(Locale.ROOT), s.rowsSynced(), s.lagBytes(), Snapshot.of(s.snapshot()),
-                    redactor.redact(s.lastError()), s.updatedAt(), Settings.of(s.spec().settings()));
+                    redactor.redact(s.lastError()), s.updatedAt(), Settings.of(s.spec().settings()),
+                    s.relationId() == MirrorStatus.UNKNOWN_RELATION ? null : s.relationId());
         }
     }
 

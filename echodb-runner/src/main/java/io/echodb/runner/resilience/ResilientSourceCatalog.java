@@ -4,9 +4,9 @@ import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.TableSchema;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 
 /** A {@link SourceCatalog} behind the {@code postgres_connection} breaker; an open breaker reads as the source being unavailable. */
 public final class ResilientSourceCatalog implements SourceCatalog {
@@ -21,8 +21,8 @@ public final class ResilientSourceCatalog implements SourceCatalog {
     }
 
     @Override
-    public List<TableRef> listTables(Set<String> schemas) {
-        return guard.call(() -> delegate.listTables(schemas));
+    public SortedMap<TableRef, Long> listRelations(Set<String> schemas) {
+        return guard.call(() -> delegate.listRelations(schemas));
     }
 
     @Override

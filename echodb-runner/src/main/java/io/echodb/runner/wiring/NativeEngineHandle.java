@@ -155,6 +155,7 @@ final class NativeEngineHandle implements MirrorEngineHandle {
     static MirrorStatus fromRecord(MirrorRecord r) {
         boolean copied = r.snapshotPoint() != null;
         SnapshotProgress progress = new SnapshotProgress(copied ? Math.max(0, r.rowsSynced()) : 0, 0, 0, copied);
-        return new MirrorStatus(r.spec(), r.state(), Math.max(0, r.rowsSynced()), 0, progress, r.lastError(), r.updatedAt());
+        return new MirrorStatus(r.spec(), r.state(), Math.max(0, r.rowsSynced()), 0, progress, r.lastError(), r.updatedAt(),
+                r.relationId());
     }
 }

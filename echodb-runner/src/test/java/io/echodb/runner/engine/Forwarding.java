@@ -49,8 +49,8 @@ final class Forwarding {
         }
 
         @Override
-        public void unpublish(TableRef table) {
-            delegate.unpublish(table);
+        public void unpublish(TableRef table, long relationId) {
+            delegate.unpublish(table, relationId);
         }
 
         @Override

@@ -97,9 +97,9 @@ final class KillableEngine {
                     }
 
                     @Override
-                    public void unpublish(TableRef table) {
+                    public void unpublish(TableRef table, long relationId) {
                         alive("unpublish");
-                        super.unpublish(table);
+                        super.unpublish(table, relationId);
                     }
 
                     @Override

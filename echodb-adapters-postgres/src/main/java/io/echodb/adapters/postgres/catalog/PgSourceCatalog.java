@@ -10,12 +10,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Lists and describes source tables from pg_catalog: ordinary tables and partitioned roots, never partitions
@@ -39,23 +40,23 @@ public final class PgSourceCatalog implements SourceCatalog {
     }
 
     @Override
-    public List<TableRef> listTables(Set<String> schemas) {
+    public SortedMap<TableRef, Long> listRelations(Set<String> schemas) {
         List<String> wanted = schemas.stream().filter(s -> !excludedSchemas.contains(s)).toList();
+        SortedMap<TableRef, Long> out = new TreeMap<>();
         if (wanted.isEmpty()) {
-            return List.of();
+            return Collections.unmodifiableSortedMap(out);
         }
-        List<TableRef> out = new ArrayList<>();
         try (Connection c = connections.open()) {
             boolean hasRelispartition = c.getMetaData().getDatabaseMajorVersion() >= 10;
             Array names = c.createArrayOf("text", wanted.toArray());
-            try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
-                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname, c.oid::bigint"
+                    + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY (?)"
                     + (hasRelispartition ? " AND NOT c.relispartition" : ""))) {
                 ps.setArray(1, names);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new TableRef(rs.getString(1), rs.getString(2)));
+                        out.put(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(3));
                     }
                 }
             } finally {
@@ -64,8 +65,7 @@ public final class PgSourceCatalog implements SourceCatalog {
         } catch (SQLException e) {
             throw PgSql.translate("list the tables of schemas " + wanted, e);
         }
-        Collections.sort(out);
-        return List.copyOf(out);
+        return Collections.unmodifiableSortedMap(out);
     }
 
     @Override

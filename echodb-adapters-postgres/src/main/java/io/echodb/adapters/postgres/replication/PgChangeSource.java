@@ -182,15 +182,17 @@ public final class PgChangeSource implements ChangeSource {
     }
 
     @Override
-    public void unpublish(TableRef table) {
+    public void unpublish(TableRef table, long relationId) {
         try (Connection c = connections.open()) {
-            if (!isPublished(c, table)) {
+            Optional<TableRef> member = publishedMember(c, table, relationId);
+            if (member.isEmpty()) {
                 return;
             }
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER PUBLICATION " + PgQuoting.ident(config.publicationName()) + " DROP TABLE "
-                        + PgSql.quote(table));
-                LOG.info("removed {} from publication {}", table, config.publicationName());
+                        + PgSql.quote(member.get()));
+                LOG.info("removed {} from publication {}{}", member.get(), config.publicationName(),
+                        member.get().equals(table) ? "" : " (the table mirrored as " + table + ", renamed since)");
             } catch (SQLException e) {
                 if (!"42704".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) { // gone concurrently
                     throw e;
@@ -225,16 +227,27 @@ public final class PgChangeSource implements ChangeSource {
     }
 
     private boolean isPublished(Connection c, TableRef table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication_rel pr"
+        return publishedMember(c, table, TableSchema.UNKNOWN_RELATION).isPresent();
+    }
+
+    /**
+     * The publication member that is relation {@code relationId} (by the name it has now), or the table named
+     * {@code table} when the relation is not known; empty when it is not a member.
+     */
+    private Optional<TableRef> publishedMember(Connection c, TableRef table, long relationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_catalog.pg_publication_rel pr"
                 + " JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
                 + " JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE p.pubname = ? AND n.nspname = ? AND c.relname = ?")) {
+                + " WHERE p.pubname = ? AND CASE WHEN ?::bigint = 0 THEN n.nspname = ? AND c.relname = ?"
+                + " ELSE pr.prrelid = ?::bigint::oid END")) {
             ps.setString(1, config.publicationName());
-            ps.setString(2, table.schema());
-            ps.setString(3, table.name());
+            ps.setLong(2, relationId);
+            ps.setString(3, table.schema());
+            ps.setString(4, table.name());
+            ps.setLong(5, relationId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                return rs.next() ? Optional.of(new TableRef(rs.getString(1), rs.getString(2))) : Optional.empty();
             }
         }
     }

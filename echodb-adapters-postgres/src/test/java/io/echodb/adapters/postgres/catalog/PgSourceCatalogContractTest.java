@@ -46,4 +46,9 @@ class PgSourceCatalogContractTest extends SourceCatalogContract {
     protected void dropTable(TableRef table) {
         db().sql("DROP TABLE " + PgSql.quote(table));
     }
+
+    @Override
+    protected void renameTable(TableRef from, TableRef to) {
+        db().sql("ALTER TABLE " + PgSql.quote(from) + " RENAME TO " + PgQuoting.ident(to.name()));
+    }
 }

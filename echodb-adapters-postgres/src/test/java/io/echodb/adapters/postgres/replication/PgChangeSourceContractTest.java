@@ -67,6 +67,13 @@ class PgChangeSourceContractTest extends ChangeSourceContract {
     }
 
     @Override
+    protected void renameTable(TableRef from, TableRef to) {
+        db().sql("ALTER TABLE " + PgSql.quote(from) + " RENAME TO " + PgQuoting.ident(to.name()));
+        columns.put(to, columns.remove(from));
+        keys.put(to, keys.remove(from));
+    }
+
+    @Override
     protected void addColumn(TableRef table, Column column) {
         db().sql("ALTER TABLE " + PgSql.quote(table) + " ADD COLUMN " + PgQuoting.ident(column.name()) + " "
                 + sqlType(column.type()));

@@ -97,8 +97,8 @@ class PgChangeSourceTest {
             source.publish(odd);
             assertThat(source.isPublished(odd)).isTrue();
             assertThat(db.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'p_pub'")).isEqualTo(1);
-            source.unpublish(odd);
-            source.unpublish(odd);
+            source.unpublish(odd, 0);
+            source.unpublish(odd, 0);
             assertThat(source.isPublished(odd)).isFalse();
             assertThatThrownBy(() -> source.publish(TableRef.of("public", "missing_table")))
                     .isInstanceOf(PgSourceException.class).hasMessageContaining("missing_table");

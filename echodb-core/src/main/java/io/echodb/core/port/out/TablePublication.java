@@ -16,8 +16,11 @@ public interface TablePublication {
      */
     void publish(TableRef table);
 
-    /** Removes the table from the publication. Idempotent. */
-    void unpublish(TableRef table);
+    /**
+     * Removes one relation from the publication: the one with {@code relationId}, under whatever name it has now (a
+     * renamed table keeps its relation), or the table named {@code table} when {@code relationId} is 0. Idempotent.
+     */
+    void unpublish(TableRef table, long relationId);
 
     /**
      * Makes a key-less table's updates and deletes carry whole old rows (PostgreSQL: REPLICA IDENTITY FULL) and returns

@@ -79,6 +79,9 @@ public abstract class ChangeSourceContract {
     protected abstract void createTable(TableRef table, List<Column> columns, List<String> keyColumns);
 
     /** Adds a nullable column without default at the end of {@code table} (ALTER TABLE … ADD COLUMN). */
+    /** ALTER TABLE … RENAME TO {@code to}'s name (same schema): the same relation under a new name. */
+    protected abstract void renameTable(TableRef from, TableRef to);
+
     protected abstract void addColumn(TableRef table, Column column);
 
     /** Runs the operations, in order, in one source transaction and commits it. */
@@ -194,6 +197,32 @@ public abstract class ChangeSourceContract {
     }
 
     @Test
+    void unpublishingARelationRemovesItUnderItsNewNameAndLeavesTheTableNowUnderItsOldName() {
+        TableRef a = givenTable();
+        TableRef b = givenTable();
+        TableRef scratch = newTableRef();
+        Lsn start = source.prepare();
+        source.publish(a);
+        source.publish(b);
+        long relationOfA = source.describe(a).orElseThrow().relationId();
+        // a and b swap names through a third one: the relation the caller followed as a is now called b.
+        renameTable(a, scratch);
+        renameTable(b, a);
+        renameTable(scratch, b);
+        source.unpublish(a, relationOfA);
+        source.unpublish(a, relationOfA);
+        commit(List.of(insert(a, 1, "was b", 1), insert(b, 1, "was a", 1)));
+        commit(List.of(insert(a, 2, "was b", 2)));
+
+        List<ChangeEvent> events = collect(open(start), commits(2));
+
+        assertThat(of(events, ChangeEvent.Insert.class)).extracting(i -> i.newRow().get(1))
+                .containsExactly("was b", "was b");
+        assertThat(of(events, ChangeEvent.Insert.class)).extracting(ChangeEvent.Insert::relationId)
+                .doesNotContain(relationOfA);
+    }
+
+    @Test
     void changesOfUnpublishedTablesAreNotStreamed() {
         TableRef published = givenTable();
         TableRef other = givenTable();
@@ -201,8 +230,8 @@ public abstract class ChangeSourceContract {
         Lsn start = source.prepare();
         source.publish(published);
         source.publish(removed);
-        source.unpublish(removed);
-        source.unpublish(removed);
+        source.unpublish(removed, 0);
+        source.unpublish(removed, 0);
         commit(List.of(insert(published, 1, "p", 1), insert(other, 1, "o", 1), insert(removed, 1, "r", 1)));
         commit(List.of(insert(other, 2, "o", 2)));
         commit(List.of(insert(published, 2, "p", 2)));

@@ -22,6 +22,11 @@ class InMemoryChangeSourceContractTest extends ChangeSourceContract {
     }
 
     @Override
+    protected void renameTable(TableRef from, TableRef to) {
+        fake.renameTable(from, to);
+    }
+
+    @Override
     protected void addColumn(TableRef table, Column column) {
         fake.addColumn(table, column);
     }

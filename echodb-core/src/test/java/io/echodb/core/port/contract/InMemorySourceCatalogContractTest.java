@@ -19,6 +19,11 @@ class InMemorySourceCatalogContractTest extends SourceCatalogContract {
     }
 
     @Override
+    protected void renameTable(TableRef from, TableRef to) {
+        fake.renameTable(from, to);
+    }
+
+    @Override
     protected void dropTable(TableRef table) {
         fake.dropTable(table);
     }

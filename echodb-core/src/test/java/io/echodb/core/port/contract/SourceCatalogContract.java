@@ -7,6 +7,7 @@ import io.echodb.core.port.out.SourceCatalog;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.TableSchema;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,9 @@ public abstract class SourceCatalogContract {
 
     protected abstract void dropTable(TableRef table);
 
+    /** ALTER TABLE … RENAME TO {@code to}'s name (same schema). */
+    protected abstract void renameTable(TableRef from, TableRef to);
+
     @BeforeEach
     void openCatalog() {
         catalog = newCatalog();
@@ -47,6 +51,25 @@ public abstract class SourceCatalogContract {
 
         assertThat(catalog.listTables(Set.of(a, b))).containsExactly(
                 TableRef.of(a, "alpha"), TableRef.of(a, "zeta"), TableRef.of(b, "b1"));
+    }
+
+    @Test
+    void relationsAreTheDescribedOnesKeptByARenameAndNewForATableCreatedAgain() {
+        String s = ContractNames.unique("cat_r");
+        TableRef a = TableRef.of(s, "a");
+        TableRef b = TableRef.of(s, "b");
+        createTable(a, true);
+        long first = catalog.describe(a).orElseThrow().relationId();
+        assertThat(first).isNotZero();
+        assertThat(catalog.listRelations(Set.of(s))).containsExactly(Map.entry(a, first));
+
+        renameTable(a, b);
+        createTable(a, true);
+
+        long second = catalog.describe(a).orElseThrow().relationId();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(catalog.listRelations(Set.of(s))).containsExactly(Map.entry(a, second), Map.entry(b, first));
+        assertThat(catalog.listTables(Set.of(s))).containsExactly(a, b);
     }
 
     @Test
