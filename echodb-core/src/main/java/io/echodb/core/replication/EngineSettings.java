@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param snapshotParallelism  workers copying one table (default 2)
  * @param snapshotBatchRows    rows per target write during a copy (default 50,000)
  * @param concurrentSnapshots  tables copied at the same time (default 2)
+ * @param copyMemoryBytes      estimated bytes all copies together hold in rows read but not yet written; each worker's
+ *                             writes are its fair share of it, at most {@code batchBytes} (default 128 MiB)
  * @param retryInitialBackoff  first wait after a transient failure (default 100 ms)
  * @param retryMaxBackoff      longest wait between retries; the wait doubles up to it (default 30 s)
  * @param pollTimeout          how long one poll of the stream may wait for an event (default 100 ms)
@@ -33,6 +35,7 @@ public record EngineSettings(
         int snapshotParallelism,
         int snapshotBatchRows,
         int concurrentSnapshots,
+        long copyMemoryBytes,
         Duration retryInitialBackoff,
         Duration retryMaxBackoff,
         Duration pollTimeout,
@@ -51,6 +54,7 @@ public record EngineSettings(
         positive("snapshotParallelism", snapshotParallelism);
         positive("snapshotBatchRows", snapshotBatchRows);
         positive("concurrentSnapshots", concurrentSnapshots);
+        positive("copyMemoryBytes", copyMemoryBytes);
         positive("retryInitialBackoff", retryInitialBackoff);
         positive("retryMaxBackoff", retryMaxBackoff);
         if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
@@ -88,6 +92,7 @@ public record EngineSettings(
         b.snapshotParallelism = snapshotParallelism;
         b.snapshotBatchRows = snapshotBatchRows;
         b.concurrentSnapshots = concurrentSnapshots;
+        b.copyMemoryBytes = copyMemoryBytes;
         b.retryInitialBackoff = retryInitialBackoff;
         b.retryMaxBackoff = retryMaxBackoff;
         b.pollTimeout = pollTimeout;
@@ -127,6 +132,10 @@ public record EngineSettings(
         return toBuilder().concurrentSnapshots(v).build();
     }
 
+    public EngineSettings withCopyMemoryBytes(long v) {
+        return toBuilder().copyMemoryBytes(v).build();
+    }
+
     public EngineSettings withRetryBackoff(Duration initial, Duration max) {
         return toBuilder().retryBackoff(initial, max).build();
     }
@@ -160,6 +169,7 @@ public record EngineSettings(
         private int snapshotParallelism = 2;
         private int snapshotBatchRows = 50_000;
         private int concurrentSnapshots = 2;
+        private long copyMemoryBytes = 128 * MIB;
         private Duration retryInitialBackoff = Duration.ofMillis(100);
         private Duration retryMaxBackoff = Duration.ofSeconds(30);
         private Duration pollTimeout = Duration.ofMillis(100);
@@ -208,6 +218,11 @@ public record EngineSettings(
             return this;
         }
 
+        public Builder copyMemoryBytes(long v) {
+            this.copyMemoryBytes = v;
+            return this;
+        }
+
         public Builder pollTimeout(Duration v) {
             this.pollTimeout = v;
             return this;
@@ -243,7 +258,7 @@ public record EngineSettings(
         /** Validates (one {@link InvalidValueException} naming the first bad field). */
         public EngineSettings build() {
             return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism,
-                    snapshotBatchRows, concurrentSnapshots, retryInitialBackoff, retryMaxBackoff, pollTimeout,
+                    snapshotBatchRows, concurrentSnapshots, copyMemoryBytes, retryInitialBackoff, retryMaxBackoff, pollTimeout,
                     maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
         }
     }

@@ -34,6 +34,8 @@ final class MirrorStates implements SnapshotHost {
     private final SlotKeeper slot;
     private final TargetSchemas schemas;
     private final CopyQueue copies;
+    /** Shared by every copy of this engine: their writes' sizes. */
+    private final CopyMemory copyMemory;
     private long nextRunId;
     /** Guarded by the engine lock: mirrors whose last state change could not be saved. */
     private final Set<MirrorRuntime> unsaved = new HashSet<>();
@@ -47,6 +49,7 @@ final class MirrorStates implements SnapshotHost {
         this.slot = slot;
         this.schemas = schemas;
         this.copies = new CopyQueue(env.settings().concurrentSnapshots(), env.source(), this);
+        this.copyMemory = new CopyMemory(env.settings().copyMemoryBytes(), env.settings().batchBytes());
     }
 
     // ================================================================ lock held
@@ -67,7 +70,7 @@ final class MirrorStates implements SnapshotHost {
         SnapshotRun run = new SnapshotRun(++nextRunId);
         m.run = run;
         m.resetSnapshotProgress(env.clock().instant());
-        copies.add(new SnapshotTask(env, m, run, this));
+        copies.add(new SnapshotTask(env, m, run, this, copyMemory));
         lock.submitAfterUnlock(copies::copyWaiting);
     }
 

@@ -62,9 +62,10 @@ final class SnapshotTask implements Runnable {
     private final EngineListener listener;
     private final Retrier retrier;
     private final SnapshotHost host;
+    private final CopyMemory memory;
     private final AtomicLong lastProgressLog = new AtomicLong();
 
-    SnapshotTask(EngineEnv env, MirrorRuntime mirror, SnapshotRun run, SnapshotHost host) {
+    SnapshotTask(EngineEnv env, MirrorRuntime mirror, SnapshotRun run, SnapshotHost host, CopyMemory memory) {
         this.mirror = mirror;
         this.run = run;
         this.source = env.source();
@@ -74,6 +75,7 @@ final class SnapshotTask implements Runnable {
         this.listener = env.listener();
         this.retrier = env.retrier();
         this.host = host;
+        this.memory = memory;
     }
 
     @Override
@@ -223,11 +225,11 @@ final class SnapshotTask implements Runnable {
     }
 
     /**
-     * Gathers the rows each copy worker delivers into target writes of at most {@code snapshotBatchRows} rows and
-     * {@code batchBytes} estimated bytes (a wide table reaches the bytes long before the rows: 50,000 rows of 1,000
-     * columns would be about a gigabyte of Java objects). Each worker keeps one write in flight on a writer thread while
-     * it reads on, so reading and inserting overlap (JFR showed the reader idle during every insert) and memory stays
-     * bounded at two batches per worker.
+     * Gathers the rows each copy worker delivers into target writes of at most {@code snapshotBatchRows} rows and the
+     * worker's share of the engine's copy memory in estimated bytes ({@link CopyMemory}; a wide table reaches the bytes
+     * long before the rows: 50,000 rows of 1,000 columns would be about a gigabyte of Java objects). Each worker keeps
+     * one write in flight on a writer thread while it reads on, so reading and inserting overlap (JFR showed the reader
+     * idle during every insert) and memory stays bounded at two writes per worker, within the budget all copies share.
      */
     private final class Batches implements AutoCloseable, CopyReceiver {
         private final TableSchema schema;
@@ -236,6 +238,7 @@ final class SnapshotTask implements Runnable {
         private final Map<Thread, List<Row>> pending = new ConcurrentHashMap<>();
         private final Map<Thread, long[]> pendingBytes = new ConcurrentHashMap<>();
         private final Map<Thread, Future<?>> inFlight = new ConcurrentHashMap<>();
+        private boolean closed; // guarded by this
         private final ExecutorService writers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "echodb-copy-writer-" + mirror.name());
             t.setDaemon(true);
@@ -253,12 +256,12 @@ final class SnapshotTask implements Runnable {
                 throw new CancelledException(run);
             }
             Thread worker = Thread.currentThread();
-            List<Row> mine = pending.computeIfAbsent(worker, t -> new ArrayList<>());
+            List<Row> mine = pending.computeIfAbsent(worker, t -> joined());
             long[] bytes = pendingBytes.computeIfAbsent(worker, t -> new long[1]);
             for (Row row : rows) {
                 mine.add(row);
                 bytes[0] += RowSize.estimate(row);
-                if (mine.size() >= settings.snapshotBatchRows() || bytes[0] >= settings.batchBytes()) {
+                if (mine.size() >= settings.snapshotBatchRows() || bytes[0] >= memory.writeBytes()) {
                     List<Row> chunk = takePending(worker);
                     awaitInFlight(worker);
                     inFlight.put(worker, writers.submit(() -> write(chunk)));
@@ -348,6 +351,19 @@ final class SnapshotTask implements Runnable {
                 }
             }
             writers.shutdownNow();
+            synchronized (this) {
+                closed = true;
+                pending.keySet().forEach(worker -> memory.workerLeft());
+            }
+        }
+
+        /** A worker's first rows: it counts in the engine's copy memory until this copy ends. */
+        private synchronized List<Row> joined() {
+            if (closed) {
+                throw new CancelledException(run); // a straggler after the copy ended
+            }
+            memory.workerJoined();
+            return new ArrayList<>();
         }
 
         private void write(List<Row> rows) {

@@ -124,9 +124,19 @@ public final class AutoMirror {
     private void apply(TableRef table, DdlPlan.Step step, OwnedMirrors index, Tally tally) {
         switch (step.action()) {
             case RENAME -> renamed(step.from(), table, index, tally);
-            case DROP -> tally.dropped += ops.dropAll(table, index);
+            // A sweep (or an earlier batch) may have mirrored the table now under the name already: the event is about
+            // an older relation, and dropping that mirror would only copy the table once more.
+            case DROP -> {
+                if (ops.followCurrentRelation(table, index)) {
+                    tally.unchanged++;
+                } else {
+                    tally.dropped += ops.dropAll(table, index);
+                }
+            }
             case RECREATE -> {
-                tally.dropped += ops.dropAll(table, index);
+                if (!ops.followCurrentRelation(table, index)) {
+                    tally.dropped += ops.dropAll(table, index);
+                }
                 ensure(table, index, tally);
             }
             case ENSURE -> ensure(table, index, tally);

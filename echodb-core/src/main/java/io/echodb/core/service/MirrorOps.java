@@ -117,6 +117,20 @@ final class MirrorOps {
         return catalog.describe(table).isPresent();
     }
 
+    /**
+     * Whether {@code table} exists and every owned mirror of it (at least one) follows the relation it has now: a
+     * mirror made for the table after it was replaced. False when a relation is unknown.
+     */
+    boolean followCurrentRelation(TableRef table, OwnedMirrors index) {
+        List<MirrorStatus> mirrorsOfTable = index.of(table);
+        if (mirrorsOfTable.isEmpty()) {
+            return false;
+        }
+        OptionalLong now = relationNow(table);
+        return now.isPresent() && now.getAsLong() != MirrorStatus.UNKNOWN_RELATION && mirrorsOfTable.stream()
+                .allMatch(m -> m.relationId() == now.getAsLong());
+    }
+
     /** The relation id {@code table} has now, as the catalog describes it; empty when the table does not exist. */
     OptionalLong relationNow(TableRef table) {
         Optional<TableSchema> schema = catalog.describe(table);

@@ -119,6 +119,14 @@ public final class ConfigKeys {
             "Native engine: flush a batch at the latest this many milliseconds after its first row (latency bound).", millis(1, 600_000));
     public static final ConfigKey<Integer> SNAPSHOT_PARALLELISM = key("SNAPSHOT_PARALLELISM", "Engine", "2",
             "Native engine: parallel COPY workers per initial snapshot (CTID ranges, PG 14+).", integer(1, 64));
+    public static final ConfigKey<Integer> CONCURRENT_SNAPSHOTS = key("CONCURRENT_SNAPSHOTS", "Engine", "2",
+            "Native engine: tables copied at the same time (initial copies and copies again); the others wait their turn.",
+            integer(1, 64));
+    public static final ConfigKey<Long> SNAPSHOT_MEMORY_BYTES = key("SNAPSHOT_MEMORY_BYTES", "Engine", "134217728",
+            "Native engine: estimated bytes all copies together hold in rows read but not yet written. Each copy worker"
+                    + " writes its fair share (this divided by twice the workers copying, at most BATCH_MAX_BYTES, at"
+                    + " least 256 KiB), so more tables or SNAPSHOT_PARALLELISM never need more memory.",
+            longInteger(1 << 20, Long.MAX_VALUE));
     public static final ConfigKey<Integer> SNAPSHOT_RANGE_MIN_PAGES = key("SNAPSHOT_RANGE_MIN_PAGES", "Engine", "1024",
             "Native engine: smallest CTID range (8 KiB pages) an initial copy splits a table into (PG 14+; smaller tables are"
                     + " copied whole). A copy cut short resumes from the ranges it finished.", integer(1, 1 << 20));

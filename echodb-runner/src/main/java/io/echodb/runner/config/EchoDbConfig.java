@@ -66,7 +66,7 @@ public record EchoDbConfig(
     /** Which mirror engine runs, and the native engine's knobs. */
     public record Engine(String kind, String slotName, String publication, String stateSchema, int batchMaxRows,
                          int batchMaxBytes, Duration batchMaxAge, int snapshotParallelism, int snapshotRangeMinPages,
-                         long slotWalWarnBytes) {
+                         long slotWalWarnBytes, int concurrentSnapshots, long snapshotMemoryBytes) {
         public boolean isNative() {
             return kind.equals("native");
         }
@@ -135,7 +135,8 @@ public record EchoDbConfig(
                         v.get(CLICKHOUSE_CLUSTER).trim(), v.get(CLEAN_DATABASES)),
                 new Engine(v.get(MIRROR_ENGINE), v.get(ECHODB_SLOT_NAME), v.get(ECHODB_PUBLICATION), v.get(ECHODB_STATE_SCHEMA),
                         v.get(BATCH_MAX_ROWS), v.get(BATCH_MAX_BYTES), v.get(BATCH_MAX_AGE_MS), v.get(SNAPSHOT_PARALLELISM),
-                        v.get(SNAPSHOT_RANGE_MIN_PAGES), v.get(SLOT_WAL_WARN_BYTES)),
+                        v.get(SNAPSHOT_RANGE_MIN_PAGES), v.get(SLOT_WAL_WARN_BYTES), v.get(CONCURRENT_SNAPSHOTS),
+                        v.get(SNAPSHOT_MEMORY_BYTES)),
                 new AutoMirror(policy, v.get(RECONCILE_INTERVAL), v.get(DDL_POLL_INTERVAL), v.get(DROP_TARGET_ON_TABLE_DROP),
                         v.get(DDL_OUTBOX_RETENTION), v.get(DDL_OUTBOX_KEEP), v.get(DDL_CAPTURE), v.get(DDL_SWEEP_INTERVAL)),
                 new PeerDb(v.get(PEERDB_HOST), v.get(PEERDB_PORT), v.get(PEERDB_USER), v.get(PEERDB_PASSWORD),

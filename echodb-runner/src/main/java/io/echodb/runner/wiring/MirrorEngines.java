@@ -39,6 +39,8 @@ final class MirrorEngines {
                 .batchBytes(e.batchMaxBytes())
                 .maxBatchAge(e.batchMaxAge())
                 .snapshotParallelism(e.snapshotParallelism())
+                .concurrentSnapshots(e.concurrentSnapshots())
+                .copyMemoryBytes(e.snapshotMemoryBytes())
                 .keylessTables(config.policy().keylessTables())
                 .build();
         // A fresh source per engine: each leadership term streams on its own connections.

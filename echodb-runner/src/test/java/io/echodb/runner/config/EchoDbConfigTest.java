@@ -103,6 +103,8 @@ class EchoDbConfigTest {
             Map.entry("BATCH_MAX_BYTES", List.of("12")),
             Map.entry("BATCH_MAX_AGE_MS", List.of("0", "1s")),
             Map.entry("SNAPSHOT_PARALLELISM", List.of("0", "65")),
+            Map.entry("CONCURRENT_SNAPSHOTS", List.of("0", "65")),
+            Map.entry("SNAPSHOT_MEMORY_BYTES", List.of("1048575", "128MiB")),
             Map.entry("SNAPSHOT_RANGE_MIN_PAGES", List.of("0", "x")),
             Map.entry("RECONCILE_INTERVAL", List.of("0", "one minute")),
             Map.entry("DDL_POLL_INTERVAL", List.of("0", "x")),
@@ -213,6 +215,17 @@ class EchoDbConfigTest {
         assertThat(c.clickhouse().cleanDatabases()).isTrue();
         assertThat(c.logLevel()).isEqualTo("WARN");
         assertThat(c.clickhouse().jdbcUrl()).isEqualTo("jdbc:clickhouse:https://u:secretpw@ch.example.com:8443/analytics?compress=0");
+    }
+
+    @Test
+    void copyConcurrencyAndMemoryAreRead() {
+        EchoDbConfig defaults = load(Map.of());
+        assertThat(defaults.engine().concurrentSnapshots()).isEqualTo(2);
+        assertThat(defaults.engine().snapshotMemoryBytes()).isEqualTo(128L << 20);
+
+        EchoDbConfig c = load(Map.of("CONCURRENT_SNAPSHOTS", "4", "SNAPSHOT_MEMORY_BYTES", "67108864"));
+        assertThat(c.engine().concurrentSnapshots()).isEqualTo(4);
+        assertThat(c.engine().snapshotMemoryBytes()).isEqualTo(64L << 20);
     }
 
     @Test
