@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies waiting for a copy worker. A worker takes its share of what waits (divided by the number of workers, rounded
@@ -13,6 +15,8 @@ import java.util.List;
  * lone copy still starts at once. Thread-safe.
  */
 final class CopyQueue {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopyQueue.class);
 
     /** Tables copied from one snapshot at most: bounds how long one snapshot is held and how long a copy waits. */
     static final int MOST_PER_SNAPSHOT = 50;
@@ -33,13 +37,22 @@ final class CopyQueue {
         waiting.add(task);
     }
 
-    /** Copies this worker's share of the waiting copies, if any are left. */
+    /**
+     * Copies this worker's share of the waiting copies, if any are left. A copy that dies of an {@link Error} (out of
+     * memory above all) would leave its mirror SNAPSHOTTING with no copy running, forever: every copy of the share not
+     * finished yet fails instead, saying why (I3).
+     */
     void copyWaiting() {
         List<SnapshotTask> share = takeShare();
-        if (share.size() == 1) {
-            share.get(0).run();
-        } else if (share.size() > 1) {
-            new SharedSnapshotCopy(share, source, host).run();
+        try {
+            if (share.size() == 1) {
+                share.get(0).run();
+            } else if (share.size() > 1) {
+                new SharedSnapshotCopy(share, source, host).run();
+            }
+        } catch (Error e) {
+            LOG.error("a copy worker died of {}; the copies it held fail", e.toString(), e);
+            share.forEach(task -> task.diedOf(e));
         }
     }
 

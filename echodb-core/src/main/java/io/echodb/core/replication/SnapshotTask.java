@@ -94,6 +94,16 @@ final class SnapshotTask implements Runnable {
         }
     }
 
+    /** The copy's thread died of {@code e}: a copy still in progress stops its mirror with the reason (none finished). */
+    void diedOf(Error e) {
+        String hint = e instanceof OutOfMemoryError
+                ? "; the copy memory, the workers per copy or the concurrent copies may be set too high for this heap" : "";
+        if (current()) {
+            host.failed(mirror, run, "copy of " + mirror.table() + " stopped: " + e + hint
+                    + "; resume the mirror to copy it again", e);
+        }
+    }
+
     private boolean current() {
         return host.isCurrent(mirror, run);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echodb.core.model.InvalidValueException;
+import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.schema.Row;
 import io.echodb.core.testing.InMemoryChangeSource;
@@ -59,6 +60,37 @@ class CopyMemoryTest {
         // 3,000 rows of about 2 KB: about 7 MB, in writes of the one worker's half of a 1 MiB budget.
         assertThat(largeBudgetWrites).as("rows and batch bytes allow one write").isEqualTo(1);
         assertThat(smallBudgetWrites).isGreaterThanOrEqualTo(10);
+    }
+
+    /**
+     * Before: a copy thread that died of OutOfMemoryError (4 tables × 4 workers × 32 MiB writes in a 512 MiB heap, the
+     * multi-table WideCopyBenchmark without a copy memory budget) left its mirror SNAPSHOTTING with no copy running,
+     * forever, saying nothing. Now it fails, saying why (I3), and so does every other copy of the same snapshot.
+     */
+    @Test
+    void copiesThatDieOfAnErrorFailTheirMirrorsSayingWhyInsteadOfCopyingForever() {
+        EngineFixture f = new EngineFixture();
+        TableRef a = f.table("oom_a", 300);
+        TableRef b = f.table("oom_b", 300);
+        NativeMirrorEngine engine = f.newEngine();
+        f.source.onSnapshotBatch(() -> {
+            throw new OutOfMemoryError("Java heap space (test)");
+        });
+        engine.create(EngineFixture.spec(a));
+        engine.create(EngineFixture.spec(b)); // both wait: they copy from one shared snapshot
+
+        f.settle(engine);
+
+        for (TableRef t : List.of(a, b)) {
+            var status = engine.status(EngineFixture.spec(t).name()).orElseThrow();
+            assertThat(status.state()).as(t.toString()).isEqualTo(MirrorState.FAILED);
+            assertThat(status.lastError()).contains("OutOfMemoryError", "copy memory", "resume the mirror");
+        }
+        f.source.onSnapshotBatch(() -> { });
+        engine.resume(EngineFixture.spec(a).name());
+        f.settle(engine);
+        f.assertMirrored(a);
+        engine.close();
     }
 
     /** Copies a table of about 6 MB (estimated) with the given budget; returns the number of target writes. */

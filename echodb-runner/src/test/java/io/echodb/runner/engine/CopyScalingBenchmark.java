@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echodb.adapters.postgres.jdbc.PgReplicationConfig;
 import io.echodb.core.model.MirrorSpec;
-import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.replication.EngineSettings;
 import java.time.Duration;
@@ -58,6 +57,7 @@ class CopyScalingBenchmark {
         StringBuilder report = new StringBuilder("\n| tables | at a time | workers each | seconds | rows/s | MB/s of COPY text"
                 + " | peak heap after GC |\n|---|---|---|---|---|---|---|\n");
         long textBytes = env.pgLong("SELECT sum(length(t::text) + 1)::bigint FROM accounts_1 t");
+        run(tables.subList(0, 1), 1, 2, textBytes); // warm-up (JIT, connections, ClickHouse): not reported
         for (int workers : list("echodb.bench.parallelism", "1,2,4")) {
             report.append(run(tables.subList(0, 1), 1, workers, textBytes));
         }
@@ -82,7 +82,7 @@ class CopyScalingBenchmark {
                 rig.engine.create(E2eEnv.spec(table));
             }
             for (TableRef table : tables) {
-                E2eEnv.awaitState(rig.engine, E2eEnv.spec(table).name(), MirrorState.RUNNING, WAIT);
+                E2eEnv.awaitCopied(rig.engine, E2eEnv.spec(table).name(), WAIT);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long peakHeap = heap.stop();

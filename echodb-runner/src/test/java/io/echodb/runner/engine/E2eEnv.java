@@ -258,6 +258,16 @@ final class E2eEnv implements AutoCloseable {
         return new MirrorSpec(MirrorName.forTable(table, false), table, table.name());
     }
 
+    /** Waits until the mirror's copy is done (RUNNING); a FAILED or UNSUPPORTED mirror ends the wait with its reason. */
+    static MirrorStatus awaitCopied(NativeMirrorEngine engine, MirrorName name, Duration timeout) {
+        return Poll.value(timeout, name + " copied", () -> engine.status(name).filter(s -> {
+            if (s.state() == MirrorState.FAILED || s.state() == MirrorState.UNSUPPORTED) {
+                throw new AssertionError(name + " is " + s.state() + ": " + s.lastError());
+            }
+            return s.state() == MirrorState.RUNNING;
+        }).orElse(null));
+    }
+
     static MirrorStatus awaitState(NativeMirrorEngine engine, MirrorName name, MirrorState state, Duration timeout) {
         return Poll.value(timeout, name + " in state " + state, () -> engine.status(name)
                 .filter(s -> s.state() == state).orElse(null));

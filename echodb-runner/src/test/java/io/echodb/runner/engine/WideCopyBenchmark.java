@@ -2,7 +2,6 @@ package io.echodb.runner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echodb.core.model.MirrorState;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.replication.EngineSettings;
 import java.time.Duration;
@@ -81,7 +80,7 @@ class WideCopyBenchmark {
             rig.engine.create(E2eEnv.spec(table));
         }
         for (TableRef table : tables) {
-            E2eEnv.awaitState(rig.engine, E2eEnv.spec(table).name(), MirrorState.RUNNING, WAIT);
+            E2eEnv.awaitCopied(rig.engine, E2eEnv.spec(table).name(), WAIT);
         }
         double copySeconds = seconds(copyStart);
         long peakHeapAfterGc = heap.stop();
