@@ -37,6 +37,11 @@ final class ChangeRouter {
         }
     }
 
+    /** The latest Relation message of {@code relationId} in this session, or null (none yet, or an unknown relation). */
+    TableSchema announcedBefore(long relationId) {
+        return relationId == TableSchema.UNKNOWN_RELATION ? null : relationsById.get(relationId);
+    }
+
     /** The session ended: its Relation messages are sent again by the next one. */
     void forgetRelations() {
         relations.clear();

@@ -38,9 +38,10 @@ final class CopyQueue {
     }
 
     /**
-     * Copies this worker's share of the waiting copies, if any are left. A copy that dies of an {@link Error} (out of
-     * memory above all) would leave its mirror SNAPSHOTTING with no copy running, forever: every copy of the share not
-     * finished yet fails instead, saying why (I3).
+     * Copies this worker's share of the waiting copies, if any are left. A copy that dies of a
+     * {@link VirtualMachineError} (out of memory above all) would leave its mirror SNAPSHOTTING with no copy running,
+     * forever: every copy of the share not finished yet fails instead, saying why (I3). Other errors (tests simulate a
+     * killed process with one) go on up.
      */
     void copyWaiting() {
         List<SnapshotTask> share = takeShare();
@@ -50,7 +51,7 @@ final class CopyQueue {
             } else if (share.size() > 1) {
                 new SharedSnapshotCopy(share, source, host).run();
             }
-        } catch (Error e) {
+        } catch (VirtualMachineError e) {
             LOG.error("a copy worker died of {}; the copies it held fail", e.toString(), e);
             share.forEach(task -> task.diedOf(e));
         }

@@ -95,7 +95,7 @@ final class SnapshotTask implements Runnable {
     }
 
     /** The copy's thread died of {@code e}: a copy still in progress stops its mirror with the reason (none finished). */
-    void diedOf(Error e) {
+    void diedOf(VirtualMachineError e) {
         String hint = e instanceof OutOfMemoryError
                 ? "; the copy memory, the workers per copy or the concurrent copies may be set too high for this heap" : "";
         if (current()) {

@@ -43,6 +43,7 @@ final class TableChanges {
 
     void relation(TableSchema announced) {
         TableRef table = announced.table();
+        TableSchema before = router.announcedBefore(announced.relationId());
         router.announced(announced);
         // The shape of an older generation of the table (dropped and created again) must not reach the new target.
         MirrorRuntime m = router.route(table, announced.relationId());
@@ -61,6 +62,12 @@ final class TableChanges {
                 lostItsKey(m);
                 return;
             }
+            String rewritten = ValueChangingDdl.between(before, announced);
+            Lsn at = versions.commitLsn();
+            if (rewritten != null && (at == null || !m.predatesCopy(at))) {
+                states.copyAfresh(m, "DDL changed existing rows of " + m.table() + " (" + rewritten + ")");
+                return;
+            }
             // The mirror's buffer, under the mirror's name: a table renamed since is still named the old way here.
             TableBatcher b = buffers.of(m.table());
             if (b != null && !b.schema().equals(schema)) {
@@ -70,7 +77,6 @@ final class TableChanges {
                 }
                 reshapeRemaining(b, schema);
             }
-            Lsn at = versions.commitLsn();
             if (m.shapedUpTo == null || (at != null && at.isAfter(m.shapedUpTo))) {
                 writer.bringTargetInLine(m, schema); // newer than anything pushed before: pushed as it is (drops included)
             } else if (!TargetSchemas.covered(m, schema)) {

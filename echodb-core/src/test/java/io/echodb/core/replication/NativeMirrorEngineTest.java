@@ -541,6 +541,39 @@ class NativeMirrorEngineTest {
     private NativeMirrorEngine engine;
 
     /** A table with {@code rows} rows, mirrored and running. */
+    /**
+     * Schema chaos seed 700969957 (catalog capture): a column dropped and added again with another type between two
+     * catalog sweeps, so no DDL event said rows changed; the target took the new type in place and kept the old values
+     * of every row the application did not touch. The stream shows the new type, and no type change keeps values
+     * unless PostgreSQL can make it in place: the mirror copies again.
+     */
+    @Test
+    void aColumnDroppedAndAddedAgainWithAnotherTypeThatNoDdlEventToldOfCopiesTheMirrorAgain() {
+        TableRef t = running("readded", 5);
+        f.source.insert(t, Row.of(6L, "before", 6)); // the stream's first Relation message of the table
+
+        // text -> boolean: a target column of text can hold the new values, so nothing else copies the table.
+        f.source.dropColumn(t, "name");
+        f.source.addColumn(t, Column.of("name", new ColumnType.Bool(), true)); // every row's name is NULL now
+        f.source.update(t, Row.of(1L, 1, true));
+        f.settle(engine);
+
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
+    @Test
+    void typeChangesPostgresMakesInPlaceKeepTheValues() {
+        assertThat(ValueChangingDdl.valuesKept(new ColumnType.Decimal(10, 2), new ColumnType.Decimal(12, 2))).isTrue();
+        assertThat(ValueChangingDdl.valuesKept(new ColumnType.Decimal(10, 2), new ColumnType.Numeric())).isTrue();
+        assertThat(ValueChangingDdl.valuesKept(new ColumnType.Enum("mood", List.of("a")),
+                new ColumnType.Enum("mood", List.of("a", "b")))).isTrue();
+        assertThat(ValueChangingDdl.valuesKept(ColumnType.TEXT, ColumnType.TEXT)).isTrue();
+        assertThat(ValueChangingDdl.valuesKept(new ColumnType.Decimal(10, 2), new ColumnType.Decimal(10, 1))).isFalse();
+        assertThat(ValueChangingDdl.valuesKept(ColumnType.INT32, ColumnType.INT64)).isFalse();
+        assertThat(ValueChangingDdl.valuesKept(ColumnType.TEXT, new ColumnType.Bool())).isFalse();
+    }
+
     private TableRef running(String name, int rows) {
         TableRef t = f.table(name, rows);
         engine = f.newEngine();

@@ -7,6 +7,7 @@ import io.echodb.core.port.out.SchemaSync;
 import io.echodb.core.port.out.TargetLayout;
 import io.echodb.core.port.out.SinkUnavailableException;
 import io.echodb.core.schema.Column;
+import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.Row;
 import io.echodb.core.schema.RowKey;
 import io.echodb.core.schema.TableSchema;
@@ -97,15 +98,20 @@ public final class InMemoryChangeSink implements ChangeSink {
             }
         }
         List<Column> added = new ArrayList<>();
+        List<Column> widened = new ArrayList<>();
         for (Column c : schema.columns()) {
             Column existing = t.columns.get(c.name());
             if (existing == null) {
                 added.add(c);
-            } else if (!existing.type().equals(c.type())) {
+            } else if (existing.type().equals(c.type()) || holds(existing.type(), c.type())) {
+                continue; // like ClickHouse: a target column that can hold every new value is kept, values as they are
+            } else if (holds(c.type(), existing.type()) && !t.keys.contains(c.name())) {
+                widened.add(c);
+            } else {
                 return new SchemaSync.Incompatible("column " + c.name() + " changed type from " + existing.type() + " to " + c.type(), true);
             }
         }
-        if (added.isEmpty() && dropped.isEmpty()) {
+        if (added.isEmpty() && dropped.isEmpty() && widened.isEmpty()) {
             return new SchemaSync.Unchanged();
         }
         List<String> changes = new ArrayList<>();
@@ -122,8 +128,28 @@ public final class InMemoryChangeSink implements ChangeSink {
             t.columns.put(c.name(), c);
             changes.add("ADD COLUMN " + c.name());
         }
+        for (Column c : widened) {
+            t.columns.put(c.name(), c);
+            changes.add("MODIFY COLUMN " + c.name());
+        }
         ddl.add("ALTER TABLE " + target + " " + changes);
         return new SchemaSync.Altered(changes);
+    }
+
+    /**
+     * Like ClickHouse's safe widenings: a column of type {@code big} holds every value of {@code small} (wider integers
+     * and floats; text holds any scalar in its text form), so the target takes the change in place, keeping its rows.
+     */
+    private static boolean holds(ColumnType big, ColumnType small) {
+        List<Class<?>> ints = List.of(ColumnType.Int16.class, ColumnType.Int32.class, ColumnType.Int64.class);
+        if (ints.contains(big.getClass()) && ints.contains(small.getClass())) {
+            return ints.indexOf(big.getClass()) >= ints.indexOf(small.getClass());
+        }
+        if (big instanceof ColumnType.Float64 && small instanceof ColumnType.Float32) {
+            return true;
+        }
+        return big instanceof ColumnType.Text && !(small instanceof ColumnType.ArrayOf)
+                && !(small instanceof ColumnType.Unknown);
     }
 
     @Override

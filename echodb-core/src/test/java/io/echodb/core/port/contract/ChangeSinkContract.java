@@ -130,6 +130,25 @@ public abstract class ChangeSinkContract {
         assertThat(((SchemaSync.Incompatible) sync).rebuildable()).as("the sink's own table may be rebuilt by a copy").isTrue();
     }
 
+    /**
+     * A wider type (or one a text column can hold) is taken in place and the rows keep their values: so when a column
+     * was really dropped and added again, only the engine can tell that the values are gone (it copies the table again).
+     */
+    @Test
+    void aTypeTheTargetCanHoldIsTakenInPlaceKeepingTheRows() {
+        String target = newTargetName();
+        sink.ensureTable(target, BASE);
+        sink.write(target, BASE, List.of(row(1, "a", 7, v(100, 1))));
+
+        TableSchema wider = schema(ID, Column.of("name", new ColumnType.Bool(), true), Column.of("qty", ColumnType.INT64, false));
+        assertThat(sink.ensureTable(target, wider)).isNotInstanceOf(SchemaSync.Incompatible.class);
+
+        List<Map<String, Object>> rows = finalRows(target);
+        assertThat(rows).hasSize(1);
+        assertThat(String.valueOf(rows.get(0).get("name"))).isEqualTo("a");
+        assertThat(((Number) rows.get(0).get("qty")).longValue()).isEqualTo(7);
+    }
+
     @Test
     void changingAColumnToAnUnrelatedTypeIsIncompatible() {
         String target = newTargetName();
