@@ -258,8 +258,8 @@ public record EngineSettings(
         /** Validates (one {@link InvalidValueException} naming the first bad field). */
         public EngineSettings build() {
             return new EngineSettings(batchRows, batchBytes, maxBatchAge, ackInterval, snapshotParallelism,
-                    snapshotBatchRows, concurrentSnapshots, copyMemoryBytes, retryInitialBackoff, retryMaxBackoff, pollTimeout,
-                    maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
+                    snapshotBatchRows, concurrentSnapshots, copyMemoryBytes, retryInitialBackoff, retryMaxBackoff,
+                    pollTimeout, maxBufferedBytes, controlTimeout, progressLogInterval, keylessTables);
         }
     }
 

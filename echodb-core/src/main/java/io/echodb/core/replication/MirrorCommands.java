@@ -135,10 +135,12 @@ final class MirrorCommands {
      * would make its UPDATEs and DELETEs fail once it loses its key (I2). Kept while another mirror follows it too.
      */
     private void unpublish(MirrorRuntime m) {
-        for (MirrorRuntime other : registry.all()) {
-            if (other != m && other.relationId == m.relationId && m.relationId != TableSchema.UNKNOWN_RELATION) {
-                LOG.info("mirror {}: relation {} stays published for mirror {}", m.name(), m.relationId, other.name());
-                return;
+        if (m.relationId != TableSchema.UNKNOWN_RELATION) {
+            for (MirrorRuntime other : registry.all()) {
+                if (other != m && other.relationId == m.relationId) {
+                    LOG.info("mirror {}: relation {} stays published for mirror {}", m.name(), m.relationId, other.name());
+                    return;
+                }
             }
         }
         env.source().unpublish(m.table(), m.relationId);
