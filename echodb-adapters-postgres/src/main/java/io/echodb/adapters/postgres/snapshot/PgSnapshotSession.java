@@ -11,6 +11,7 @@ import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.SourceTableChangedException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.TableSchema;
 import java.security.SecureRandom;
@@ -211,11 +212,25 @@ public final class PgSnapshotSession implements SnapshotSession {
         }
     }
 
+    /**
+     * How long a copy worker waits for its table's lock. Workers hold their lock (ACCESS SHARE) until the copy ends; a
+     * worker asking for it behind an application's waiting DDL (ACCESS EXCLUSIVE, queued behind the workers that hold
+     * it) would wait for the DDL, which waits for those workers, which wait for this one: the DDL fails on its own
+     * lock timeout, or hangs (schema chaos seed 410764217: an {@code ALTER TABLE … DROP COLUMN} failed after 20 s).
+     * Such a worker gives up instead and the whole copy steps aside: its transactions end, the DDL runs, the copy
+     * starts again.
+     */
+    static final String COPY_LOCK_TIMEOUT = "1s";
+
+    /** SQLSTATE lock_not_available: a lock wait ran out of {@link #COPY_LOCK_TIMEOUT}. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private Connection openWorkerConnection() throws SQLException {
         Connection c = connections.openDedicated();
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             st.execute("SET TRANSACTION SNAPSHOT " + PgQuoting.literal(snapshotName));
+            st.execute("SET LOCAL lock_timeout = " + PgQuoting.literal(COPY_LOCK_TIMEOUT));
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -275,6 +290,10 @@ public final class PgSnapshotSession implements SnapshotSession {
     private static RuntimeException translate(TableRef table, SQLException e) {
         if (CHANGED_UNDER_THE_COPY.contains(e.getSQLState())) {
             return SourceTableChangedException.changedDuringCopy(table, e.getMessage());
+        }
+        if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+            return SourceUnavailableException.of("copy " + table + ": DDL waits for the table's lock, so the copy steps"
+                    + " aside (its transactions end) and starts again", e);
         }
         return PgSql.translate("copy " + table + " from the snapshot", e);
     }

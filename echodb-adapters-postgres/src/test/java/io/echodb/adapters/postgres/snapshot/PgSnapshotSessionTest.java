@@ -16,6 +16,7 @@ import io.echodb.core.port.out.CopyRange;
 import io.echodb.core.port.out.CopyReceiver;
 import io.echodb.core.port.out.SnapshotSession;
 import io.echodb.core.port.out.SourceTableChangedException;
+import io.echodb.core.port.out.SourceUnavailableException;
 import io.echodb.core.schema.Column;
 import io.echodb.core.schema.ColumnType;
 import io.echodb.core.schema.ReplicaIdentity;
@@ -238,6 +239,43 @@ class PgSnapshotSessionTest {
             assertThatThrownBy(() -> snap.copy(described, Set.of(), 2, java.util.List.of(), b -> { }))
                     .isInstanceOf(SourceTableChangedException.class)
                     .hasMessageContaining("public.dropped_late").hasMessageContaining("c3");
+        }
+    }
+
+    /**
+     * Schema chaos seed 410764217: one copy worker held its ACCESS SHARE lock, the application's DDL queued behind it,
+     * and a second worker asked for the lock behind the DDL — the DDL waited for the copy and the copy for the DDL,
+     * until the DDL's own lock timeout failed it (I2). Here another session holds the lock (as the first worker) and the
+     * DDL waits: the copy must step aside at once, not wait behind the DDL.
+     */
+    @Test
+    void aCopyNeverWaitsForItsTablesLockBehindTheApplicationsDdl() throws Exception {
+        db.sql("CREATE TABLE convoy (id int PRIMARY KEY, c1 int)", "INSERT INTO convoy SELECT g, g FROM generate_series(1, 10) g");
+        TableSchema schema = source.describe(TableRef.of("public", "convoy")).orElseThrow();
+        try (SnapshotSession snap = source.openSnapshot();
+             Connection firstWorker = db.connect(); Statement holder = firstWorker.createStatement();
+             Connection application = db.connect(); Statement ddl = application.createStatement()) {
+            holder.execute("BEGIN");
+            holder.execute("LOCK TABLE convoy IN ACCESS SHARE MODE");
+            ddl.execute("SET lock_timeout = '20s'");
+            java.util.concurrent.CompletableFuture<Void> dropColumn = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    ddl.execute("ALTER TABLE convoy DROP COLUMN c1");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            io.echodb.core.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the DDL waiting for its lock",
+                    () -> db.queryLong("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                            + " WHERE c.relname = 'convoy' AND NOT l.granted") > 0 ? Boolean.TRUE : null);
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> snap.copy(schema, Set.of(), 1, List.of(), b -> { }))
+                    .isInstanceOf(SourceUnavailableException.class).hasMessageContaining("steps aside");
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms the copy waited").isLessThan(10_000);
+
+            holder.execute("COMMIT"); // the first worker's copy ends: the DDL runs
+            dropColumn.get(20, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
