@@ -65,8 +65,12 @@ final class TableChanges {
             String rewritten = ValueChangingDdl.between(before, announced);
             Lsn at = versions.commitLsn();
             if (rewritten != null && (at == null || !m.predatesCopy(at))) {
+                // As for a rewrite marker just before this message: the copy starts again, and the new shape still
+                // reaches the buffered rows and the target below (the rows after it have the new width).
                 states.copyAfresh(m, "DDL changed existing rows of " + m.table() + " (" + rewritten + ")");
-                return;
+                if (!m.isActive()) {
+                    return;
+                }
             }
             // The mirror's buffer, under the mirror's name: a table renamed since is still named the old way here.
             TableBatcher b = buffers.of(m.table());

@@ -562,6 +562,29 @@ class NativeMirrorEngineTest {
         f.assertMirrored(t);
     }
 
+    /**
+     * Schema chaos seed 845449968: with event triggers, a rewriting ALTER TYPE's marker started the copy again, then
+     * the Relation message (one column wider, one retyped) started it again — and returned before the buffers took the
+     * new shape, so the next row (one value more) failed the mirror. The copy starts again and the shape still lands.
+     */
+    @Test
+    void aTypeChangeSeenAfterItsRewriteMarkerStillReshapesTheBuffers() {
+        TableRef t = running("retyped_and_widened", 5);
+        f.source.insert(t, Row.of(6L, "before", 6)); // the stream's first Relation message of the table
+
+        f.source.begin().rewriteMarker(t, "ALTER TABLE rewrote the table").commit(); // the copy starts again
+        f.source.insert(t, Row.of(7L, "held for the copy", 7)); // buffered in the old shape
+        f.source.addColumn(t, Column.of("flag", new ColumnType.Bool(), true));
+        f.source.alterColumnType(t, "qty", ColumnType.INT64);
+        f.source.insert(t, Row.of(8L, "after", 8L, true)); // a Relation message of the new shape first
+        f.source.update(t, Row.of(1L, "touched", 100L, false));
+        engine.drain(); // the stream only: the copy has not run yet
+        f.settle(engine);
+
+        assertThat(engine.status(spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
+        f.assertMirrored(t);
+    }
+
     @Test
     void typeChangesPostgresMakesInPlaceKeepTheValues() {
         assertThat(ValueChangingDdl.valuesKept(new ColumnType.Decimal(10, 2), new ColumnType.Decimal(12, 2))).isTrue();
