@@ -142,7 +142,7 @@ public final class AutoMirror {
             case ENSURE -> ensure(table, index, tally);
             case RESYNC -> {
                 // A mirror created now (or again, for a table replaced under its name) copies after the DDL anyway.
-                OptionalLong relation = policy.matches(table) ? ops.relationNow(table) : OptionalLong.empty();
+                OptionalLong relation = wantedRelation(table);
                 MirrorOps.Ensured ensured = relation.isPresent()
                         ? ops.ensure(table, relation.getAsLong(), index) : MirrorOps.Ensured.UNCHANGED;
                 if (ensured != MirrorOps.Ensured.UNCHANGED) {
@@ -183,12 +183,17 @@ public final class AutoMirror {
 
     private void ensure(TableRef table, OwnedMirrors index, Tally tally) {
         // An old event may name a table that a later event (maybe in the next batch) dropped or renamed.
-        OptionalLong relation = policy.matches(table) ? ops.relationNow(table) : OptionalLong.empty();
+        OptionalLong relation = wantedRelation(table);
         if (relation.isEmpty()) {
             tally.ignored++;
             return;
         }
         tally.count(ops.ensure(table, relation.getAsLong(), index));
+    }
+
+    /** The relation {@code table} has now, when the policy wants it mirrored and it exists; else empty. */
+    private OptionalLong wantedRelation(TableRef table) {
+        return policy.matches(table) ? ops.relationNow(table) : OptionalLong.empty();
     }
 
     private static final class Tally {

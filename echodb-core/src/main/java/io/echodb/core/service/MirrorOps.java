@@ -114,7 +114,7 @@ final class MirrorOps {
 
     /** The table exists in the source now (events describe the past; the catalog the present). */
     boolean exists(TableRef table) {
-        return catalog.describe(table).isPresent();
+        return relationNow(table).isPresent();
     }
 
     /**
