@@ -106,7 +106,8 @@ class KeylessMultisetEngineTest {
                 "DELETE FROM grows WHERE id > 90");
         Poll.until(WAIT, "grows is keyed by id in ClickHouse", () -> env.chLong("SELECT count() FROM system.columns"
                 + " WHERE database = currentDatabase() AND table = 'grows' AND name = 'id' AND is_in_sorting_key") == 1);
+        // the rebuild's copy can match the source a moment before it has caught up with its point and says RUNNING
+        E2eEnv.awaitState(rig.engine, E2eEnv.spec(t).name(), MirrorState.RUNNING, WAIT);
         assertThat(env.awaitMirrored(t, WAIT).mirrored()).hasSize(90);
-        assertThat(rig.engine.status(E2eEnv.spec(t).name()).orElseThrow().state()).isEqualTo(MirrorState.RUNNING);
     }
 }
