@@ -157,6 +157,11 @@ final class CatalogDiff {
         if (!readded.isEmpty()) {
             reasons.add("column " + String.join(", ", readded) + " added again after a drop");
         }
+        if (addedAndDroppedSince(k, t)) {
+            // Its name is gone from the catalog: if it was written to and a column of the same name is added now or
+            // later, the target's kept column would hold its values for rows nobody updated. Copying now drops them.
+            reasons.add("a column added and dropped again since the last sweep");
+        }
         if (!k.missingAttnums().containsAll(t.missingAttnums())) {
             reasons.add("ADD COLUMN with a default");
         }
@@ -167,6 +172,17 @@ final class CatalogDiff {
             reasons.add("storage rewritten (ALTER TABLE with a rewrite, VACUUM FULL, CLUSTER or TRUNCATE)");
         }
         return reasons;
+    }
+
+    /** True when a column number handed out since the last sweep is not live now (both sweeps know the count). */
+    private static boolean addedAndDroppedSince(CatalogTable k, CatalogTable t) {
+        if (k.attnumsAllocated() == null || t.attnumsAllocated() == null) {
+            return false;
+        }
+        int before = k.attnumsAllocated();
+        long handedOut = Math.max(0, t.attnumsAllocated() - before);
+        long liveOfThem = t.attnums().stream().filter(a -> a > before).count();
+        return liveOfThem < handedOut;
     }
 
     private static List<String> droppedNames(CatalogTable k, CatalogTable t) {

@@ -167,12 +167,13 @@ public final class CatalogSweep implements AutoCloseable {
         List<CatalogTable> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT rel_oid::bigint, schema_name,"
                 + " table_name, is_partition, root_oid::bigint, missing_attnums, col_attnums, col_names, dropped_names,"
-                + " col_types, file_node::bigint, identity_problem FROM " + script.qualified(DdlCaptureScript.KNOWN_TABLES))) {
+                + " col_types, file_node::bigint, identity_problem, natts::int FROM "
+                + script.qualified(DdlCaptureScript.KNOWN_TABLES))) {
             while (rs.next()) {
                 out.add(new CatalogTable(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), false,
                         nullableLong(rs, 5), ints(rs.getArray(6)), ints(rs.getArray(7)), texts(rs.getArray(8)),
                         texts(rs.getArray(9)), rs.getArray(10) == null ? null : texts(rs.getArray(10)), nullableLong(rs, 11),
-                        rs.getString(12)));
+                        rs.getString(12), nullableInt(rs, 13)));
             }
         }
         return out;
@@ -190,7 +191,8 @@ public final class CatalogSweep implements AutoCloseable {
                 + " coalesce(array_agg(a.attnum ORDER BY a.attnum) FILTER (WHERE " + columns + "), '{}'),"
                 + " coalesce(array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE " + columns + "), '{}'),"
                 + " coalesce(array_agg(" + typeSignature + " ORDER BY a.attnum) FILTER (WHERE " + columns + "), '{}'),"
-                + " rel.relfilenode::bigint, coalesce(" + ReplicaIdentityCheck.problemSql("rel.oid") + ", '')"
+                + " rel.relfilenode::bigint, coalesce(" + ReplicaIdentityCheck.problemSql("rel.oid") + ", ''),"
+                + " rel.relnatts::int"
                 + " FROM pg_catalog.pg_class rel JOIN pg_catalog.pg_namespace n ON n.oid = rel.relnamespace"
                 + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped"
                 + " LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
@@ -201,7 +203,7 @@ public final class CatalogSweep implements AutoCloseable {
             while (rs.next()) {
                 out.add(new CatalogTable(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getBoolean(5),
                         nullableLong(rs, 6), ints(rs.getArray(7)), ints(rs.getArray(8)), texts(rs.getArray(9)), List.of(),
-                        texts(rs.getArray(10)), rs.getLong(11), rs.getString(12)));
+                        texts(rs.getArray(10)), rs.getLong(11), rs.getString(12), rs.getInt(13)));
             }
         }
         return out;
@@ -267,12 +269,13 @@ public final class CatalogSweep implements AutoCloseable {
         String known = script.qualified(DdlCaptureScript.KNOWN_TABLES);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + known + " AS k (rel_oid, schema_name, table_name,"
                 + " is_partition, root_oid, missing_attnums, col_attnums, col_names, dropped_names, col_types, file_node,"
-                + " identity_problem) VALUES (CAST(? AS bigint)::oid, ?, ?, ?, CAST(? AS bigint)::oid, ?, ?, ?, ?, ?,"
-                + " CAST(? AS bigint)::oid, ?) ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name,"
+                + " identity_problem, natts) VALUES (CAST(? AS bigint)::oid, ?, ?, ?, CAST(? AS bigint)::oid, ?, ?, ?, ?,"
+                + " ?, CAST(? AS bigint)::oid, ?, ?) ON CONFLICT (rel_oid) DO UPDATE SET schema_name = EXCLUDED.schema_name,"
                 + " table_name = EXCLUDED.table_name, is_partition = EXCLUDED.is_partition, root_oid = EXCLUDED.root_oid,"
                 + " missing_attnums = EXCLUDED.missing_attnums, col_attnums = EXCLUDED.col_attnums,"
                 + " col_names = EXCLUDED.col_names, dropped_names = EXCLUDED.dropped_names, col_types = EXCLUDED.col_types,"
-                + " file_node = EXCLUDED.file_node, identity_problem = EXCLUDED.identity_problem")) {
+                + " file_node = EXCLUDED.file_node, identity_problem = EXCLUDED.identity_problem,"
+                + " natts = EXCLUDED.natts")) {
             for (CatalogTable t : rows) {
                 ps.setLong(1, t.oid());
                 ps.setString(2, t.schema());
@@ -286,6 +289,11 @@ public final class CatalogSweep implements AutoCloseable {
                 ps.setArray(10, t.columnTypes() == null ? null : c.createArrayOf("text", t.columnTypes().toArray()));
                 setLong(ps, 11, t.fileNode());
                 ps.setString(12, t.identityProblem());
+                if (t.attnumsAllocated() == null) {
+                    ps.setNull(13, java.sql.Types.SMALLINT);
+                } else {
+                    ps.setShort(13, t.attnumsAllocated().shortValue());
+                }
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -382,6 +390,11 @@ public final class CatalogSweep implements AutoCloseable {
 
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
         return rs.wasNull() ? null : v;
     }
 

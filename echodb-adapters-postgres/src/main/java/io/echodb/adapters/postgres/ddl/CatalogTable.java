@@ -18,10 +18,13 @@ import java.util.Objects;
  * @param columnTypes     per column: {@code format_type} and, for enums, {@code oid=md5(label)} per value
  * @param fileNode        {@code relfilenode}: a new one means the rows were rewritten; 0 for partitioned tables
  * @param identityProblem why the replica identity is unusable, '' when it is usable
+ * @param attnumsAllocated {@code relnatts}: column numbers handed out so far, dropped columns included (a sweep field,
+ *                         null when not known); numbers handed out since the last sweep but not live now are columns
+ *                         added and dropped in between, unseen by name
  */
 record CatalogTable(long oid, String schema, String name, boolean partition, boolean partitioned, Long rootOid,
                     List<Integer> missingAttnums, List<Integer> attnums, List<String> names, List<String> droppedNames,
-                    List<String> columnTypes, Long fileNode, String identityProblem) {
+                    List<String> columnTypes, Long fileNode, String identityProblem, Integer attnumsAllocated) {
 
     CatalogTable {
         Objects.requireNonNull(schema, "schema");
@@ -36,6 +39,14 @@ record CatalogTable(long oid, String schema, String name, boolean partition, boo
         }
     }
 
+    /** A table whose allocated column numbers are not known (recorded by the event triggers, or by an older sweep). */
+    CatalogTable(long oid, String schema, String name, boolean partition, boolean partitioned, Long rootOid,
+                 List<Integer> missingAttnums, List<Integer> attnums, List<String> names, List<String> droppedNames,
+                 List<String> columnTypes, Long fileNode, String identityProblem) {
+        this(oid, schema, name, partition, partitioned, rootOid, missingAttnums, attnums, names, droppedNames, columnTypes,
+                fileNode, identityProblem, null);
+    }
+
     boolean sameName(CatalogTable other) {
         return schema.equals(other.schema) && name.equals(other.name);
     }
@@ -47,7 +58,7 @@ record CatalogTable(long oid, String schema, String name, boolean partition, boo
     /** This live table as recorded after a sweep, with every column name dropped so far. */
     CatalogTable withDroppedNames(List<String> dropped) {
         return new CatalogTable(oid, schema, name, partition, partitioned, rootOid, missingAttnums, attnums, names, dropped,
-                columnTypes, fileNode, identityProblem);
+                columnTypes, fileNode, identityProblem, attnumsAllocated);
     }
 
     /** True when both would be recorded alike ({@code partitioned} is not recorded: it is read live when needed). */
@@ -57,7 +68,7 @@ record CatalogTable(long oid, String schema, String name, boolean partition, boo
 
     private CatalogTable withPartitioned(boolean value) {
         return new CatalogTable(oid, schema, name, partition, value, rootOid, missingAttnums, attnums, names, droppedNames,
-                columnTypes, fileNode, identityProblem);
+                columnTypes, fileNode, identityProblem, attnumsAllocated);
     }
 
     String qualifiedName() {

@@ -143,6 +143,8 @@ final class DdlCaptureScript {
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS col_types text[]");
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS file_node oid");
         sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS identity_problem text");
+        // Added later, a sweep field too: relnatts, the column numbers handed out (dropped columns included).
+        sql.add("ALTER TABLE " + qualified(KNOWN_TABLES) + " ADD COLUMN IF NOT EXISTS natts int2");
         // One row once the catalog sweep has recorded the catalog: later installs must not record it again, or DDL
         // done while no worker ran would never be reported.
         sql.add("CREATE TABLE IF NOT EXISTS " + qualified(SWEEP_STATE) + " ("
@@ -352,7 +354,7 @@ final class DdlCaptureScript {
                         root_oid = EXCLUDED.root_oid, missing_attnums = EXCLUDED.missing_attnums,
                         col_attnums = EXCLUDED.col_attnums, col_names = EXCLUDED.col_names,
                         dropped_names = EXCLUDED.dropped_names, col_types = NULL, file_node = NULL,
-                        identity_problem = NULL;
+                        identity_problem = NULL, natts = NULL;
                     IF renamed IS NOT NULL
                        AND NOT %MARK_RENAMED%(cmd.objid, rel.nspname, rel.relname, renamed_from, renamed_to) THEN
                       -- existing rows hold their values under the new name, and the stream never sends them: without

@@ -85,6 +85,32 @@ class CatalogDiffTest {
                 .containsExactly("altered t", "rewrite 1: column v added again after a drop");
     }
 
+    private static CatalogTable allocated(List<Integer> attnums, List<String> names, int relnatts) {
+        List<String> types = names.stream().map(n -> n.equals("id") ? INT : TEXT).toList();
+        return new CatalogTable(1, "public", "t", false, false, null, List.of(), attnums, names, List.of(), types, 101L, "",
+                relnatts);
+    }
+
+    @Test
+    void aColumnAddedAndDroppedBetweenTwoSweepsIsACopyWhateverIsLiveNow() {
+        CatalogTable before = allocated(List.of(1, 2), List.of("id", "v"), 2);
+        // added (3), dropped, added again under the same name and type (4): nothing else tells it from "added"
+        assertThat(steps(List.of(before), List.of(allocated(List.of(1, 2, 4), List.of("id", "v", "w"), 4))))
+                .containsExactly("altered t", "rewrite 1: a column added and dropped again since the last sweep");
+        // added and dropped, nothing added since: its values stay in the target's kept column for a later re-add
+        assertThat(steps(List.of(before), List.of(allocated(List.of(1, 2), List.of("id", "v"), 3))))
+                .containsExactly("altered t", "rewrite 1: a column added and dropped again since the last sweep");
+        // columns added, or one the last sweep knew dropped: the stream's Relation messages carry those
+        assertThat(steps(List.of(before), List.of(allocated(List.of(1, 2, 3, 4), List.of("id", "v", "w", "x"), 4))))
+                .containsExactly("altered t");
+        assertThat(steps(List.of(before), List.of(allocated(List.of(1), List.of("id"), 2)))).containsExactly("altered t");
+        // not known on one side (recorded by the event triggers or an older sweep): nothing compared, only recorded
+        CatalogDiff.Outcome unknown = CatalogDiff.between(List.of(simple(1, "t")), List.of(allocated(List.of(1, 2),
+                List.of("id", "v"), 7)));
+        assertThat(unknown.steps()).isEmpty();
+        assertThat(unknown.recorded()).singleElement().satisfies(r -> assertThat(r.attnumsAllocated()).isEqualTo(7));
+    }
+
     @Test
     void enumValuesRenamedCopyAgainButValuesAddedDoNot() {
         String mood = "16400:-1:16401=aa,16402=bb";
