@@ -28,6 +28,19 @@ class NeutralTextTest {
     }
 
     @Test
+    void timesAreWrittenAsTheFormatterWritesThem() {
+        java.util.Random random = new java.util.Random(20261204);
+        java.util.List<LocalTime> samples = new java.util.ArrayList<>(java.util.List.of(LocalTime.MIDNIGHT, LocalTime.MAX,
+                LocalTime.NOON, LocalTime.of(9, 5, 7, 1_000), LocalTime.of(23, 59, 59, 999_999_000)));
+        for (int i = 0; i < 10_000; i++) {
+            samples.add(LocalTime.ofNanoOfDay(Math.floorMod(random.nextLong(), 86_400_000_000_000L)));
+        }
+        for (LocalTime t : samples) {
+            assertThat(NeutralText.time(t)).as(t.toString()).isEqualTo(NeutralText.TIME.format(t));
+        }
+    }
+
+    @Test
     void specialValuesUsePostgresSpelling() {
         assertThat(NeutralText.render(ColumnType.NUMERIC, SpecialValue.NAN)).isEqualTo("NaN");
         assertThat(NeutralText.render(ColumnType.NUMERIC, SpecialValue.POSITIVE_INFINITY)).isEqualTo("Infinity");

@@ -273,6 +273,7 @@ final class SnapshotTask implements Runnable {
                 bytes[0] += RowSize.estimate(row);
                 if (mine.size() >= settings.snapshotBatchRows() || bytes[0] >= memory.writeBytes()) {
                     List<Row> chunk = takePending(worker);
+                    mine = pending.get(worker);
                     awaitInFlight(worker);
                     inFlight.put(worker, writers.submit(() -> write(chunk)));
                 }
@@ -312,16 +313,18 @@ final class SnapshotTask implements Runnable {
             }
         }
 
-        /** The rows {@code worker} gathered and has not handed to a write yet (its gathering starts afresh). */
+        /**
+         * The rows {@code worker} gathered and has not handed to a write yet; its gathering starts afresh in a list of
+         * the same size (handed over, not copied).
+         */
         private List<Row> takePending(Thread worker) {
             List<Row> mine = pending.get(worker);
             if (mine == null || mine.isEmpty()) {
                 return List.of();
             }
-            List<Row> chunk = new ArrayList<>(mine);
-            mine.clear();
+            pending.put(worker, new ArrayList<>(mine.size()));
             pendingBytes.get(worker)[0] = 0;
-            return chunk;
+            return mine;
         }
 
         /** Waits for the worker's previous write and rethrows its failure, so the copy stops as the sink demands. */
