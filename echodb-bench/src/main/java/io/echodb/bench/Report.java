@@ -83,6 +83,15 @@ final class Report {
                         "`COPY … TO STDOUT`: " + rate(r.copyRowsPerSec(), "rows/s"), ratio(r.noopRatio()),
                         "(shows the sink's share)", "—");
             }
+            for (SnapshotBench.Result r : snapshot) {
+                row(md, "1", "Snapshot, CPU µs per row of the copying process (all threads; into ClickHouse · no-op sink), "
+                                + (r.table().endsWith("narrow") ? "narrow" : "wide") + " table",
+                        String.format(Locale.ROOT, "%.2f · %.2f µs/row", r.echoCpuMicrosPerRow(), r.noopCpuMicrosPerRow()),
+                        String.format(Locale.ROOT, "pgjdbc reading the plain COPY: %.2f µs/row", r.copyCpuMicrosPerRow()),
+                        String.format(Locale.ROOT, "%.1f× · %.1f×", r.echoCpuMicrosPerRow() / r.copyCpuMicrosPerRow(),
+                                r.noopCpuMicrosPerRow() / r.copyCpuMicrosPerRow()),
+                        "(information: does not depend on how busy the machine is)", "—");
+            }
         } else {
             missing(md, "1", "Snapshot");
         }

@@ -27,7 +27,8 @@ final class SnapshotBench {
      */
     record Result(String table, String shape, long rows, long copyBytes, long tableBytes, List<Long> copyNanos,
                   List<Long> echoNanos, long targetRows, List<Long> echoNoopNanos, long sinkBatches, long sinkNanos,
-                  long ceilingNanos, long httpNanos, long httpBytes, long clientNanos, ServiceCpu.Sample services) {
+                  long ceilingNanos, long httpNanos, long httpBytes, long clientNanos, ServiceCpu.Sample services,
+                  List<Long> copyCpuNanos, List<Long> echoCpuNanos, List<Long> noopCpuNanos) {
         long copyBestNanos() {
             return java.util.Collections.min(copyNanos);
         }
@@ -74,6 +75,23 @@ final class SnapshotBench {
 
         double noopRatio() {
             return (double) copyBestNanos() / noopBestNanos();
+        }
+
+        /**
+         * CPU µs per row of this process (all its threads, JIT and GC included) in the least of the runs: what a copy
+         * costs wherever it runs, while the rates above depend on how busy the machine was. For COPY, that is pgjdbc
+         * reading the rows and discarding them.
+         */
+        double copyCpuMicrosPerRow() {
+            return java.util.Collections.min(copyCpuNanos) / 1e3 / rows;
+        }
+
+        double echoCpuMicrosPerRow() {
+            return java.util.Collections.min(echoCpuNanos) / 1e3 / rows;
+        }
+
+        double noopCpuMicrosPerRow() {
+            return java.util.Collections.min(noopCpuNanos) / 1e3 / rows;
         }
     }
 
@@ -142,6 +160,9 @@ final class SnapshotBench {
         List<Long> copies = new ArrayList<>();
         List<Long> echoes = new ArrayList<>();
         List<Long> noops = new ArrayList<>();
+        List<Long> copyCpu = new ArrayList<>();
+        List<Long> echoCpu = new ArrayList<>();
+        List<Long> noopCpu = new ArrayList<>();
         long copyBytes = 0;
         long targetRows = 0;
         long ceilingNanos = 0;
@@ -153,6 +174,7 @@ final class SnapshotBench {
             long[] copy = copyOut(table);
             copyBytes = copy[0];
             copies.add(copy[1]);
+            copyCpu.add(copy[2]);
             Bench.progress("  COPY TO STDOUT %s: %,d bytes in %s", table, copy[0], Stats.ms(copy[1]));
             Engines.Names names = new Engines.Names(pgDb, "bench_snap", "bench_snap_pub", "_bench_snap");
             PgChangeSource source = Engines.source(ep, names);
@@ -162,10 +184,12 @@ final class SnapshotBench {
                 engine.start();
                 MirrorSpec spec = Engines.spec(table);
                 ServiceCpu.Sample c0 = cpu.sample();
+                long cpu0 = ProcStats.cpuNanos();
                 long t0 = System.nanoTime();
                 engine.create(spec);
                 MirrorStatus st = Engines.awaitRunning(engine, spec.name(), Duration.ofHours(2));
                 long echoNanos = System.nanoTime() - t0;
+                echoCpu.add(ProcStats.cpuNanos() - cpu0);
                 ServiceCpu.Sample services = cpu.sample().minus(c0);
                 echoes.add(echoNanos);
                 if (echoNanos < bestEcho) {
@@ -194,16 +218,19 @@ final class SnapshotBench {
             } finally {
                 sink.gateway().close();
             }
-            long noopNanos = copyWithNoopSink(table);
+            long[] noop = copyWithNoopSink(table);
+            long noopNanos = noop[0];
             noops.add(noopNanos);
+            noopCpu.add(noop[1]);
             Bench.progress("  EchoDB copy %s into a no-op sink: %s", table, Stats.ms(noopNanos));
         }
         long[] last = copyOut(table);
         copies.add(last[1]);
+        copyCpu.add(last[2]);
         Bench.progress("  COPY TO STDOUT %s again: %s", table, Stats.ms(last[1]));
         return new Result(table.qualified(), shape, rows, copyBytes, tableBytes, copies, echoes, targetRows, noops,
                 bestWrites.snapshotBatches.get(), bestWrites.snapshotNanos.get(), ceilingNanos, http[0], http[1], http[2],
-                bestServices);
+                bestServices, copyCpu, echoCpu, noopCpu);
     }
 
     static final int HTTP_BATCH_ROWS = 50_000;
@@ -267,28 +294,34 @@ final class SnapshotBench {
         }
     }
 
-    /** The same copy with a sink that keeps nothing: what the engine and its source cost alone. */
-    private long copyWithNoopSink(TableRef table) {
+    /**
+     * The same copy with a sink that keeps nothing: what the engine and its source cost alone. Returns {nanos, CPU
+     * nanos of this process}.
+     */
+    private long[] copyWithNoopSink(TableRef table) {
         Engines.Names names = new Engines.Names(pgDb, "bench_snap_noop", "bench_snap_noop_pub", "_bench_snap_noop");
         try (NativeMirrorEngine engine = Engines.engine(ep, names, Engines.source(ep, names), new NoopSink())) {
             engine.start();
             MirrorSpec spec = Engines.spec(table);
+            long cpu0 = ProcStats.cpuNanos();
             long t0 = System.nanoTime();
             engine.create(spec);
             Engines.awaitRunning(engine, spec.name(), Duration.ofHours(2));
             long nanos = System.nanoTime() - t0;
+            long cpuNanos = ProcStats.cpuNanos() - cpu0;
             engine.drop(spec.name(), false);
-            return nanos;
+            return new long[] {nanos, cpuNanos};
         }
     }
 
-    /** {bytes, nanos} of {@code COPY table TO STDOUT} (text format) with the output discarded. */
+    /** {bytes, nanos, CPU nanos of this process} of {@code COPY table TO STDOUT} (text format), output discarded. */
     private long[] copyOut(TableRef table) {
         try (Connection c = ep.pg(pgDb)) {
             CountingOut out = new CountingOut();
+            long cpu0 = ProcStats.cpuNanos();
             long t0 = System.nanoTime();
             c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + table.qualified() + " TO STDOUT", out);
-            return new long[] {out.bytes, System.nanoTime() - t0};
+            return new long[] {out.bytes, System.nanoTime() - t0, ProcStats.cpuNanos() - cpu0};
         } catch (SQLException | java.io.IOException e) {
             throw new IllegalStateException("COPY " + table + " failed: " + e.getMessage(), e);
         }
