@@ -205,13 +205,14 @@ final class SnapshotTask implements Runnable {
     void copyFrom(SnapshotSession session, Prepared prepared) {
         Lsn point = session.consistentPoint();
         mirror.resetSnapshotProgress(clock.instant());
-        mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table()));
+        // A resumed copy estimates what it has left to read, so that its progress starts at 0 % and ends at 100 %.
+        mirror.snapshotRowsEstimated = Math.max(0, session.estimateRows(mirror.table(), prepared.finished()));
         if (prepared.finished().isEmpty()) {
             LOG.info("mirror {}: copying {} at {} (about {} rows, {} workers)", mirror.name(), mirror.table(), point,
                     mirror.snapshotRowsEstimated, settings.snapshotParallelism());
         } else {
-            LOG.info("mirror {}: resuming the copy of {} at {}: {} finished range(s) kept, reading the rest (table of about"
-                    + " {} rows, {} workers)", mirror.name(), mirror.table(), point, prepared.finished().size(),
+            LOG.info("mirror {}: resuming the copy of {} at {}: {} finished range(s) kept, reading the rest (about {} rows,"
+                    + " {} workers)", mirror.name(), mirror.table(), point, prepared.finished().size(),
                     mirror.snapshotRowsEstimated, settings.snapshotParallelism());
         }
         Batches batches = new Batches(prepared.schema(), RowVersion.snapshot(point));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.echodb.core.change.Lsn;
 import io.echodb.core.model.MirrorName;
 import io.echodb.core.model.MirrorState;
+import io.echodb.core.model.SnapshotProgress;
 import io.echodb.core.model.TableRef;
 import io.echodb.core.port.out.CopyCheckpoint;
 import io.echodb.core.port.out.CopyRange;
@@ -94,6 +95,9 @@ class ResumableCopyTest {
         assertThat(done.snapshotPoint()).as("the stream applies from the first attempt's point").isEqualTo(progress.point());
         assertThat(done.copy().resumed()).isTrue();
         assertThat(done.copy().finished()).isEmpty();
+        SnapshotProgress shown = second.status(spec(t).name()).orElseThrow().snapshot();
+        assertThat(shown.rowsEstimated()).as("the resumed copy's estimate is what it had left to read")
+                .isEqualTo(shown.rowsDone()).isEqualTo(copiedRows());
 
         f.source.begin().update(t, Row.of(8L, "after the copy", 8)).commit();
         second.drain();

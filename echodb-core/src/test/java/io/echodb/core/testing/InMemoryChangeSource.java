@@ -1050,9 +1050,21 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
 
         @Override
-        public long estimateRows(TableRef table) {
+        public long estimateRows(TableRef table, List<CopyRange> finished) {
             List<Row> rows = data.get(table);
-            return rows == null ? 0 : rows.size();
+            if (rows == null) {
+                return 0;
+            }
+            long[] rowPages = pages.get(table);
+            long[] file = files.get(table);
+            if (rowPages == null || file == null) {
+                return rows.size();
+            }
+            long left = 0;
+            for (CopyRange gap : CopyCheckpoint.remaining(finished, file[2], file[0])) {
+                left += rowsIn(rows, rowPages, gap.firstPage(), gap.endPage()).size();
+            }
+            return left;
         }
 
         @Override

@@ -130,8 +130,8 @@ final class Forwarding {
         }
 
         @Override
-        public long estimateRows(TableRef table) {
-            return delegate.estimateRows(table);
+        public long estimateRows(TableRef table, List<io.echodb.core.port.out.CopyRange> finished) {
+            return delegate.estimateRows(table, finished);
         }
 
         @Override

@@ -124,8 +124,8 @@ public final class PgSnapshotSession implements SnapshotSession {
 
     /** See {@link RowEstimate#estimateRows}. */
     @Override
-    public long estimateRows(TableRef table) {
-        return estimate.estimateRows(table);
+    public long estimateRows(TableRef table, List<CopyRange> finished) {
+        return estimate.estimateRows(table, finished);
     }
 
     @Override

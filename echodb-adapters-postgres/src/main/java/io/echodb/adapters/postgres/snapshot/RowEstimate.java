@@ -3,6 +3,8 @@ package io.echodb.adapters.postgres.snapshot;
 import io.echodb.adapters.postgres.jdbc.PgConnectionFactory;
 import io.echodb.adapters.postgres.jdbc.PgSql;
 import io.echodb.core.model.TableRef;
+import io.echodb.core.port.out.CopyCheckpoint;
+import io.echodb.core.port.out.CopyRange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,9 +29,10 @@ final class RowEstimate {
      * Rows of the table (the sum of its leaves for a partitioned one), from the first second: the statistics scaled to
      * the current size as the planner does; a never-analyzed leaf (a table just created and filled, the usual case
      * for auto-mirroring) is counted exactly when small and sampled (TABLESAMPLE SYSTEM, about 1,024 pages) when
-     * large. Never "0" for a table that has rows.
+     * large. Never "0" for a table that has rows, unless {@code finished} ranges cover all its pages: each leaf counts
+     * with the share of its current file's pages that no finished range covers.
      */
-    long estimateRows(TableRef table) {
+    long estimateRows(TableRef table, List<CopyRange> finished) {
         try (Connection c = connections.open();
              // reltuples is -1 for a never-analyzed table (PostgreSQL 14+) and 0 for a partitioned root: look at the leaves
              PreparedStatement ps = c.prepareStatement("WITH RECURSIVE root AS ("
@@ -40,32 +43,36 @@ final class RowEstimate {
                      + " SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent = t.oid"
                      + " WHERE (SELECT relkind FROM root) = 'p')"
                      + " SELECT c.oid::regclass::text, c.reltuples, c.relpages,"
-                     + " pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::int FROM tree t"
+                     + " pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::int, c.oid::bigint,"
+                     + " c.relfilenode::bigint FROM tree t"
                      + " JOIN pg_catalog.pg_class c ON c.oid = t.oid WHERE c.relkind = 'r'")) {
             ps.setString(1, table.schema());
             ps.setString(2, table.name());
-            long total = 0;
+            double total = 0;
             List<String> unanalyzed = new ArrayList<>();
             List<Long> unanalyzedPages = new ArrayList<>();
+            List<Double> unanalyzedShares = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     double tuples = rs.getDouble(2);
                     long statPages = rs.getLong(3);
                     long pages = rs.getLong(4);
+                    double share = CopyCheckpoint.uncoveredShare(finished, rs.getLong(5), rs.getLong(6), pages);
                     if (tuples >= 0 && statPages > 0) {
-                        total += Math.round(tuples / statPages * pages);
+                        total += tuples / statPages * pages * share;
                     } else if (tuples > 0 || pages == 0) {
-                        total += Math.round(Math.max(tuples, 0));
-                    } else {
+                        total += Math.max(tuples, 0) * share;
+                    } else if (share > 0) {
                         unanalyzed.add(rs.getString(1));
                         unanalyzedPages.add(pages);
+                        unanalyzedShares.add(share);
                     }
                 }
             }
             for (int i = 0; i < unanalyzed.size(); i++) {
-                total += countOrSample(c, unanalyzed.get(i), unanalyzedPages.get(i));
+                total += countOrSample(c, unanalyzed.get(i), unanalyzedPages.get(i)) * unanalyzedShares.get(i);
             }
-            return Math.max(0, total);
+            return Math.max(0, Math.round(total));
         } catch (SQLException e) {
             throw PgSql.translate("estimate the rows of " + table, e);
         }

@@ -77,6 +77,21 @@ public record CopyCheckpoint(Lsn point, List<CopyRange> finished, boolean resume
         return gaps;
     }
 
+    /**
+     * The share of pages {@code [0, pages)} of leaf {@code relationId}'s file {@code fileNode} that no finished range
+     * covers: 1 when none does (or the file is empty), 0 when all are.
+     */
+    public static double uncoveredShare(List<CopyRange> finished, long relationId, long fileNode, long pages) {
+        if (pages <= 0) {
+            return 1;
+        }
+        long uncovered = 0;
+        for (CopyRange gap : remaining(finished, relationId, fileNode)) {
+            uncovered += Math.max(0, Math.min(gap.endPage(), pages) - Math.min(gap.firstPage(), pages));
+        }
+        return (double) uncovered / pages;
+    }
+
     private static List<CopyRange> merged(List<CopyRange> ranges) {
         List<CopyRange> sorted = new ArrayList<>(ranges);
         sorted.sort(ORDER);

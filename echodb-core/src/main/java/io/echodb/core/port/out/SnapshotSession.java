@@ -14,8 +14,11 @@ public interface SnapshotSession extends AutoCloseable {
 
     Lsn consistentPoint();
 
-    /** Planner estimate of the table's rows (0 when unknown). */
-    long estimateRows(TableRef table);
+    /**
+     * Estimate of the table's rows outside the {@code finished} ranges (an earlier attempt's; empty for all rows), from
+     * statistics, without counting a large table; 0 when unknown. What a resumed copy has left to read.
+     */
+    long estimateRows(TableRef table, List<CopyRange> finished);
 
     /**
      * Copies every row of {@code schema}'s table but the columns named in {@code omitted} (never read): rows hold

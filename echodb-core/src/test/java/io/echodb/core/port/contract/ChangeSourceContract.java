@@ -380,7 +380,7 @@ public abstract class ChangeSourceContract {
 
         List<Row> copied = copy(snapshot, schema, 2);
         assertThat(copied).containsExactly(Row.of(1L, "before", 1));
-        assertThat(snapshot.estimateRows(t)).isGreaterThanOrEqualTo(0);
+        assertThat(snapshot.estimateRows(t, List.of())).isGreaterThanOrEqualTo(0);
 
         List<ChangeEvent.Commit> commits = of(collect(open(start), commits(3)), ChangeEvent.Commit.class);
         assertThat(commits.get(0).commitLsn()).as("a commit inside the snapshot").isLessThanOrEqualTo(point);
@@ -461,6 +461,8 @@ public abstract class ChangeSourceContract {
         });
         assertThat(open.values()).as("rows delivered outside any reported range").allMatch(List::isEmpty);
         assertThat(rowsOf.values().stream().mapToInt(List::size).sum()).isEqualTo(3000);
+        assertThat(first.estimateRows(t, List.of())).as("an estimate of all rows").isBetween(1500L, 6000L);
+        assertThat(first.estimateRows(t, List.copyOf(ranges))).as("nothing left once every range finished").isZero();
 
         commit(List.of(insert(t, 5000, "after the first copy", 1)));
         SnapshotSession second = source.openSnapshot();
@@ -483,6 +485,9 @@ public abstract class ChangeSourceContract {
             byPage.subList(byPage.size() / 2, byPage.size()).forEach(r -> expected.addAll(rowsOf.get(r)));
             expected.add(Row.of(5000L, "after the first copy", 1));
             assertThat(rest).containsExactlyInAnyOrderElementsOf(expected);
+            // what a resumed copy has left to read, for its progress (statistics scaled by pages: about, not exactly)
+            assertThat(third.estimateRows(t, List.copyOf(half))).as("rows left outside the finished half")
+                    .isBetween(expected.size() / 2L, expected.size() * 2L);
         }
     }
 
