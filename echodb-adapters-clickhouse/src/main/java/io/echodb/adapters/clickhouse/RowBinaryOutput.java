@@ -8,41 +8,75 @@ import java.util.Arrays;
 
 /**
  * A growable byte buffer with ClickHouse RowBinary primitives: little-endian fixed-width integers, LEB128 lengths,
- * length-prefixed strings. Not thread-safe; one per batch.
+ * length-prefixed strings. It grows in pages of at most {@link #PAGE_BYTES}, never by copying into one larger array: a
+ * batch of tens of megabytes then neither copies itself on every doubling nor allocates arrays above half a G1 region,
+ * which the JVM places in the old generation directly and which started a concurrent GC cycle per batch (JFR of the
+ * copy). Not thread-safe; one per batch.
  */
 final class RowBinaryOutput {
 
+    /** The largest page: far below half of G1's smallest region (1 MiB), so no page is a humongous object. */
+    static final int PAGE_BYTES = 256 * 1024;
+
+    /** Pages filled before {@link #buf}, and how many bytes of each are used. */
+    private final java.util.List<byte[]> full = new java.util.ArrayList<>();
+    private final java.util.List<Integer> fullUsed = new java.util.ArrayList<>();
+    private long fullBytes;
     private byte[] buf;
     private int size;
 
     RowBinaryOutput(int initialCapacity) {
-        buf = new byte[Math.max(64, initialCapacity)];
+        buf = new byte[Math.max(64, Math.min(initialCapacity, PAGE_BYTES))];
     }
 
     int size() {
-        return size;
+        long total = fullBytes + size;
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("RowBinary batch larger than 2 GiB; write smaller batches");
+        }
+        return (int) total;
     }
 
     void reset() {
+        full.clear();
+        fullUsed.clear();
+        fullBytes = 0;
         size = 0;
     }
 
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, size);
+        byte[] out = new byte[size()];
+        int at = 0;
+        for (int i = 0; i < full.size(); i++) {
+            System.arraycopy(full.get(i), 0, out, at, fullUsed.get(i));
+            at += fullUsed.get(i);
+        }
+        System.arraycopy(buf, 0, out, at, size);
+        return out;
     }
 
     void writeTo(OutputStream out) throws IOException {
+        for (int i = 0; i < full.size(); i++) {
+            out.write(full.get(i), 0, fullUsed.get(i));
+        }
         out.write(buf, 0, size);
     }
 
+    /** Makes room for {@code extra} contiguous bytes (at most {@link #PAGE_BYTES}) in the current page. */
     private void ensure(int extra) {
-        if (size + extra > buf.length) {
-            long wanted = Math.max((long) buf.length * 2, (long) size + extra);
-            if (wanted > Integer.MAX_VALUE - 16) {
-                throw new IllegalStateException("RowBinary batch larger than 2 GiB; write smaller batches");
-            }
-            buf = Arrays.copyOf(buf, (int) wanted);
+        if (size + extra <= buf.length) {
+            return;
         }
+        if (buf.length < PAGE_BYTES && size + extra <= PAGE_BYTES) {
+            buf = Arrays.copyOf(buf, Math.min(PAGE_BYTES, Math.max(buf.length * 2, size + extra)));
+            return;
+        }
+        size(); // refuses a batch beyond 2 GiB
+        full.add(buf);
+        fullUsed.add(size);
+        fullBytes += size;
+        buf = new byte[Math.max(PAGE_BYTES, extra)];
+        size = 0;
     }
 
     void writeByte(int b) {
@@ -114,16 +148,21 @@ final class RowBinaryOutput {
 
     void writeBytes(byte[] bytes) {
         writeVarUInt(bytes.length);
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buf, size, bytes.length);
-        size += bytes.length;
+        writeRaw(bytes);
     }
 
-    /** Appends bytes as they are (no length prefix). */
+    /** Appends bytes as they are (no length prefix), across pages when they do not fit the current one. */
     void writeRaw(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buf, size, bytes.length);
-        size += bytes.length;
+        int from = 0;
+        while (from < bytes.length) {
+            if (size == buf.length) {
+                ensure(Math.min(bytes.length - from, PAGE_BYTES));
+            }
+            int n = Math.min(bytes.length - from, buf.length - size);
+            System.arraycopy(bytes, from, buf, size, n);
+            size += n;
+            from += n;
+        }
     }
 
     void writeString(String s) {
@@ -134,9 +173,10 @@ final class RowBinaryOutput {
     /** Hex digits of the buffer, for SQL {@code unhex('...')}. */
     String toHex() {
         char[] digits = "0123456789ABCDEF".toCharArray();
-        StringBuilder sb = new StringBuilder(size * 2);
-        for (int i = 0; i < size; i++) {
-            sb.append(digits[(buf[i] >> 4) & 0xF]).append(digits[buf[i] & 0xF]);
+        byte[] all = toByteArray();
+        StringBuilder sb = new StringBuilder(all.length * 2);
+        for (byte b : all) {
+            sb.append(digits[(b >> 4) & 0xF]).append(digits[b & 0xF]);
         }
         return sb.toString();
     }

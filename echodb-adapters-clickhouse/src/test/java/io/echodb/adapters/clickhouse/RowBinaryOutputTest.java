@@ -24,6 +24,40 @@ class RowBinaryOutputTest {
     }
 
     @Test
+    void aBatchLargerThanAPageIsTheSameBytesInPagesNoneOfThemHumongous() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        RowBinaryOutput out = new RowBinaryOutput(100);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] raw = new byte[random.nextInt(i % 500 == 0 ? 700_000 : 120)];
+            random.nextBytes(raw);
+            out.writeLong(i);
+            out.writeBytes(raw);
+            expected.write(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24), 0, 0, 0, 0});
+            java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+            long v = raw.length;
+            while ((v & ~0x7FL) != 0) {
+                one.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            one.write((int) v);
+            expected.write(one.toByteArray());
+            expected.write(raw);
+        }
+        byte[] want = expected.toByteArray();
+        assertThat(out.size()).isEqualTo(want.length).isGreaterThan(10 * RowBinaryOutput.PAGE_BYTES);
+        assertThat(out.toByteArray()).isEqualTo(want);
+        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        out.writeTo(sent);
+        out.writeTo(sent); // a retried insert writes the same body again
+        assertThat(Arrays.copyOfRange(sent.toByteArray(), 0, want.length)).isEqualTo(want);
+        assertThat(Arrays.copyOfRange(sent.toByteArray(), want.length, 2 * want.length)).isEqualTo(want);
+        out.reset();
+        out.writeInt(1);
+        assertThat(out.toHex()).isEqualTo("01000000");
+    }
+
+    @Test
     void lengthsAreLeb128() {
         RowBinaryOutput out = new RowBinaryOutput(16);
         out.writeVarUInt(0);
