@@ -224,9 +224,11 @@ final class ValueWriters {
                 if (!(value instanceof List<?> list)) {
                     throw new BadValueException("expected a java.util.List for an array, got " + value.getClass().getSimpleName());
                 }
-                out.writeVarUInt(list.size());
-                for (Object e : list) {
-                    element.write(out, e);
+                int n = list.size();
+                out.writeVarUInt(n);
+                // by index: an iterator of an unmodifiable list is an allocation per array value (JFR of the copy)
+                for (int i = 0; i < n; i++) {
+                    element.write(out, list.get(i));
                 }
             }
 

@@ -3,6 +3,7 @@ package io.echodb.core.replication;
 import io.echodb.core.schema.Row;
 import java.math.BigDecimal;
 import java.util.Collection;
+import java.util.List;
 
 /** A cheap estimate of a row's memory and wire size, good enough to bound buffers; not exact. */
 final class RowSize {
@@ -32,6 +33,13 @@ final class RowSize {
         }
         if (v instanceof BigDecimal d) {
             return 32L + d.precision() / 2;
+        }
+        if (v instanceof List<?> l) {
+            long sum = 24;
+            for (int i = 0; i < l.size(); i++) { // by index: no iterator per array value
+                sum += value(l.get(i));
+            }
+            return sum;
         }
         if (v instanceof Collection<?> c) {
             long sum = 24;

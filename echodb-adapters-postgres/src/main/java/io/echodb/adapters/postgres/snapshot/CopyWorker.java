@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -59,21 +60,23 @@ final class CopyWorker {
             CopyTextParser parser = new CopyTextParser(decoders, names);
             // Batches are bounded in values, not only rows: a 1,000-column table fills memory long before 5,000 rows.
             int batchRows = Math.max(1, Math.min(config.copyBatchRows(), MAX_VALUES_PER_BATCH / Math.max(1, cols.size())));
+            List<Row>[] batch = newBatch(batchRows);
+            // One consumer for all rows (PostgreSQL sends a message per row: a lambda per message was garbage per row)
+            Consumer<Object[]> rows = values -> {
+                batch[0].add(Row.wrap(values));
+                if (batch[0].size() >= batchRows) {
+                    batches.accept(batch[0]);
+                    batch[0] = new ArrayList<>(batchRows);
+                }
+            };
             CopyPlan.CopyItem item;
             while (failure.get() == null && (item = work.poll()) != null) {
                 LOG.debug("copying {}", item.description());
-                List<Row>[] batch = newBatch(batchRows);
                 CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(item.sql());
                 try {
                     byte[] chunk;
                     while ((chunk = out.readFromCopy()) != null) {
-                        parser.feed(chunk, values -> {
-                            batch[0].add(Row.wrap(values));
-                            if (batch[0].size() >= batchRows) {
-                                batches.accept(batch[0]);
-                                batch[0] = new ArrayList<>(batchRows);
-                            }
-                        });
+                        parser.feed(chunk, rows);
                         if (failure.get() != null) {
                             out.cancelCopy();
                             return;
@@ -87,6 +90,7 @@ final class CopyWorker {
                 }
                 if (!batch[0].isEmpty()) {
                     batches.accept(batch[0]);
+                    batch[0] = new ArrayList<>(batchRows);
                 }
                 if (item.isRange()) {
                     batches.rangeFinished(readRange(c, schema, item));
