@@ -79,6 +79,10 @@ final class CatalogDiff {
         CatalogTable k = before.get(t.oid());
         if (k == null) {
             creations.add(created(t));
+            List<String> sinceCreated = rowChangingSinceCreated(t);
+            if (!sinceCreated.isEmpty()) {
+                changes.add(new SweepStep.EmitRewrite(t.oid(), String.join("; ", sinceCreated) + SWEEP));
+            }
             watchPartitionsOf(t);
             recorded.add(t.withDroppedNames(List.of()));
             return;
@@ -170,6 +174,28 @@ final class CatalogDiff {
         }
         if (k.fileNode() != null && t.fileNode() != null && k.fileNode() != 0 && !k.fileNode().equals(t.fileNode())) {
             reasons.add("storage rewritten (ALTER TABLE with a rewrite, VACUUM FULL, CLUSTER or TRUNCATE)");
+        }
+        return reasons;
+    }
+
+    /**
+     * Why a table first seen now may hold values the stream never sent, measured against how PostgreSQL creates a table
+     * (its file numbered like the table, no dropped columns, no defaults read from the catalog). A mirror may have
+     * copied it before that DDL — the mirror of a table re-created under its name follows the new relation after a
+     * resync or its own copy — and "created" copies nothing for a mirror that already follows the relation (schema
+     * chaos seed 300088627, catalog capture: {@code ALTER COLUMN c2 TYPE bigint USING c2 / 2} on a bigint column,
+     * between the table's re-creation and its first sweep, left the target with the old values).
+     */
+    private static List<String> rowChangingSinceCreated(CatalogTable t) {
+        List<String> reasons = new ArrayList<>();
+        if (t.fileNode() != null && t.fileNode() != 0 && t.fileNode() != t.oid()) {
+            reasons.add("storage rewritten since it was created");
+        }
+        if (t.attnumsAllocated() != null && t.attnumsAllocated() > t.attnums().size()) {
+            reasons.add("a column dropped since it was created");
+        }
+        if (!t.missingAttnums().isEmpty()) {
+            reasons.add("ADD COLUMN with a default since it was created");
         }
         return reasons;
     }

@@ -13,7 +13,7 @@ class CatalogDiffTest {
     private static final String TEXT = "25:-1";
 
     private static CatalogTable table(long oid, String name, List<Integer> attnums, List<String> names, List<String> types) {
-        return new CatalogTable(oid, "public", name, false, false, null, List.of(), attnums, names, List.of(), types, 100L + oid, "");
+        return new CatalogTable(oid, "public", name, false, false, null, List.of(), attnums, names, List.of(), types, oid, ""); // a new table's file is numbered like the table
     }
 
     private static CatalogTable simple(long oid, String name) {
@@ -67,7 +67,7 @@ class CatalogDiffTest {
         assertThat(steps(List.of(before), List.of(table(1, "t", List.of(1, 2), List.of("id", "v"), List.of(INT, "1043:14")))))
                 .containsExactly("altered t", "rewrite 1: type of v changed");
         CatalogTable withDefault = new CatalogTable(1, "public", "t", false, false, null, List.of(3), List.of(1, 2, 3),
-                List.of("id", "v", "d"), List.of(), List.of(INT, TEXT, INT), 101L, "");
+                List.of("id", "v", "d"), List.of(), List.of(INT, TEXT, INT), 1L, "");
         assertThat(steps(List.of(before), List.of(withDefault)))
                 .containsExactly("altered t", "rewrite 1: ADD COLUMN with a default");
         // a plain ADD COLUMN and DROP COLUMN change the shape only: the stream's Relation messages carry it
@@ -87,7 +87,7 @@ class CatalogDiffTest {
 
     private static CatalogTable allocated(List<Integer> attnums, List<String> names, int relnatts) {
         List<String> types = names.stream().map(n -> n.equals("id") ? INT : TEXT).toList();
-        return new CatalogTable(1, "public", "t", false, false, null, List.of(), attnums, names, List.of(), types, 101L, "",
+        return new CatalogTable(1, "public", "t", false, false, null, List.of(), attnums, names, List.of(), types, 1L, "",
                 relnatts);
     }
 
@@ -112,6 +112,21 @@ class CatalogDiffTest {
     }
 
     @Test
+    void aTableFirstSeenAfterDdlThatChangedItsValuesIsCreatedAndRewritten() {
+        CatalogTable fresh = new CatalogTable(5, "public", "t", false, false, null, List.of(), List.of(1, 2),
+                List.of("id", "v"), List.of(), List.of(INT, TEXT), 5L, "", 2);
+        assertThat(steps(List.of(), List.of(fresh))).containsExactly("created t");
+        CatalogTable rewritten = new CatalogTable(5, "public", "t", false, false, null, List.of(), List.of(1, 2),
+                List.of("id", "v"), List.of(), List.of(INT, TEXT), 9L, "", 2);
+        assertThat(steps(List.of(), List.of(rewritten)))
+                .containsExactly("created t", "rewrite 5: storage rewritten since it was created");
+        CatalogTable dropped = new CatalogTable(5, "public", "t", false, false, null, List.of(3), List.of(1, 3),
+                List.of("id", "w"), List.of(), List.of(INT, INT), 5L, "", 3);
+        assertThat(steps(List.of(), List.of(dropped))).containsExactly("created t",
+                "rewrite 5: a column dropped since it was created; ADD COLUMN with a default since it was created");
+    }
+
+    @Test
     void enumValuesRenamedCopyAgainButValuesAddedDoNot() {
         String mood = "16400:-1:16401=aa,16402=bb";
         CatalogTable before = table(1, "t", List.of(1), List.of("m"), List.of(mood));
@@ -132,7 +147,7 @@ class CatalogDiffTest {
     @Test
     void aLostReplicaIdentityIsAnAlterationThatRunsTheGuard() {
         CatalogTable keyless = new CatalogTable(1, "public", "t", false, false, null, List.of(), List.of(1, 2),
-                List.of("id", "v"), List.of(), List.of(INT, TEXT), 101L, "has no primary key");
+                List.of("id", "v"), List.of(), List.of(INT, TEXT), 1L, "has no primary key");
         CatalogDiff.Outcome o = CatalogDiff.between(List.of(simple(1, "t")), List.of(keyless));
         assertThat(steps(List.of(simple(1, "t")), List.of(keyless))).containsExactly("altered t");
         assertThat(o.changed()).isTrue();

@@ -148,6 +148,27 @@ class CatalogSweepTest {
     }
 
     @Test
+    void aTableRewrittenOrChangedBeforeItsFirstSweepIsReportedCreatedAndRewritten() {
+        CatalogSweep sweep = startWorker();
+        sweep.sweep();
+        newEvents();
+        worker("CREATE TABLE app.plain (id bigint PRIMARY KEY, v bigint)", "INSERT INTO app.plain VALUES (1, 10)",
+                "CREATE TABLE app.halved (id bigint PRIMARY KEY, v bigint)", "INSERT INTO app.halved VALUES (1, 10)",
+                // same type, values changed by the rewrite: the stream's Relation messages do not differ
+                "ALTER TABLE app.halved ALTER COLUMN v TYPE bigint USING v / 2",
+                "CREATE TABLE app.readded (id bigint PRIMARY KEY, v text)", "INSERT INTO app.readded VALUES (1, 'old')",
+                "ALTER TABLE app.readded DROP COLUMN v", "ALTER TABLE app.readded ADD COLUMN v text",
+                "CREATE TABLE app.defaulted (id bigint PRIMARY KEY)", "INSERT INTO app.defaulted VALUES (1)",
+                "ALTER TABLE app.defaulted ADD COLUMN d int DEFAULT 7");
+        sweep.sweep();
+        assertThat(newEvents()).containsExactlyInAnyOrder("TableCreated app.plain", "TableCreated app.halved",
+                "TableCreated app.readded", "TableCreated app.defaulted",
+                "TableRewritten app.halved: storage rewritten since it was created",
+                "TableRewritten app.readded: a column dropped since it was created",
+                "TableRewritten app.defaulted: ADD COLUMN with a default since it was created");
+    }
+
+    @Test
     void ddlDoneWhileNoWorkerRanIsReportedAfterTheRestartNotRecordedAway() {
         startWorker().close();
         worker("ALTER TABLE app.orders ALTER COLUMN v TYPE varchar(20)", "CREATE TABLE app.while_down (id int PRIMARY KEY)");
