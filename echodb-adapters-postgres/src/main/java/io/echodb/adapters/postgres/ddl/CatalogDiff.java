@@ -19,7 +19,9 @@ import java.util.Set;
  *
  * <p>What the catalog shows but the triggers saw as statements: a column's type changed (type OID or modifier) or one
  * of its enum values renamed, the table's storage replaced ({@code relfilenode}: ALTER … USING, but also VACUUM FULL,
- * CLUSTER and TRUNCATE, which the catalog cannot tell apart — each costs a copy, never a wrong row).
+ * CLUSTER and TRUNCATE, which the catalog cannot tell apart — each costs a copy, never a wrong row), a column added and
+ * dropped in between ({@code relnatts} grew past the live columns), and for a table seen for the first time, any sign
+ * of such DDL since it was created (a mirror may have copied it before).
  */
 final class CatalogDiff {
 
