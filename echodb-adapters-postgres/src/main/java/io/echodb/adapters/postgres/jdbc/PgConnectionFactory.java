@@ -126,20 +126,29 @@ public final class PgConnectionFactory implements AutoCloseable {
             throw new SQLException("the PostgreSQL connection pool is closed", "08003");
         }
         if (pool == null) {
-            HikariConfig c = new HikariConfig();
-            c.setPoolName("echodb-postgres");
-            c.setDataSource(new DedicatedConnections());
-            c.setMaximumPoolSize(poolSettings.maxSize());
-            c.setMinimumIdle(1);
-            c.setConnectionTimeout(poolSettings.acquireTimeout().toMillis());
-            c.setValidationTimeout(Math.max(250, Math.min(poolSettings.acquireTimeout().toMillis() - 1, 2_000)));
-            c.setIdleTimeout(poolSettings.idleTimeout().toMillis());
-            c.setMaxLifetime(poolSettings.maxLifetime().toMillis());
-            c.setInitializationFailTimeout(-1); // start without PostgreSQL; borrowers wait at most acquireTimeout
-            c.setAutoCommit(true);
-            pool = new HikariDataSource(c);
+            pool = new HikariDataSource(poolConfig(new DedicatedConnections(), poolSettings));
         }
         return pool;
+    }
+
+    /** The pool's configuration over {@code connections}. */
+    static HikariConfig poolConfig(DataSource connections, PgPoolSettings poolSettings) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("echodb-postgres");
+        c.setDataSource(connections);
+        c.setMaximumPoolSize(poolSettings.maxSize());
+        c.setMinimumIdle(1);
+        c.setConnectionTimeout(poolSettings.acquireTimeout().toMillis());
+        c.setValidationTimeout(Math.max(250, Math.min(poolSettings.acquireTimeout().toMillis() - 1, 2_000)));
+        c.setIdleTimeout(poolSettings.idleTimeout().toMillis());
+        c.setMaxLifetime(poolSettings.maxLifetime().toMillis());
+        c.setInitializationFailTimeout(-1); // start without PostgreSQL; borrowers wait at most acquireTimeout
+        c.setAutoCommit(true);
+        // Stated, not detected: HikariCP reads the default from the pool's first connection, and when PostgreSQL drops
+        // that connection during the read (a restart) it goes on with level -1 and fails every later connection
+        // ("Transaction isolation level -1 not supported") for the life of the pool (schema chaos seed 986424865).
+        c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        return c;
     }
 
     /** Closes the pool (borrowed connections are closed as they come back); dedicated connections are the callers'. */
