@@ -57,62 +57,29 @@ class PgConnectionPoolTest {
     void aFirstConnectionDroppedWhileTheIsolationIsReadDoesNotBreakThePoolForGood() throws Exception {
         PgConnectionFactory direct = new PgConnectionFactory(db.settings(), "echodb-pool-test");
         java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
-        javax.sql.DataSource connections = new javax.sql.DataSource() {
-            @Override
-            public Connection getConnection() throws SQLException {
-                Connection real = direct.open();
-                boolean dropIt = first.getAndSet(false);
-                return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                            if (dropIt && method.getName().equals("getTransactionIsolation")) {
-                                throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
-                            }
-                            try {
-                                return method.invoke(real, args);
-                            } catch (java.lang.reflect.InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-            }
-
-            @Override
-            public Connection getConnection(String username, String password) throws SQLException {
-                return getConnection();
-            }
-
-            @Override
-            public java.io.PrintWriter getLogWriter() {
-                return null;
-            }
-
-            @Override
-            public void setLogWriter(java.io.PrintWriter out) {
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) {
-            }
-
-            @Override
-            public int getLoginTimeout() {
-                return 0;
-            }
-
-            @Override
-            public java.util.logging.Logger getParentLogger() {
-                return java.util.logging.Logger.getGlobal();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> iface) throws SQLException {
-                throw new SQLException("not a wrapper");
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> iface) {
-                return false;
-            }
+        java.util.concurrent.Callable<Connection> open = () -> {
+            Connection real = direct.open();
+            boolean dropIt = first.getAndSet(false);
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (dropIt && method.getName().equals("getTransactionIsolation")) {
+                            throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
         };
+        javax.sql.DataSource connections = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) ->
+                        switch (method.getName()) {
+                            case "getConnection" -> open.call();
+                            case "getLoginTimeout" -> 0;
+                            case "isWrapperFor" -> false;
+                            default -> null;
+                        });
         com.zaxxer.hikari.HikariConfig config = PgConnectionFactory.poolConfig(connections,
                 PgPoolSettings.defaults().withSize(2, Duration.ofSeconds(5)));
         try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
