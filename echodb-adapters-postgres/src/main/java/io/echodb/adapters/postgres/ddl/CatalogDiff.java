@@ -163,7 +163,7 @@ final class CatalogDiff {
         if (!readded.isEmpty()) {
             reasons.add("column " + String.join(", ", readded) + " added again after a drop");
         }
-        if (addedAndDroppedSince(k, t)) {
+        if (k.attnumsAllocated() != null && droppedAmongHandedOutAfter(k.attnumsAllocated(), t)) {
             // Its name is gone from the catalog: if it was written to and a column of the same name is added now or
             // later, the target's kept column would hold its values for rows nobody updated. Copying now drops them.
             reasons.add("a column added and dropped again since the last sweep");
@@ -193,7 +193,7 @@ final class CatalogDiff {
         if (t.fileNode() != null && t.fileNode() != 0 && t.fileNode() != t.oid()) {
             reasons.add("storage rewritten since it was created");
         }
-        if (t.attnumsAllocated() != null && t.attnumsAllocated() > t.attnums().size()) {
+        if (droppedAmongHandedOutAfter(0, t)) {
             reasons.add("a column dropped since it was created");
         }
         if (!t.missingAttnums().isEmpty()) {
@@ -202,12 +202,14 @@ final class CatalogDiff {
         return reasons;
     }
 
-    /** True when a column number handed out since the last sweep is not live now (both sweeps know the count). */
-    private static boolean addedAndDroppedSince(CatalogTable k, CatalogTable t) {
-        if (k.attnumsAllocated() == null || t.attnumsAllocated() == null) {
+    /**
+     * True when a column number PostgreSQL handed out after the first {@code before} is not a live column now (a column
+     * added and dropped since); false when {@code t} does not know its count.
+     */
+    private static boolean droppedAmongHandedOutAfter(int before, CatalogTable t) {
+        if (t.attnumsAllocated() == null) {
             return false;
         }
-        int before = k.attnumsAllocated();
         long handedOut = Math.max(0, t.attnumsAllocated() - before);
         long liveOfThem = t.attnums().stream().filter(a -> a > before).count();
         return liveOfThem < handedOut;
